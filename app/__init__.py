@@ -1,0 +1,1 @@
+"""The register itself: domain types, services, operations, import/export, sync, keys."""

@@ -1,0 +1,586 @@
+"""The operation log: the one door through which every change enters the register.
+
+An operation targets one field of one record (``_exists`` for create, delete, undelete, link and
+unlink). Applying a set of operations is deterministic whatever the order they arrive in:
+
+* each field's value is that of its winning operation, the greatest by ``(clock, device)``;
+  a create carries the record's initial values and is the implicit winner of every field no
+  later operation touched;
+* each field keeps its *heads*: the operations on it that no other operation superseded (an
+  operation lists in ``bases`` the heads its author saw). Two heads or more is a conflict that a
+  person resolves by writing a value whose bases are all the heads;
+* a record is live unless the latest operation touching it is a delete (or an unlink, for a
+  link); an edit stamped after a delete revives the record and is reported as a conflict until
+  someone undeletes or deletes it again.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Boolean, Date, Integer, LargeBinary, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from db.models import (
+    ENTITY_RECORDS,
+    BatchRecord,
+    EntityRecord,
+    FieldHeadRecord,
+    FieldStateRecord,
+    LinkRecord,
+    OperationBaseRecord,
+    OperationRecord,
+    RecordStateRecord,
+)
+
+EXISTS = "_exists"
+LINK_SEPARATOR = "|"
+CHUNK = 500
+
+JsonValue = str | int | float | bool | None | dict[str, Any] | list[Any]
+
+
+class OpKind(StrEnum):
+    CREATE = "create"
+    SET = "set"
+    DELETE = "delete"
+    UNDELETE = "undelete"
+    LINK = "link"
+    UNLINK = "unlink"
+    RESOLVE = "resolve"
+
+
+ALIVE_KINDS = frozenset({OpKind.CREATE, OpKind.UNDELETE, OpKind.LINK})
+DEAD_KINDS = frozenset({OpKind.DELETE, OpKind.UNLINK})
+EXISTENCE_KINDS = ALIVE_KINDS | DEAD_KINDS
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One change, as stored in the log and exchanged by sync."""
+
+    op_id: str
+    batch_id: str
+    hlc: int
+    device: str
+    author: str
+    kind: OpKind
+    entity: str
+    record_id: str
+    field: str
+    value: JsonValue
+    bases: tuple[str, ...] = ()
+
+    @property
+    def stamp(self) -> tuple[int, str]:
+        return (self.hlc, self.device)
+
+    def sort_key(self) -> tuple[int, str, str]:
+        return (self.hlc, self.device, self.op_id)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "op_id": self.op_id,
+            "batch_id": self.batch_id,
+            "hlc": self.hlc,
+            "device": self.device,
+            "author": self.author,
+            "kind": str(self.kind),
+            "entity": self.entity,
+            "record_id": self.record_id,
+            "field": self.field,
+            "value": self.value,
+            "bases": list(self.bases),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Operation:
+        return cls(
+            op_id=str(data["op_id"]),
+            batch_id=str(data["batch_id"]),
+            hlc=int(data["hlc"]),
+            device=str(data["device"]),
+            author=str(data["author"]),
+            kind=OpKind(data["kind"]),
+            entity=str(data["entity"]),
+            record_id=str(data["record_id"]),
+            field=str(data["field"]),
+            value=data["value"],
+            bases=tuple(str(b) for b in data.get("bases", ())),
+        )
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def link_id(left: str, right: str) -> str:
+    return f"{left}{LINK_SEPARATOR}{right}"
+
+
+# ------------------------------------------------------------------------ value coding
+
+
+def model_for(entity: str) -> type[EntityRecord] | type[LinkRecord]:
+    try:
+        return ENTITY_RECORDS[entity]
+    except KeyError:
+        raise ValueError(f"unknown kind of record: {entity!r}") from None
+
+
+def field_names(entity: str) -> tuple[str, ...]:
+    """The fields an operation may set on `entity` (every column but id and is_live)."""
+    return _FIELDS[entity]
+
+
+_FIELDS: dict[str, tuple[str, ...]] = {
+    name: tuple(c.key for c in model.__table__.columns if c.key not in ("id", "is_live"))
+    for name, model in ENTITY_RECORDS.items()
+}
+
+
+def _column_type(entity: str, name: str) -> Any:
+    column = model_for(entity).__table__.columns.get(name)
+    if column is None or name in ("id", "is_live"):
+        raise ValueError(f"{entity} has no field {name!r}")
+    return column.type
+
+
+def encode_value(entity: str, name: str, value: Any) -> JsonValue:
+    """The JSON form of a field value, checked against the column's type."""
+    if value is None:
+        return None
+    kind = _column_type(entity, name)
+    if isinstance(kind, Date):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise TypeError(f"{entity}.{name} takes a date, not {value!r}")
+        return value.isoformat()
+    if isinstance(kind, Boolean):
+        if not isinstance(value, bool):
+            raise TypeError(f"{entity}.{name} takes yes/no, not {value!r}")
+        return value
+    if isinstance(kind, Integer):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"{entity}.{name} takes a whole number, not {value!r}")
+        return value
+    if isinstance(kind, LargeBinary):
+        if not isinstance(value, bytes):
+            raise TypeError(f"{entity}.{name} takes bytes")
+        return base64.b64encode(value).decode("ascii")
+    if not isinstance(value, str):
+        raise TypeError(f"{entity}.{name} takes text, not {value!r}")
+    return value
+
+
+def decode_value(entity: str, name: str, value: JsonValue) -> Any:
+    if value is None:
+        return None
+    kind = _column_type(entity, name)
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat(str(value))
+    if isinstance(kind, LargeBinary):
+        return base64.b64decode(str(value))
+    return value
+
+
+def _dumps(value: JsonValue) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+# ---------------------------------------------------------------------------- applying
+
+
+@dataclass
+class _Apply:
+    """State of one `apply_operations` call: pending bulk inserts of new records."""
+
+    session: Session
+    check_targets: bool
+    pending_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    pending_states: list[dict[str, Any]] = field(default_factory=list)
+    created_here: set[tuple[str, str]] = field(default_factory=set)
+
+    def flush(self) -> None:
+        for entity, rows in self.pending_rows.items():
+            if rows:
+                self.session.execute(insert(model_for(entity)), rows)
+        if self.pending_states:
+            self.session.execute(insert(RecordStateRecord), self.pending_states)
+        self.pending_rows.clear()
+        self.pending_states.clear()
+
+
+def unknown_operations(session: Session, ops: Sequence[Operation]) -> list[Operation]:
+    """Those of `ops` the log does not hold yet (and each only once)."""
+    seen: set[str] = set()
+    ids = [op.op_id for op in ops]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        seen.update(
+            session.scalars(select(OperationRecord.op_id).where(OperationRecord.op_id.in_(chunk)))
+        )
+    fresh: list[Operation] = []
+    for op in ops:
+        if op.op_id not in seen:
+            seen.add(op.op_id)
+            fresh.append(op)
+    return fresh
+
+
+def apply_operations(
+    session: Session, ops: Sequence[Operation], *, known_new: bool = False
+) -> list[Operation]:
+    """Append `ops` to the log and materialise them; returns those that were new.
+
+    Idempotent: operations already in the log are skipped. `known_new` skips that check for
+    operations this device has just made. The caller owns the transaction.
+    """
+    fresh = sorted(ops if known_new else unknown_operations(session, ops), key=Operation.sort_key)
+    if not fresh:
+        return []
+    now = dt.datetime.now(dt.UTC)
+    session.execute(
+        insert(OperationRecord),
+        [
+            {
+                "op_id": op.op_id,
+                "batch_id": op.batch_id,
+                "hlc": op.hlc,
+                "device": op.device,
+                "author": op.author,
+                "kind": str(op.kind),
+                "entity": op.entity,
+                "record_id": op.record_id,
+                "field": op.field,
+                "value": _dumps(op.value),
+                "bases": _dumps(list(op.bases)),
+                "received_at": now,
+            }
+            for op in fresh
+        ],
+    )
+    edges = [{"op_id": op.op_id, "base_op_id": b} for op in fresh for b in set(op.bases)]
+    if edges:
+        session.execute(insert(OperationBaseRecord), edges)
+    state = _Apply(session, check_targets=not known_new)
+    for op in fresh:
+        _materialise(state, op)
+    state.flush()
+    return fresh
+
+
+def _materialise(state: _Apply, op: Operation) -> None:
+    model_for(op.entity)  # unknown kinds are rejected before anything is written
+    if op.kind in (OpKind.CREATE, OpKind.LINK) and _can_bulk_create(state, op):
+        _bulk_create(state, op)
+        return
+    state.flush()
+    if state.check_targets:
+        _ensure_targets(state.session, op)
+    _ensure_row(state.session, op.entity, op.record_id)
+    if op.kind == OpKind.CREATE:
+        assert isinstance(op.value, dict)
+        for name, value in op.value.items():
+            _write_field(state.session, op, name, value)
+    elif op.kind in (OpKind.SET, OpKind.RESOLVE):
+        _write_field(state.session, op, op.field, op.value)
+    _update_record_state(state.session, op)
+
+
+def _can_bulk_create(state: _Apply, op: Operation) -> bool:
+    """A create of a record nothing has touched yet can be inserted in one go."""
+    key = (op.entity, op.record_id)
+    if key in state.created_here:
+        return False
+    if state.check_targets:
+        if state.session.get(RecordStateRecord, key) is not None:
+            return False
+        if state.session.get(model_for(op.entity), op.record_id) is not None:
+            return False
+    return True
+
+
+def _bulk_create(state: _Apply, op: Operation) -> None:
+    row: dict[str, Any] = {"id": op.record_id, "is_live": True}
+    if op.kind == OpKind.LINK:
+        left, right = op.record_id.split(LINK_SEPARATOR, 1)
+        row.update(left_id=left, right_id=right)
+    else:
+        assert isinstance(op.value, dict)
+        for name, value in op.value.items():
+            row[name] = decode_value(op.entity, name, value)
+    if state.check_targets:
+        state.flush()
+        _ensure_targets(state.session, op)
+    state.pending_rows.setdefault(op.entity, []).append(row)
+    state.pending_states.append(
+        {
+            "entity": op.entity,
+            "record_id": op.record_id,
+            "hlc": op.hlc,
+            "device": op.device,
+            "kind": str(op.kind),
+            "created_op": op.op_id,
+            "created_hlc": op.hlc,
+            "created_device": op.device,
+            "alive_hlc": op.hlc,
+        }
+    )
+    state.created_here.add((op.entity, op.record_id))
+    if len(state.pending_states) >= CHUNK * 4:
+        state.flush()
+
+
+def _reference_targets(op: Operation) -> Iterator[tuple[str, str]]:
+    """(entity, id) of every record `op` points at through a reference column."""
+    model = model_for(op.entity)
+    values: dict[str, Any]
+    if op.kind == OpKind.LINK:
+        left, right = op.record_id.split(LINK_SEPARATOR, 1)
+        values = {"left_id": left, "right_id": right}
+    elif op.kind == OpKind.CREATE and isinstance(op.value, dict):
+        values = op.value
+    elif op.kind in (OpKind.SET, OpKind.RESOLVE):
+        values = {op.field: op.value}
+    else:
+        return
+    for name, value in values.items():
+        column = model.__table__.columns.get(name)
+        if column is None or value is None:
+            continue
+        for fk in column.foreign_keys:
+            yield fk.column.table.name, str(value)
+
+
+def _ensure_targets(session: Session, op: Operation) -> None:
+    for entity, record_id in _reference_targets(op):
+        _ensure_row(session, entity, record_id)
+
+
+def _ensure_row(session: Session, entity: str, record_id: str) -> None:
+    """A placeholder row so references hold while a record's own create is still to come."""
+    model = model_for(entity)
+    if session.get(model, record_id) is None:
+        values: dict[str, Any] = {"id": record_id, "is_live": False}
+        if issubclass(model, LinkRecord):
+            left, right = record_id.split(LINK_SEPARATOR, 1)
+            values.update(left_id=left, right_id=right)
+        session.execute(insert(model), [values])
+
+
+def _stamp_of(hlc: int | None, device: str | None) -> tuple[int, str]:
+    return (hlc or -1, device or "")
+
+
+def _write_field(session: Session, op: Operation, name: str, value: JsonValue) -> None:
+    """Fold one field write into winner and heads, and update the column if it wins."""
+    key = (op.entity, op.record_id, name)
+    record_state = session.get(RecordStateRecord, (op.entity, op.record_id))
+    winner = session.get(FieldStateRecord, key)
+    if winner is not None:
+        current = _stamp_of(winner.hlc, winner.device)
+    elif (
+        record_state is not None
+        and record_state.created_op is not None
+        and record_state.created_op != op.op_id
+    ):
+        current = _stamp_of(record_state.created_hlc, record_state.created_device)
+    else:
+        current = (-1, "")
+
+    _update_heads(session, op, name, record_state)
+
+    wins = op.stamp > current
+    if wins and not (op.kind == OpKind.CREATE and winner is None):
+        if winner is None:
+            session.add(FieldStateRecord(
+                entity=op.entity, record_id=op.record_id, field=name,
+                op_id=op.op_id, hlc=op.hlc, device=op.device,
+            ))  # fmt: skip
+        else:
+            winner.op_id, winner.hlc, winner.device = op.op_id, op.hlc, op.device
+    if wins:
+        model = model_for(op.entity)
+        session.execute(
+            update(model)
+            .where(model.id == op.record_id)
+            .values({name: decode_value(op.entity, name, value)})
+        )
+
+
+def _update_heads(
+    session: Session, op: Operation, name: str, record_state: RecordStateRecord | None
+) -> None:
+    where = (
+        (FieldHeadRecord.entity == op.entity)
+        & (FieldHeadRecord.record_id == op.record_id)
+        & (FieldHeadRecord.field == name)
+    )
+    heads = set(session.scalars(select(FieldHeadRecord.op_id).where(where)))
+    if not heads and record_state is not None and record_state.created_op is not None:
+        heads = {record_state.created_op}  # implicit: the create is the only head
+    if op.kind == OpKind.CREATE and not heads and not _field_touched(session, op, name):
+        return  # stays implicit
+    new_heads = heads - set(op.bases)
+    if not _superseded_on_field(session, op.op_id, op.entity, op.record_id, name):
+        new_heads.add(op.op_id)
+    if new_heads == heads:
+        return
+    session.execute(delete(FieldHeadRecord).where(where))
+    if new_heads:
+        session.execute(
+            insert(FieldHeadRecord),
+            [
+                {"entity": op.entity, "record_id": op.record_id, "field": name, "op_id": h}
+                for h in sorted(new_heads)
+            ],
+        )
+
+
+def _field_touched(session: Session, op: Operation, name: str) -> bool:
+    """Whether any other operation already in the log wrote this field."""
+    found = session.scalar(
+        select(OperationRecord.op_id)
+        .where(
+            (OperationRecord.entity == op.entity)
+            & (OperationRecord.record_id == op.record_id)
+            & (OperationRecord.field == name)
+            & (OperationRecord.op_id != op.op_id)
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _superseded_on_field(
+    session: Session, op_id: str, entity: str, record_id: str, name: str
+) -> bool:
+    """Whether an operation on this field lists `op_id` among its bases."""
+    found = session.scalar(
+        select(OperationBaseRecord.op_id)
+        .join(OperationRecord, OperationRecord.op_id == OperationBaseRecord.op_id)
+        .where(
+            (OperationBaseRecord.base_op_id == op_id)
+            & (OperationRecord.entity == entity)
+            & (OperationRecord.record_id == record_id)
+            & (OperationRecord.field == name)
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _update_record_state(session: Session, op: Operation) -> None:
+    state = session.get(RecordStateRecord, (op.entity, op.record_id))
+    if state is None:
+        state = RecordStateRecord(
+            entity=op.entity, record_id=op.record_id, hlc=op.hlc, device=op.device,
+            kind=str(op.kind),
+        )  # fmt: skip
+        session.add(state)
+    elif op.stamp > (state.hlc, state.device):
+        state.hlc, state.device, state.kind = op.hlc, op.device, str(op.kind)
+    if op.kind in (OpKind.CREATE, OpKind.LINK) and (
+        state.created_op is None
+        or op.stamp < _stamp_of(state.created_hlc, state.created_device)
+    ):
+        state.created_op, state.created_hlc, state.created_device = op.op_id, op.hlc, op.device
+    if op.kind in DEAD_KINDS:
+        state.deleted_hlc = max(state.deleted_hlc or -1, op.hlc)
+    if op.kind in ALIVE_KINDS:
+        state.alive_hlc = max(state.alive_hlc or -1, op.hlc)
+    session.flush()
+    live = OpKind(state.kind) not in DEAD_KINDS
+    model = model_for(op.entity)
+    session.execute(update(model).where(model.id == op.record_id).values(is_live=live))
+
+
+# ----------------------------------------------------------------------- reading the log
+
+
+def stored_operation(row: OperationRecord) -> Operation:
+    return Operation(
+        op_id=row.op_id,
+        batch_id=row.batch_id,
+        hlc=row.hlc,
+        device=row.device,
+        author=row.author,
+        kind=OpKind(row.kind),
+        entity=row.entity,
+        record_id=row.record_id,
+        field=row.field,
+        value=json.loads(row.value),
+        bases=tuple(json.loads(row.bases)),
+    )
+
+
+def operations_for(
+    session: Session, targets: Iterable[tuple[str, str]]
+) -> list[Operation]:
+    """Every operation on the given (entity, record id) pairs, oldest first by stamp."""
+    ops: list[Operation] = []
+    by_entity: dict[str, list[str]] = {}
+    for entity, record_id in targets:
+        by_entity.setdefault(entity, []).append(record_id)
+    for entity, ids in by_entity.items():
+        for start in range(0, len(ids), CHUNK):
+            rows = session.scalars(
+                select(OperationRecord).where(
+                    (OperationRecord.entity == entity)
+                    & OperationRecord.record_id.in_(ids[start : start + CHUNK])
+                )
+            )
+            ops.extend(stored_operation(r) for r in rows)
+    return sorted(ops, key=Operation.sort_key)
+
+
+def batch_operations(session: Session, batch_id: str) -> list[Operation]:
+    rows = session.scalars(
+        select(OperationRecord).where(OperationRecord.batch_id == batch_id)
+    )
+    return sorted((stored_operation(r) for r in rows), key=Operation.sort_key)
+
+
+def value_before(ops_on_record: Sequence[Operation], op: Operation, name: str) -> JsonValue:
+    """The value field `name` had just before `op`, from the record's own operations."""
+    best: tuple[tuple[int, str], JsonValue] | None = None
+    for other in ops_on_record:
+        if other.stamp >= op.stamp:
+            continue
+        if other.kind == OpKind.CREATE and isinstance(other.value, dict):
+            candidate: JsonValue = other.value.get(name)
+        elif other.kind in (OpKind.SET, OpKind.RESOLVE) and other.field == name:
+            candidate = other.value
+        else:
+            continue
+        if best is None or other.stamp > best[0]:
+            best = (other.stamp, candidate)
+    return None if best is None else best[1]
+
+
+def current_heads(session: Session, entity: str, record_id: str, name: str) -> tuple[str, ...]:
+    """The heads a new write of this field must list as its bases."""
+    heads = session.scalars(
+        select(FieldHeadRecord.op_id).where(
+            (FieldHeadRecord.entity == entity)
+            & (FieldHeadRecord.record_id == record_id)
+            & (FieldHeadRecord.field == name)
+        )
+    ).all()
+    if heads:
+        return tuple(sorted(heads))
+    state = session.get(RecordStateRecord, (entity, record_id))
+    if state is not None and state.created_op is not None:
+        return (state.created_op,)
+    return ()
+
+
+def record_batch(session: Session, batch: BatchRecord) -> None:
+    session.add(batch)

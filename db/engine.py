@@ -1,0 +1,99 @@
+"""Opening a register database: the only place the key and the pragmas are applied."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+KEY_BYTES = 32
+CACHE_KIB = 65536  # 64 MiB page cache: with a small cache SQLCipher decrypts every page again
+
+
+class DatabaseKeyError(Exception):
+    """The key does not open this database, or the file is not a database at all."""
+
+
+def _connect(path: Path, key: bytes) -> Any:
+    if len(key) != KEY_BYTES:
+        raise ValueError("the database key must be 32 bytes")
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+    conn.execute("PRAGMA cipher_memory_security = OFF")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise DatabaseKeyError(str(exc)) from exc
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def open_engine(path: Path, key: bytes) -> Engine:
+    """An engine on the SQLCipher database at `path`, keyed with the raw 256-bit `key`.
+
+    Raises `DatabaseKeyError` at once if the key does not open the file.
+    """
+    _connect(path, key).close()  # fail now, not at the first query
+    engine = create_engine(
+        "sqlite://",
+        module=sqlcipher3,
+        creator=lambda: _connect(path, key),
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=2,
+    )
+
+    # pysqlite-style drivers begin transactions lazily; take control so BEGIN is explicit
+    # and a batch is one real transaction.
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def backup_database(engine: Engine, target: Path, key: bytes) -> None:
+    """Copy the database to `target` with SQLite's online backup API, encrypted with `key`.
+
+    The copy is opened again and checked before this returns.
+    """
+    dest = _connect(target, key)
+    try:
+        raw = engine.raw_connection()
+        try:
+            raw.driver_connection.backup(dest)  # type: ignore[union-attr]
+        finally:
+            raw.close()
+        result = dest.execute("PRAGMA quick_check").fetchone()
+        if result is None or result[0] != "ok":
+            raise sqlite3.DatabaseError(f"backup check failed: {result}")
+    finally:
+        dest.close()
+
+
+def check_integrity(engine: Engine) -> list[str]:
+    """SQLCipher's page HMAC check and SQLite's integrity check; an empty list is healthy."""
+    problems: list[str] = []
+    raw = engine.raw_connection()
+    try:
+        cur = raw.driver_connection.cursor()  # type: ignore[union-attr]
+        problems += [row[0] for row in cur.execute("PRAGMA cipher_integrity_check").fetchall()]
+        rows = [row[0] for row in cur.execute("PRAGMA integrity_check").fetchall()]
+        problems += [r for r in rows if r != "ok"]
+    finally:
+        raw.close()
+    return problems

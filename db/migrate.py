@@ -1,0 +1,47 @@
+"""Schema migrations, run on open, with a backup taken before any upgrade."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", "db:migrations")
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, before_upgrade: Callable[[str | None, str], None]) -> bool:
+    """Bring the schema to the head revision; `before_upgrade(current, head)` runs first.
+
+    A new, empty database is created at head without a backup (there is nothing to keep).
+    Returns True when an upgrade ran.
+    """
+    head = head_revision()
+    with engine.connect() as conn:
+        current = current_revision(conn)
+    if current == head:
+        return False
+    if current is not None:
+        before_upgrade(current, head)
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return True

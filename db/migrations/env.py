@@ -1,0 +1,18 @@
+"""Alembic environment: always given an open connection by `db.migrate`."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from db.base import Base
+from db import models  # noqa: F401  (registers every table on Base.metadata)
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=True,
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

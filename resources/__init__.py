@@ -1,0 +1,1 @@
+"""Data files read with importlib.resources: templates, synonyms, profiles, demo content."""

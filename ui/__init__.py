@@ -1,0 +1,1 @@
+"""Desktop application and the isr command line (the only layer that imports Qt)."""

@@ -108,7 +108,7 @@ class ValidationError(RegisterError):
 
     def __init__(self, problems: list[FieldProblem]) -> None:
         self.problems = problems
-        text = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        text = " ".join(f"[{p.field}] {p.message}" for p in problems)
         super().__init__(f"Nothing was saved. {text}")
 
 

@@ -132,7 +132,7 @@ def list_agreements(register: Register, query: AgreementQuery | None = None) -> 
                 select(DataItemRecord.agreement_id, func.count())
                 .where(DataItemRecord.is_live.is_(True))
                 .group_by(DataItemRecord.agreement_id)
-            ).tuples()
+            )
         )
     return [
         AgreementSummary(
@@ -163,7 +163,7 @@ def _organisations_by_agreement(session: Session) -> dict[str, list[str]]:
         .join(OrganisationRecord, OrganisationRecord.id == PartyRecord.organisation_id)
         .where(PartyRecord.is_live.is_(True))
         .order_by(OrganisationRecord.name)
-    ).tuples()
+    )
     for agreement_id, name in rows:
         if agreement_id is not None:
             out.setdefault(agreement_id, []).append(name or "")
@@ -203,7 +203,7 @@ def _person_names(session: Session, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
     rows = session.execute(select(PersonRecord.id, PersonRecord.name).where(PersonRecord.id.in_(ids)))
-    return {pid: name or "" for pid, name in rows.tuples()}
+    return {pid: name or "" for pid, name in rows}
 
 
 def _load_agreement(session: Session, agreement_id: str) -> Agreement:
@@ -217,7 +217,7 @@ def _load_agreement(session: Session, agreement_id: str) -> Agreement:
             select(OrganisationRecord.id, OrganisationRecord.name).where(
                 OrganisationRecord.id.in_({p.organisation_id for p in parties if p.organisation_id})
             )
-        ).tuples()
+        )
     )
     people = _person_names(
         session, {p.signatory_id for p in parties if p.signatory_id} | {record.owner_id or ""}
@@ -563,5 +563,5 @@ def agreement_ids_by_reference(register: Register, references: Sequence[str]) ->
             select(AgreementRecord.reference, AgreementRecord.id).where(
                 AgreementRecord.is_live, AgreementRecord.reference.in_(references)
             )
-        ).tuples()
+        )
         return {ref: rid for ref, rid in rows if ref is not None}

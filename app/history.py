@@ -1,4 +1,4 @@
-"""The history of a record, read from the operation log: who changed which field, when, from what."""
+"""History of a record from the operation log: who changed which field, when, from what."""
 
 from __future__ import annotations
 
@@ -142,7 +142,7 @@ def _child_targets(session: Session, agreement_id: str) -> list[tuple[str, str]]
 
 
 def _record_name(session: Session, entity: str, record_id: str) -> str:
-    """The name a person knows a record by (reference, name or title), or ''."""
+    """Return the name a person knows a record by (reference, name or title), or ''."""
     try:
         model = model_for(entity)
     except ValueError:
@@ -271,13 +271,14 @@ def record_history(
             by_record.setdefault((op.entity, op.record_id), []).append(op)
         labels = {key: _record_label(session, *key) for key in by_record}
         batch_ids = {op.batch_id for op in ops}
-        batches = dict(
-            session.execute(
+        batches = {
+            batch_id: batch_label
+            for batch_id, batch_label in session.execute(
                 select(BatchRecord.batch_id, BatchRecord.label).where(
                     BatchRecord.batch_id.in_(batch_ids)
                 )
-            ).tuples()
-        )
+            )
+        }
         display = _Display(session)
         entries: list[HistoryEntry] = []
         for op in ops:
@@ -291,7 +292,7 @@ def record_history(
 
 def field_history(entries: Iterable[HistoryEntry], entity: str, record_id: str,
                   name: str) -> list[HistoryEntry]:  # fmt: skip
-    """The entries of one field of one record (what the editor shows beside a field)."""
+    """Return the entries of one field of one record (what the editor shows by a field)."""
     return [
         e for e in entries
         if e.entity == entity and e.record_id == record_id and e.field == name

@@ -289,8 +289,12 @@ def _materialise(state: _Apply, op: Operation) -> None:
         assert isinstance(op.value, dict)
         for name, value in op.value.items():
             _write_field(state.session, op, name, value)
+        # A create that arrives late is the implicit head of every field: fold it in.
+        for name in _written_fields(state.session, op.entity, op.record_id):
+            _recompute_heads(state.session, op.entity, op.record_id, name)
     elif op.kind in (OpKind.SET, OpKind.RESOLVE):
         _write_field(state.session, op, op.field, op.value)
+        _recompute_heads(state.session, op.entity, op.record_id, op.field)
     _update_record_state(state.session, op)
 
 
@@ -299,7 +303,9 @@ def _can_bulk_create(state: _Apply, op: Operation) -> bool:
     key = (op.entity, op.record_id)
     if key in state.created_here:
         return False
-    if state.check_targets:
+    # A link's id is made from its two ends, so linking a pair again (after an unlink, or
+    # by redo) targets a row that exists already: always look, even for new operations.
+    if state.check_targets or op.kind == OpKind.LINK:
         if state.session.get(RecordStateRecord, key) is not None:
             return False
         if state.session.get(model_for(op.entity), op.record_id) is not None:
@@ -395,8 +401,6 @@ def _write_field(session: Session, op: Operation, name: str, value: JsonValue) -
     else:
         current = (-1, "")
 
-    _update_heads(session, op, name, record_state)
-
     wins = op.stamp > current
     if wins and not (op.kind == OpKind.CREATE and winner is None):
         if winner is None:
@@ -415,66 +419,77 @@ def _write_field(session: Session, op: Operation, name: str, value: JsonValue) -
         )
 
 
-def _update_heads(
-    session: Session, op: Operation, name: str, record_state: RecordStateRecord | None
-) -> None:
-    where = (
-        (FieldHeadRecord.entity == op.entity)
-        & (FieldHeadRecord.record_id == op.record_id)
-        & (FieldHeadRecord.field == name)
-    )
-    heads = set(session.scalars(select(FieldHeadRecord.op_id).where(where)))
-    if not heads and record_state is not None and record_state.created_op is not None:
-        heads = {record_state.created_op}  # implicit: the create is the only head
-    if op.kind == OpKind.CREATE and not heads and not _field_touched(session, op, name):
-        return  # stays implicit
-    new_heads = heads - set(op.bases)
-    if not _superseded_on_field(session, op.op_id, op.entity, op.record_id, name):
-        new_heads.add(op.op_id)
-    if new_heads == heads:
-        return
-    session.execute(delete(FieldHeadRecord).where(where))
-    if new_heads:
-        session.execute(
-            insert(FieldHeadRecord),
-            [
-                {"entity": op.entity, "record_id": op.record_id, "field": name, "op_id": h}
-                for h in sorted(new_heads)
-            ],
+def _written_fields(session: Session, entity: str, record_id: str) -> list[str]:
+    """The fields of a record that some operation in the log writes (a create aside)."""
+    return sorted(
+        session.scalars(
+            select(OperationRecord.field)
+            .where(
+                (OperationRecord.entity == entity)
+                & (OperationRecord.record_id == record_id)
+                & (OperationRecord.field != EXISTS)
+            )
+            .distinct()
         )
+    )
 
 
-def _field_touched(session: Session, op: Operation, name: str) -> bool:
-    """Whether any other operation already in the log wrote this field."""
-    found = session.scalar(
+def _first_create(session: Session, entity: str, record_id: str) -> str | None:
+    """The record's earliest create in the log: the implicit head of every field."""
+    return session.scalar(
         select(OperationRecord.op_id)
         .where(
-            (OperationRecord.entity == op.entity)
-            & (OperationRecord.record_id == op.record_id)
-            & (OperationRecord.field == name)
-            & (OperationRecord.op_id != op.op_id)
+            (OperationRecord.entity == entity)
+            & (OperationRecord.record_id == record_id)
+            & OperationRecord.kind.in_((str(OpKind.CREATE), str(OpKind.LINK)))
         )
+        .order_by(OperationRecord.hlc, OperationRecord.device, OperationRecord.op_id)
         .limit(1)
     )
-    return found is not None
 
 
-def _superseded_on_field(
-    session: Session, op_id: str, entity: str, record_id: str, name: str
-) -> bool:
-    """Whether an operation on this field lists `op_id` among its bases."""
-    found = session.scalar(
-        select(OperationBaseRecord.op_id)
-        .join(OperationRecord, OperationRecord.op_id == OperationBaseRecord.op_id)
-        .where(
-            (OperationBaseRecord.base_op_id == op_id)
-            & (OperationRecord.entity == entity)
+def _recompute_heads(session: Session, entity: str, record_id: str, name: str) -> None:
+    """Set the heads of one field from the log: its writers that no writer lists as a base.
+
+    Computed from the whole log rather than folded in one operation at a time, because the log
+    may already hold operations of the same call that are still to be materialised; heads
+    folded step by step would then pass through an empty set, which reads as "only the
+    create", and a later write would be reported as conflicting with the create.
+    """
+    rows = session.execute(
+        select(OperationRecord.op_id, OperationRecord.bases).where(
+            (OperationRecord.entity == entity)
             & (OperationRecord.record_id == record_id)
             & (OperationRecord.field == name)
         )
-        .limit(1)
+    ).all()
+    superseded: set[str] = set()
+    for _, bases in rows:
+        superseded.update(json.loads(bases))
+    heads = {op_id for op_id, _ in rows}
+    implicit = _first_create(session, entity, record_id)
+    if implicit is not None:
+        heads.add(implicit)
+    heads -= superseded
+    if implicit is not None and heads == {implicit}:
+        heads = set()  # only the create: kept implicit (see `current_heads`)
+    where = (
+        (FieldHeadRecord.entity == entity)
+        & (FieldHeadRecord.record_id == record_id)
+        & (FieldHeadRecord.field == name)
     )
-    return found is not None
+    stored = set(session.scalars(select(FieldHeadRecord.op_id).where(where)))
+    if stored == heads:
+        return
+    session.execute(delete(FieldHeadRecord).where(where))
+    if heads:
+        session.execute(
+            insert(FieldHeadRecord),
+            [
+                {"entity": entity, "record_id": record_id, "field": name, "op_id": h}
+                for h in sorted(heads)
+            ],
+        )
 
 
 def _update_record_state(session: Session, op: Operation) -> None:
@@ -489,7 +504,8 @@ def _update_record_state(session: Session, op: Operation) -> None:
         state.hlc, state.device, state.kind = op.hlc, op.device, str(op.kind)
     if op.kind in (OpKind.CREATE, OpKind.LINK) and (
         state.created_op is None
-        or op.stamp < _stamp_of(state.created_hlc, state.created_device)
+        or op.sort_key()
+        < (*_stamp_of(state.created_hlc, state.created_device), state.created_op)
     ):
         state.created_op, state.created_hlc, state.created_device = op.op_id, op.hlc, op.device
     if op.kind in DEAD_KINDS:

@@ -75,7 +75,7 @@ class Person:
 
 
 def normalise_name(name: str) -> str:
-    """The matching key of an organisation's name: 'Kent  & Medway NHS.' -> 'kent and medway nhs'."""
+    """Make the matching key of a name: 'Kent & Medway NHS.' -> 'kent and medway nhs'."""
     text = name.lower().replace("&", " and ")
     text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
     return " ".join(text.split())
@@ -139,7 +139,7 @@ def get_organisation(register: Register, organisation_id: str) -> Organisation:
 
 
 def find_organisation(register: Register, name: str) -> str | None:
-    """The id of the live organisation whose normalised name matches `name`, if any."""
+    """Find the live organisation whose normalised name matches `name`, if any."""
     with register.session() as session:
         return _find_by_key(session, normalise_name(name), None)
 
@@ -181,7 +181,7 @@ def list_people(register: Register, organisation_id: str | None = None) -> list[
                 email=_text(p.email),
                 phone=_text(p.phone),
             )
-            for p, org_name in session.execute(stmt).tuples()
+            for p, org_name in session.execute(stmt)
         ]
 
 
@@ -293,7 +293,9 @@ def _person_problems(values: Mapping[str, Any]) -> list[FieldProblem]:
     return problems
 
 
-def create_person(register: Register, organisation_id: str | None, values: Mapping[str, Any]) -> str:
+def create_person(
+    register: Register, organisation_id: str | None, values: Mapping[str, Any]
+) -> str:
     """Add a person, at an organisation or none."""
     _check_fields(values, PERSON_FIELDS, "A person")
     full = {"name": "", **values, "organisation_id": organisation_id}

@@ -88,16 +88,18 @@ def _status_problems(
 def _date_order_problems(values: Mapping[str, Any]) -> list[FieldProblem]:
     problems: list[FieldProblem] = []
     present = [(n, lbl, values.get(n)) for n, lbl in DATE_ORDER if values.get(n) is not None]
-    for (_, first_label, first), (name, label, second) in zip(present, present[1:], strict=False):
-        assert isinstance(first, dt.date) and isinstance(second, dt.date)
-        if second < first:
-            problems.append(
-                FieldProblem(
-                    name,
-                    f"{label} ({format_uk_date(second)}) is before the "
-                    f"{first_label.lower()} ({format_uk_date(first)}).",
+    for index, (name, label, later) in enumerate(present):
+        for _, earlier_label, earlier in present[:index]:
+            assert isinstance(earlier, dt.date) and isinstance(later, dt.date)
+            if later < earlier:
+                problems.append(
+                    FieldProblem(
+                        name,
+                        f"{label} ({format_uk_date(later)}) is before the "
+                        f"{earlier_label.lower()} ({format_uk_date(earlier)}).",
+                    )
                 )
-            )
+                break
     return problems
 
 

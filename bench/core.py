@@ -34,7 +34,9 @@ def ratio_result(
 ) -> Result:  # fmt: skip
     ratio = value / baseline if baseline > 0 else float("inf")
     ok = ratio <= max_ratio and (max_value is None or value <= max_value)
-    target = f"<= {max_ratio}x baseline" + (f" and <= {max_value} {unit}" if max_value else "")
+    parts = [f"<= {max_ratio}x baseline"] if max_ratio != float("inf") else []
+    parts += [f"<= {max_value} {unit}"] if max_value is not None else []
+    target = " and ".join(parts)
     return Result(name, value, unit, baseline, ratio, target, ok)
 
 

@@ -45,3 +45,20 @@ def upgrade(engine: Engine, before_upgrade: Callable[[str | None, str], None]) -
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     return True
+
+
+def previous_revision(revision: str) -> str | None:
+    """The revision `revision` upgrades from (None for the first)."""
+    script = ScriptDirectory.from_config(_config()).get_revision(revision)
+    if script is None:
+        raise ValueError(f"unknown schema revision {revision}")
+    down = script.down_revision
+    return down if isinstance(down, str) or down is None else down[0]
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the schema back to `revision` (support and tests of the upgrade path)."""
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, revision)

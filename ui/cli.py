@@ -240,8 +240,10 @@ def cmd_history(args: argparse.Namespace) -> int:
     with open_register(args) as register:
         agreement_id = agreements.get_agreement(register, args.reference).id
         entries = record_history(register, "agreement", agreement_id)
-    for entry in entries:
-        print(entry.describe())
+    for e in entries:
+        change = f"{e.old_text or '(empty)'} → {e.new_text or '(empty)'}"
+        what = e.kind_label if e.field == "_exists" else f"{e.field_label}: {change}"
+        print(f"{e.when_text}  {e.author} (device {e.device})  {e.record_label}  {what}")
     if not entries:
         print("No history.")
     return EXIT_OK

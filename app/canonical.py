@@ -1,0 +1,120 @@
+"""A deterministic dump of a register's materialised state, equal on replicas with the same log.
+
+`canonical_state` reads every record and link table, the operation log (without the columns
+that legitimately differ per replica: the local sequence number and the time of receipt), the
+state of each record and the open conflicts. `replay_into_memory` applies operations to a fresh
+in-memory database and dumps that, so a register can be checked against a replay of its own log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
+
+from app.oplog import Operation, apply_operations
+from db.base import Base
+from db.models import (
+    ENTITY_RECORDS,
+    FieldHeadRecord,
+    OperationRecord,
+    RecordStateRecord,
+)
+
+# Columns of the log that each replica fills in for itself.
+LOCAL_LOG_COLUMNS = frozenset({"seq", "received_at"})
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-comparable form of a column value."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return value
+
+
+def _rows(session: Session, table: Any, order: Iterable[Any], skip: frozenset[str]) -> list[
+    dict[str, Any]
+]:
+    columns = [c for c in table.columns if c.key not in skip]
+    result = session.execute(select(*columns).order_by(*order))
+    return [{c.key: _plain(v) for c, v in zip(columns, row, strict=True)} for row in result]
+
+
+def _conflicts(session: Session) -> list[list[Any]]:
+    heads: dict[tuple[str, str, str], list[str]] = {}
+    rows = session.execute(
+        select(
+            FieldHeadRecord.entity,
+            FieldHeadRecord.record_id,
+            FieldHeadRecord.field,
+            FieldHeadRecord.op_id,
+        )
+    )
+    for entity, record_id, name, op_id in rows:
+        heads.setdefault((entity, record_id, name), []).append(op_id)
+    return [
+        [entity, record_id, name, sorted(ops)]
+        for (entity, record_id, name), ops in sorted(heads.items())
+        if len(ops) >= 2
+    ]
+
+
+def canonical_state(session: Session) -> dict[str, Any]:
+    """Everything two replicas holding the same operations must agree on, as plain data.
+
+    Keys: ``tables`` (entity name → rows, all columns, ordered by id), ``op_ids`` (sorted),
+    ``operations`` (the log without per-replica columns, ordered by op id), ``records`` (each
+    record's liveness state) and ``conflicts`` (``[entity, record id, field, [head op ids]]``
+    for every field with two heads or more).
+    """
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for entity in sorted(ENTITY_RECORDS):
+        table = ENTITY_RECORDS[entity].__table__
+        tables[entity] = _rows(session, table, [table.c.id], frozenset())
+    log = OperationRecord.__table__
+    operations = _rows(session, log, [log.c.op_id], LOCAL_LOG_COLUMNS)
+    for op in operations:
+        # The stored JSON is canonical already; parse it so key order cannot matter.
+        op["value"] = json.loads(op["value"])
+        op["bases"] = sorted(json.loads(op["bases"]))
+    states = RecordStateRecord.__table__
+    return {
+        "tables": tables,
+        "op_ids": [op["op_id"] for op in operations],
+        "operations": operations,
+        "records": _rows(session, states, [states.c.entity, states.c.record_id], frozenset()),
+        "conflicts": _conflicts(session),
+    }
+
+
+def memory_engine() -> Engine:
+    """A fresh plain in-memory SQLite database with the register's schema, foreign keys on."""
+    engine = create_engine(
+        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(conn: Any, record: Any) -> None:
+        conn.execute("PRAGMA foreign_keys = ON")
+
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def replay_into_memory(ops: Iterable[Operation]) -> dict[str, Any]:
+    """Apply `ops` in one transaction to a fresh in-memory database; its canonical state."""
+    engine = memory_engine()
+    try:
+        with Session(engine) as session:
+            with session.begin():
+                apply_operations(session, list(ops))
+            return canonical_state(session)
+    finally:
+        engine.dispose()

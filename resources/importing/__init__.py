@@ -1,0 +1,1 @@
+"""Data for spreadsheet import: column synonyms, controlled-value synonyms and shipped profiles."""

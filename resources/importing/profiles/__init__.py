@@ -1,0 +1,1 @@
+"""Shipped import profiles: one JSON file per known register layout."""

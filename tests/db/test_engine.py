@@ -1,0 +1,75 @@
+"""The database layer: pragmas, keys, migrations matching the models, backups."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlcipher3
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from db import migrate
+from db.base import Base
+from db.engine import DatabaseKeyError, backup_database, check_integrity, open_engine
+
+
+@pytest.fixture
+def key() -> bytes:
+    return os.urandom(32)
+
+
+def test_pragmas_are_applied_on_every_connection(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA cache_size")).scalar() == -65536
+        assert conn.execute(text("PRAGMA cipher_version")).scalar().startswith("4.")
+    engine.dispose()
+
+
+def test_wrong_key_is_refused_at_open(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    migrate.upgrade(engine, lambda current, head: None)
+    engine.dispose()
+    with pytest.raises(DatabaseKeyError):
+        open_engine(tmp_path / "r.db", os.urandom(32))
+
+
+def test_file_is_not_readable_as_plain_sqlite(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    migrate.upgrade(engine, lambda current, head: None)
+    engine.dispose()
+    assert not (tmp_path / "r.db").read_bytes().startswith(b"SQLite format 3")
+    plain = sqlcipher3.connect(str(tmp_path / "r.db"))
+    with pytest.raises(sqlcipher3.DatabaseError):
+        plain.execute("SELECT * FROM sqlite_master").fetchall()
+
+
+def test_migrations_create_exactly_the_models(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    assert migrate.upgrade(engine, lambda current, head: None)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    assert diff == []
+    assert not migrate.upgrade(engine, lambda current, head: None)  # already at head
+    engine.dispose()
+
+
+def test_backup_is_encrypted_and_verified(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    migrate.upgrade(engine, lambda current, head: None)
+    backup_database(engine, tmp_path / "copy.db", key)
+    engine.dispose()
+    copy = open_engine(tmp_path / "copy.db", key)
+    assert check_integrity(copy) == []
+    with copy.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    copy.dispose()
+    with pytest.raises(DatabaseKeyError):
+        open_engine(tmp_path / "copy.db", os.urandom(32))

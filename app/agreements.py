@@ -121,7 +121,9 @@ def _summary_select(query: AgreementQuery) -> Select[Any]:
     return stmt.order_by(order.nulls_last(), AgreementRecord.reference)
 
 
-def list_agreements(register: Register, query: AgreementQuery | None = None) -> list[AgreementSummary]:
+def list_agreements(
+    register: Register, query: AgreementQuery | None = None
+) -> list[AgreementSummary]:
     """Live agreements matching `query`, sorted in SQL."""
     query = query or AgreementQuery()
     with register.session() as session:
@@ -202,7 +204,9 @@ def _text(value: str | None) -> str:
 def _person_names(session: Session, ids: set[str]) -> dict[str, str]:
     if not ids:
         return {}
-    rows = session.execute(select(PersonRecord.id, PersonRecord.name).where(PersonRecord.id.in_(ids)))
+    rows = session.execute(
+        select(PersonRecord.id, PersonRecord.name).where(PersonRecord.id.in_(ids))
+    )
     return {pid: name or "" for pid, name in rows}
 
 
@@ -295,8 +299,8 @@ def _load_agreement(session: Session, agreement_id: str) -> Agreement:
             for b in bases
         ),
         items=tuple(_item_view(i) for i in items),
-        use_case_ids=tuple(sorted(use_cases)),
-        assessment_ids=tuple(sorted(assessments)),
+        use_case_ids=tuple(sorted(u for u in use_cases if u)),
+        assessment_ids=tuple(sorted(a for a in assessments if a)),
     )
 
 

@@ -31,7 +31,7 @@ LOCAL_LOG_COLUMNS = frozenset({"seq", "received_at"})
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-comparable form of a column value."""
+    """Return a JSON-comparable form of a column value."""
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
@@ -39,9 +39,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _rows(session: Session, table: Any, order: Iterable[Any], skip: frozenset[str]) -> list[
-    dict[str, Any]
-]:
+def _rows(
+    session: Session, table: Any, order: Iterable[Any], skip: frozenset[str]
+) -> list[dict[str, Any]]:
     columns = [c for c in table.columns if c.key not in skip]
     result = session.execute(select(*columns).order_by(*order))
     return [{c.key: _plain(v) for c, v in zip(columns, row, strict=True)} for row in result]
@@ -67,7 +67,7 @@ def _conflicts(session: Session) -> list[list[Any]]:
 
 
 def canonical_state(session: Session) -> dict[str, Any]:
-    """Everything two replicas holding the same operations must agree on, as plain data.
+    """Dump everything two replicas holding the same operations must agree on, as plain data.
 
     Keys: ``tables`` (entity name → rows, all columns, ordered by id), ``op_ids`` (sorted),
     ``operations`` (the log without per-replica columns, ordered by op id), ``records`` (each
@@ -95,7 +95,7 @@ def canonical_state(session: Session) -> dict[str, Any]:
 
 
 def memory_engine() -> Engine:
-    """A fresh plain in-memory SQLite database with the register's schema, foreign keys on."""
+    """Make a plain in-memory SQLite database with the register's schema, foreign keys on."""
     engine = create_engine(
         "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
     )
@@ -109,7 +109,7 @@ def memory_engine() -> Engine:
 
 
 def replay_into_memory(ops: Iterable[Operation]) -> dict[str, Any]:
-    """Apply `ops` in one transaction to a fresh in-memory database; its canonical state."""
+    """Apply `ops` in one transaction to a fresh in-memory database; return its state."""
     engine = memory_engine()
     try:
         with Session(engine) as session:

@@ -90,8 +90,7 @@ class StorageError(RegisterError):
 class RegisterLockedError(RegisterError):
     def __init__(self, path: object) -> None:
         super().__init__(
-            f"The register at {path} is open in another window or program. "
-            "Close it there first."
+            f"The register at {path} is open in another window or program. Close it there first."
         )
 
 

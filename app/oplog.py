@@ -136,7 +136,7 @@ def model_for(entity: str) -> type[EntityRecord] | type[LinkRecord]:
 
 
 def field_names(entity: str) -> tuple[str, ...]:
-    """The fields an operation may set on `entity` (every column but id and is_live)."""
+    """Return the fields an operation may set on `entity` (every column but id and is_live)."""
     return _FIELDS[entity]
 
 
@@ -154,7 +154,7 @@ def _column_type(entity: str, name: str) -> Any:
 
 
 def encode_value(entity: str, name: str, value: Any) -> JsonValue:
-    """The JSON form of a field value, checked against the column's type."""
+    """Encode a field value as JSON, checked against the column's type."""
     if value is None:
         return None
     kind = _column_type(entity, name)
@@ -299,7 +299,7 @@ def _materialise(state: _Apply, op: Operation) -> None:
 
 
 def _can_bulk_create(state: _Apply, op: Operation) -> bool:
-    """A create of a record nothing has touched yet can be inserted in one go."""
+    """Tell whether a create targets a record nothing has touched yet (insert in one go)."""
     key = (op.entity, op.record_id)
     if key in state.created_here:
         return False
@@ -371,7 +371,7 @@ def _ensure_targets(session: Session, op: Operation) -> None:
 
 
 def _ensure_row(session: Session, entity: str, record_id: str) -> None:
-    """A placeholder row so references hold while a record's own create is still to come."""
+    """Insert a placeholder row so references hold while a record's create is to come."""
     model = model_for(entity)
     if session.get(model, record_id) is None:
         values: dict[str, Any] = {"id": record_id, "is_live": False}
@@ -420,7 +420,7 @@ def _write_field(session: Session, op: Operation, name: str, value: JsonValue) -
 
 
 def _written_fields(session: Session, entity: str, record_id: str) -> list[str]:
-    """The fields of a record that some operation in the log writes (a create aside)."""
+    """List the fields of a record that some operation in the log writes (creates aside)."""
     return sorted(
         session.scalars(
             select(OperationRecord.field)
@@ -435,7 +435,7 @@ def _written_fields(session: Session, entity: str, record_id: str) -> list[str]:
 
 
 def _first_create(session: Session, entity: str, record_id: str) -> str | None:
-    """The record's earliest create in the log: the implicit head of every field."""
+    """Find the record's earliest create in the log: the implicit head of every field."""
     return session.scalar(
         select(OperationRecord.op_id)
         .where(
@@ -504,8 +504,7 @@ def _update_record_state(session: Session, op: Operation) -> None:
         state.hlc, state.device, state.kind = op.hlc, op.device, str(op.kind)
     if op.kind in (OpKind.CREATE, OpKind.LINK) and (
         state.created_op is None
-        or op.sort_key()
-        < (*_stamp_of(state.created_hlc, state.created_device), state.created_op)
+        or op.sort_key() < (*_stamp_of(state.created_hlc, state.created_device), state.created_op)
     ):
         state.created_op, state.created_hlc, state.created_device = op.op_id, op.hlc, op.device
     if op.kind in DEAD_KINDS:
@@ -537,9 +536,7 @@ def stored_operation(row: OperationRecord) -> Operation:
     )
 
 
-def operations_for(
-    session: Session, targets: Iterable[tuple[str, str]]
-) -> list[Operation]:
+def operations_for(session: Session, targets: Iterable[tuple[str, str]]) -> list[Operation]:
     """Every operation on the given (entity, record id) pairs, oldest first by stamp."""
     ops: list[Operation] = []
     by_entity: dict[str, list[str]] = {}
@@ -558,14 +555,12 @@ def operations_for(
 
 
 def batch_operations(session: Session, batch_id: str) -> list[Operation]:
-    rows = session.scalars(
-        select(OperationRecord).where(OperationRecord.batch_id == batch_id)
-    )
+    rows = session.scalars(select(OperationRecord).where(OperationRecord.batch_id == batch_id))
     return sorted((stored_operation(r) for r in rows), key=Operation.sort_key)
 
 
 def value_before(ops_on_record: Sequence[Operation], op: Operation, name: str) -> JsonValue:
-    """The value field `name` had just before `op`, from the record's own operations."""
+    """Return the value field `name` had just before `op`, from the record's operations."""
     best: tuple[tuple[int, str], JsonValue] | None = None
     for other in ops_on_record:
         if other.stamp >= op.stamp:
@@ -582,7 +577,7 @@ def value_before(ops_on_record: Sequence[Operation], op: Operation, name: str) -
 
 
 def current_heads(session: Session, entity: str, record_id: str, name: str) -> tuple[str, ...]:
-    """The heads a new write of this field must list as its bases."""
+    """Return the heads a new write of this field must list as its bases."""
     heads = session.scalars(
         select(FieldHeadRecord.op_id).where(
             (FieldHeadRecord.entity == entity)

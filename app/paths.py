@@ -61,7 +61,7 @@ def _windows_drive_is_remote(drive: str) -> bool:
 
 
 def network_reason(path: Path, mounts: Iterable[Mount] | None = None) -> str | None:
-    """Why `path` is on a network location, or None if it is local.
+    r"""Why `path` is on a network location, or None if it is local.
 
     UNC paths (``\\\\server\\share``, ``//server/share``) and mapped remote drives are
     network locations; so is any path under a mount of a network file system type.

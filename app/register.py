@@ -100,9 +100,7 @@ class Changes:
 
     # -- the six kinds of change
 
-    def create(
-        self, entity: str, values: Mapping[str, Any], record_id: str | None = None
-    ) -> str:
+    def create(self, entity: str, values: Mapping[str, Any], record_id: str | None = None) -> str:
         record_id = record_id or new_id()
         encoded = {
             name: encode_value(entity, name, value)
@@ -284,11 +282,11 @@ class Register:
         lock = _acquire(path)
         try:
             engine = _open_database(path, material.db_key)
-            migrate.upgrade(
-                engine,
-                lambda current, head: backups.take(engine, path, material.db_key,
-                                                   f"before-upgrade-{current}-to-{head}"),
-            )  # fmt: skip
+
+            def backup_first(current: str | None, head: str) -> None:
+                backups.take(engine, path, material.db_key, f"before-upgrade-{current}-to-{head}")
+
+            migrate.upgrade(engine, backup_first)
             register = cls(path, engine, material, wrapping_key, author or default_author(), lock)
             backups.take_daily(engine, path, material.db_key)
         except BaseException:
@@ -480,4 +478,3 @@ def _environment_error(exc: OperationalError, path: Path) -> StorageError | None
     if "readonly" in text or "read-only" in text:
         return StorageError(f"{path} is read-only; nothing was saved.")
     return None
-

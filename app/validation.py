@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from app.domain import (
@@ -18,7 +18,11 @@ from app.errors import FieldProblem, ValidationError
 
 REFERENCE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]{0,49}$")
 NEEDS_COMPLETE_ITEMS = frozenset({AgreementStatus.AWAITING_APPROVAL, AgreementStatus.ACTIVE})
-DATE_ORDER = (("start_date", "Start date"), ("review_date", "Next review"), ("end_date", "End date"))
+DATE_ORDER = (
+    ("start_date", "Start date"),
+    ("review_date", "Next review"),
+    ("end_date", "End date"),
+)
 
 
 def agreement_problems(
@@ -103,7 +107,7 @@ def _date_order_problems(values: Mapping[str, Any]) -> list[FieldProblem]:
     return problems
 
 
-def incomplete_item_names(items: list[Mapping[str, Any]]) -> list[str]:
+def incomplete_item_names(items: Sequence[Mapping[str, Any]]) -> list[str]:
     """Names of data items missing any of the seven fields, with what each is missing."""
     out: list[str] = []
     for item in items:

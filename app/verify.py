@@ -86,7 +86,9 @@ def _database_steps(engine: Engine) -> list[tuple[str, Callable[[], str]]]:
         head = migrate.head_revision()
         if current is None:
             raise DamagedDatabaseError(DB_FILE, "it has no schema version")
-        return f"schema version {current}" + ("" if current == head else f" (will upgrade to {head})")
+        return f"schema version {current}" + (
+            "" if current == head else f" (will upgrade to {head})"
+        )
 
     def log_replay() -> str:
         return _check_log_replay(engine)
@@ -105,7 +107,9 @@ def _check_log_replay(engine: Engine) -> str:
         stored = canonical_state(session)
     replayed = replay_into_memory(ops)
     if stored != replayed:
-        differing = sorted(k for k in set(stored) | set(replayed) if stored.get(k) != replayed.get(k))
+        differing = sorted(
+            k for k in set(stored) | set(replayed) if stored.get(k) != replayed.get(k)
+        )
         raise DamagedDatabaseError(
             DB_FILE,
             "its tables do not match its operation log (" + ", ".join(differing[:5]) + ")",

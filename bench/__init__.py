@@ -1,1 +1,1 @@
-"""Benchmarks: every figure of PERFORMANCE.md as a ratio against a baseline measured in the same run."""
+"""Benchmarks: each figure of PERFORMANCE.md as a ratio against a baseline of the same run."""

@@ -66,9 +66,7 @@ def run(wanted: set[str]) -> Iterator[Result]:
             if not (folder / "reg").exists():
                 Register.create(folder / "reg", PASS).close()
             header = keys.read_header(folder / "reg" / "register.key")
-            argon = median_of(
-                lambda: keys.derive_wrapping_key(PASS, header.salt, header.params), 3
-            )
+            argon = median_of(lambda: keys.derive_wrapping_key(PASS, header.salt, header.params), 3)
             unlock = statistics.median(
                 timed(lambda: Register.open(folder / "reg", PASS).close()) for _ in range(3)
             )

@@ -57,7 +57,9 @@ def median_of(fn: Callable[[], object], repeat: int) -> float:
 
 
 def print_table(results: list[Result]) -> None:
-    header = f"{'name':<14} {'value':>12} {'unit':<6} {'baseline':>10} {'ratio':>7}  {'target':<32} ok"
+    header = (
+        f"{'name':<14} {'value':>12} {'unit':<6} {'baseline':>10} {'ratio':>7}  {'target':<32} ok"
+    )
     print(header)
     print("-" * len(header))
     for r in results:

@@ -14,7 +14,6 @@ from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
-    Date,
     ForeignKey,
     Index,
     Integer,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app import agreements, backups, keys
-from app.domain import AGREEMENT_FIELD_LABELS, SPEC_FIELDS, SPEC_KEYS, format_uk_date
+from app.domain import AGREEMENT_FIELD_LABELS, Agreement, SPEC_FIELDS, SPEC_KEYS, format_uk_date
 from app.errors import FieldProblem, NotFoundError, RegisterError, ValidationError
 from app.paths import KEY_FILE, log_dir
 from app.register import Changes, Register
@@ -41,7 +41,8 @@ Handler = Callable[[argparse.Namespace], int]
 def cmd_open(args: argparse.Namespace) -> int:
     from ui.main import run  # the only path that imports Qt
 
-    return run(Path(args.register) if getattr(args, "register", None) else None)
+    code: int = run(Path(args.register) if getattr(args, "register", None) else None)
+    return code
 
 
 def _new_passphrase(args: argparse.Namespace) -> str:
@@ -156,9 +157,7 @@ def cmd_set(args: argparse.Namespace) -> int:
             typed = {k: parse_field_text("data_item", k, v) for k, v in fields.items()}
             item_id = agreements.item_at_position(changes.session, agreement_id, position)
             if item_id is None:
-                agreements.add_data_item_in(
-                    changes, agreement_id, {**typed, "position": position}
-                )
+                agreements.add_data_item_in(changes, agreement_id, {**typed, "position": position})
                 changed += len(typed)
             else:
                 changed += sum(changes.set("data_item", item_id, k, v) for k, v in typed.items())
@@ -198,7 +197,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_agreement(data: agreements.Agreement) -> None:
+def _print_agreement(data: Agreement) -> None:
     def line(label: str, value: object) -> None:
         if isinstance(value, dt.date):
             value = format_uk_date(value)
@@ -314,8 +313,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("list", cmd_list, "list agreements")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.add_argument("--status", action="append", help="only this status (repeatable)")
-    p.add_argument("--due-within", type=int, metavar="DAYS",
-                   help="only agreements whose review is due within DAYS (overdue included)")
+    p.add_argument(
+        "--due-within",
+        type=int,
+        metavar="DAYS",
+        help="only agreements whose review is due within DAYS (overdue included)",
+    )
     p = command("show", cmd_show, "show one agreement")
     p.add_argument("reference", metavar="REF")
     p.add_argument("--json", action="store_true", help="JSON output")
@@ -323,8 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("reference", metavar="REF")
     command("verify", cmd_verify, "check the key file, database, operation log and shared folder")
     p = command("passwd", cmd_passwd, "change the passphrase (re-wraps the key only)")
-    p.add_argument("--new-passphrase-file", type=Path, metavar="FILE",
-                   help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV})")
+    p.add_argument(
+        "--new-passphrase-file",
+        type=Path,
+        metavar="FILE",
+        help=f"read the new passphrase from FILE (else ${NEW_PASSPHRASE_ENV})",
+    )
     cli_io.add_commands(sub)
     cli_sync.add_commands(sub)
     return parser

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from db.base import Base
 from db import models  # noqa: F401  (registers every table on Base.metadata)
+from db.base import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

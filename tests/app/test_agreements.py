@@ -55,7 +55,9 @@ def test_reference_must_be_unique_among_live_agreements(register: Register) -> N
         register, {"reference": "ISA-1", "title": "One", "category": "personal"}
     )
     with pytest.raises(ValidationError, match="already used"):
-        ag.create_agreement(register, {"reference": "ISA-1", "title": "Two", "category": "personal"})
+        ag.create_agreement(
+            register, {"reference": "ISA-1", "title": "Two", "category": "personal"}
+        )
     ag.delete_agreement(register, first)
     ag.create_agreement(register, {"reference": "ISA-1", "title": "Two", "category": "personal"})
     assert [a.title for a in ag.list_agreements(register)] == ["Two"]

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from app import backups
 from app.errors import (
     NetworkPathError,
@@ -83,10 +84,11 @@ def test_upgrade_takes_a_verified_backup_first(tmp_path: Path) -> None:
     with Register.create(tmp_path / "reg", PASS) as reg:
         reg.write("add", lambda c: c.create("agreement", {"reference": "ISA-1", "title": "Kept"}))
         migrate.downgrade(reg.engine, previous)
-    with Register.open(tmp_path / "reg", PASS) as reg:
-        with reg.engine.connect() as conn:
-            assert migrate.current_revision(conn) == migrate.head_revision()
-    found = [b for b in backups.list_backups(tmp_path / "reg") if b.reason.startswith("before-upgrade")]
+    with Register.open(tmp_path / "reg", PASS) as reg, reg.engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    found = [
+        b for b in backups.list_backups(tmp_path / "reg") if b.reason.startswith("before-upgrade")
+    ]
     assert len(found) == 1
     assert found[0].taken <= dt.datetime.now(dt.UTC)
     with Register.open(tmp_path / "reg", PASS) as reg, reg.session() as session:

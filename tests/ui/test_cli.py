@@ -86,7 +86,9 @@ def test_demo_lists_at_least_25_agreements_as_json(demo: Path) -> None:
     keys = {"reference", "title", "status", "category", "parties", "lawful_basis",
             "start_date", "review_date", "end_date", "owner", "items"}  # fmt: skip
     assert all(keys <= set(row) for row in rows)
-    assert all(row["parties"] and {"organisation", "role"} <= set(row["parties"][0]) for row in rows)
+    assert all(
+        row["parties"] and {"organisation", "role"} <= set(row["parties"][0]) for row in rows
+    )
     due = json.loads(isr("list", str(demo), "--json", "--due-within", "90").stdout)
     assert 0 < len(due) < len(rows)
 

@@ -1,0 +1,82 @@
+"""The import vocabulary from resources/importing/synonyms.json: headings, values and their labels."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def key_of(text: object) -> str:
+    """The comparison key of a heading or a value: 'DataRecipient*\\n' -> 'data recipient'."""
+    raw = "" if text is None else str(text)
+    raw = _CAMEL.sub(" ", raw.replace("&", " and ")).lower().replace("_", " ")
+    return " ".join(_NON_WORD.sub(" ", raw).split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Column synonyms per target, value synonyms per controlled list, and their labels."""
+
+    columns: dict[str, str]  # heading key -> target
+    values: dict[str, dict[str, str]]  # list name -> value key -> code
+    labels: dict[str, dict[str, str]]  # list name -> code -> label
+    frequencies: dict[str, str]  # value key -> canonical frequency
+    empty_markers: frozenset[str]
+    end_markers: frozenset[str]
+    non_data_sheets: frozenset[str]
+
+    def code(self, list_name: str, value: object) -> str | None:
+        """The code a cell value means in the controlled list `list_name`, or None."""
+        return self.values[list_name].get(key_of(value))
+
+    def label(self, list_name: str, code: str) -> str:
+        return self.labels.get(list_name, {}).get(code, code)
+
+    def codes(self, list_name: str) -> tuple[str, ...]:
+        return tuple(self.labels[list_name])
+
+
+def _load_json(name: str) -> dict[str, Any]:
+    text = resources.files("resources.importing").joinpath(name).read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@functools.cache
+def vocabulary() -> Vocabulary:
+    data = _load_json("synonyms.json")
+    columns: dict[str, str] = {}
+    for target, headings in data["columns"].items():
+        for heading in headings:
+            columns.setdefault(key_of(heading), target)
+    values: dict[str, dict[str, str]] = {}
+    labels: dict[str, dict[str, str]] = data["labels"]
+    for list_name, codes in data["values"].items():
+        table: dict[str, str] = {}
+        for code, words in codes.items():
+            table[key_of(code)] = code
+            table[key_of(labels.get(list_name, {}).get(code, code))] = code
+            for word in words:
+                table.setdefault(key_of(word), code)
+        values[list_name] = table
+    frequencies: dict[str, str] = {}
+    for canonical, words in data["frequencies"].items():
+        frequencies[key_of(canonical)] = canonical
+        for word in words:
+            frequencies.setdefault(key_of(word), canonical)
+    return Vocabulary(
+        columns=columns,
+        values=values,
+        labels=labels,
+        frequencies=frequencies,
+        empty_markers=frozenset(key_of(w) for w in data["empty_markers"]),
+        end_markers=frozenset(key_of(w) for w in data["end_markers"]),
+        non_data_sheets=frozenset(key_of(w) for w in data["non_data_sheets"]),
+    )

@@ -1,0 +1,56 @@
+"""Fixtures of the register core's reliability suite: template registers and in-memory schemas."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from app.register import Register
+
+CORE_PASSPHRASE = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class RegisterTemplate:
+    """A closed register folder to copy, and the wrapping key that opens it without Argon2id."""
+
+    path: Path
+    wrapping_key: bytes
+
+
+@pytest.fixture(scope="session")
+def core_template(tmp_path_factory: pytest.TempPathFactory) -> RegisterTemplate:
+    path = tmp_path_factory.mktemp("core-template") / "register"
+    with Register.create(path, CORE_PASSPHRASE, name="Core template") as register:
+        wrapping_key = register.wrapping_key
+    # Open once so the day's backup exists and copies do not each take one.
+    Register.open(path, wrapping_key=wrapping_key).close()
+    return RegisterTemplate(path, wrapping_key)
+
+
+@pytest.fixture()
+def core_register_copy(
+    core_template: RegisterTemplate, tmp_path: Path
+) -> Iterator[Callable[[str], Register]]:
+    """Open fresh copies of the template register (each a real SQLCipher folder)."""
+    opened: list[Register] = []
+
+    def make(name: str = "register") -> Register:
+        target = tmp_path / name
+        shutil.copytree(core_template.path, target)
+        register = Register.open(target, wrapping_key=core_template.wrapping_key)
+        opened.append(register)
+        return register
+
+    yield make
+    for register in opened:
+        register.close()
+
+
+@pytest.fixture()
+def core_register(core_register_copy: Callable[[str], Register]) -> Register:
+    return core_register_copy("register")

@@ -137,7 +137,9 @@ def needed_items(register: Register, assessment_id: str) -> list[NeededItem]:
     with register.session() as session:
         needers = _needers(session)
         mine = [item for item, who in needers.items() if assessment_id in who]
-        titles = dict(session.execute(select(AssessmentRecord.id, AssessmentRecord.title)))
+        titles = {
+            i: t for i, t in session.execute(select(AssessmentRecord.id, AssessmentRecord.title))
+        }
         rows = session.execute(
             select(
                 DataItemRecord.id,

@@ -9,11 +9,13 @@ in-memory database and dumps that, so a register can be checked against a replay
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, select
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
@@ -47,7 +49,8 @@ def _rows(
     return [{c.key: _plain(v) for c, v in zip(columns, row, strict=True)} for row in result]
 
 
-def _conflicts(session: Session) -> list[list[Any]]:
+def _heads(session: Session) -> list[list[Any]]:
+    """Every field's stored heads (a field with none has its create as only, implicit, head)."""
     heads: dict[tuple[str, str, str], list[str]] = {}
     rows = session.execute(
         select(
@@ -62,7 +65,6 @@ def _conflicts(session: Session) -> list[list[Any]]:
     return [
         [entity, record_id, name, sorted(ops)]
         for (entity, record_id, name), ops in sorted(heads.items())
-        if len(ops) >= 2
     ]
 
 
@@ -71,8 +73,8 @@ def canonical_state(session: Session) -> dict[str, Any]:
 
     Keys: ``tables`` (entity name → rows, all columns, ordered by id), ``op_ids`` (sorted),
     ``operations`` (the log without per-replica columns, ordered by op id), ``records`` (each
-    record's liveness state) and ``conflicts`` (``[entity, record id, field, [head op ids]]``
-    for every field with two heads or more).
+    record's liveness state), ``heads`` (``[entity, record id, field, [head op ids]]`` for every
+    field whose heads are stored) and ``conflicts`` (those of ``heads`` with two or more).
     """
     tables: dict[str, list[dict[str, Any]]] = {}
     for entity in sorted(ENTITY_RECORDS):
@@ -85,27 +87,32 @@ def canonical_state(session: Session) -> dict[str, Any]:
         op["value"] = json.loads(op["value"])
         op["bases"] = sorted(json.loads(op["bases"]))
     states = RecordStateRecord.__table__
+    heads = _heads(session)
     return {
         "tables": tables,
         "op_ids": [op["op_id"] for op in operations],
         "operations": operations,
         "records": _rows(session, states, [states.c.entity, states.c.record_id], frozenset()),
-        "conflicts": _conflicts(session),
+        "heads": heads,
+        "conflicts": [field for field in heads if len(field[3]) >= 2],
     }
+
+
+@functools.cache
+def _schema_template() -> sqlite3.Connection:
+    """An in-memory database holding only the schema, copied into each new one (fast)."""
+    template = sqlite3.connect(":memory:", check_same_thread=False)
+    engine = create_engine("sqlite://", creator=lambda: template, poolclass=StaticPool)
+    Base.metadata.create_all(engine)
+    return template
 
 
 def memory_engine() -> Engine:
     """Make a plain in-memory SQLite database with the register's schema, foreign keys on."""
-    engine = create_engine(
-        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-    )
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(conn: Any, record: Any) -> None:
-        conn.execute("PRAGMA foreign_keys = ON")
-
-    Base.metadata.create_all(engine)
-    return engine
+    conn = sqlite3.connect(":memory:", check_same_thread=False)
+    _schema_template().backup(conn)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return create_engine("sqlite://", creator=lambda: conn, poolclass=StaticPool)
 
 
 def replay_into_memory(ops: Iterable[Operation]) -> dict[str, Any]:

@@ -221,13 +221,14 @@ def list_meetings(register: Register, body_id: str | None = None) -> list[Meetin
         )
         if body_id is not None:
             stmt = stmt.where(MeetingRecord.body_id == body_id)
-        counts = dict(
-            session.execute(
+        counts = {
+            meeting_id: count
+            for meeting_id, count in session.execute(
                 select(PaperRecord.meeting_id, func.count())
                 .where(PaperRecord.is_live)
                 .group_by(PaperRecord.meeting_id)
             )
-        )
+        }
         return [
             Meeting(
                 id=m.id,

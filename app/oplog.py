@@ -348,7 +348,7 @@ def _reference_targets(op: Operation) -> Iterator[tuple[str, str]]:
     """(entity, id) of every record `op` points at through a reference column."""
     model = model_for(op.entity)
     values: dict[str, Any]
-    if op.kind == OpKind.LINK:
+    if issubclass(model, LinkRecord):  # every operation on a link holds both its ends
         left, right = op.record_id.split(LINK_SEPARATOR, 1)
         values = {"left_id": left, "right_id": right}
     elif op.kind == OpKind.CREATE and isinstance(op.value, dict):
@@ -378,6 +378,8 @@ def _ensure_row(session: Session, entity: str, record_id: str) -> None:
         if issubclass(model, LinkRecord):
             left, right = record_id.split(LINK_SEPARATOR, 1)
             values.update(left_id=left, right_id=right)
+            for end, end_id in zip(model.__ends__, (left, right), strict=True):
+                _ensure_row(session, end, end_id)
         session.execute(insert(model), [values])
 
 

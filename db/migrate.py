@@ -11,6 +11,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 
+UNMANAGED_PREFIXES = ("search_",)
+"""Tables migrations create by hand: the FTS5 search index, its shadow and document tables."""
+
+
+def is_managed_table(name: str | None) -> bool:
+    """Whether autogenerate should compare this table with the models."""
+    return not (name or "").startswith(UNMANAGED_PREFIXES)
+
+
 def _config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", "db:migrations")

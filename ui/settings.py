@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QSettings
 
@@ -46,6 +47,7 @@ PREFERENCES: tuple[Preference[int] | Preference[str] | Preference[bool], ...] = 
     SHARED_FOLDER,
 )
 RECENT_KEY = "registers/recent"
+REMEMBERED_KEY = "registers/remembered"  # JSON: register folder -> register id in the keyring
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE: PERSONAL")
 
 
@@ -59,13 +61,14 @@ class Settings:
             self._qsettings = QSettings(str(path), QSettings.Format.IniFormat)
 
     def get(self, preference: Preference[T]) -> T:
-        raw = self._qsettings.value(preference.key, preference.default)
+        raw: Any = self._qsettings.value(preference.key, preference.default)
         try:
             if preference.kind is bool and isinstance(raw, str):
-                return preference.kind(raw.lower() == "true")
-            return preference.kind(raw)
+                raw = raw.lower() == "true"
+            value: T = preference.kind(raw)
         except (TypeError, ValueError):
             return preference.default
+        return value
 
     def set(self, preference: Preference[T], value: T) -> None:
         self._qsettings.setValue(preference.key, preference.kind(value))
@@ -74,9 +77,11 @@ class Settings:
     # -- recent registers
 
     def recent_registers(self) -> list[Path]:
-        raw = self._qsettings.value(RECENT_KEY, [])
+        raw: Any = self._qsettings.value(RECENT_KEY, [])
         if isinstance(raw, str):
             raw = [raw] if raw else []
+        if not isinstance(raw, list):
+            return []
         return [Path(p) for p in raw if isinstance(p, str) and p]
 
     def add_recent_register(self, path: Path) -> None:
@@ -87,3 +92,25 @@ class Settings:
     def last_register(self) -> Path | None:
         recent = self.recent_registers()
         return recent[0] if recent else None
+
+    # -- registers whose key the keyring remembers (the keyring is keyed by register id)
+
+    def _remembered(self) -> dict[str, str]:
+        raw: Any = self._qsettings.value(REMEMBERED_KEY, "")
+        try:
+            data = json.loads(raw) if isinstance(raw, str) and raw else {}
+        except ValueError:
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def remembered_register_id(self, path: Path) -> str | None:
+        return self._remembered().get(str(path))
+
+    def set_remembered_register_id(self, path: Path, register_id: str | None) -> None:
+        data = self._remembered()
+        if register_id is None:
+            data.pop(str(path), None)
+        else:
+            data[str(path)] = register_id
+        self._qsettings.setValue(REMEMBERED_KEY, json.dumps(data))
+        self._qsettings.sync()

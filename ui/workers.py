@@ -26,7 +26,7 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 
 
-class Cancelled(RegisterError):
+class CancelledError(RegisterError):
     """The person cancelled a long task; nothing it would have written was kept."""
 
     def __init__(self) -> None:
@@ -160,7 +160,7 @@ class TaskRunner(QObject):
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
         if not cancellable:
-            dialog.setCancelButton(None)  # type: ignore[arg-type]
+            dialog.setCancelButton(None)
         dialog.canceled.connect(task.cancel)
         task.dialog = dialog
         dialog.show()
@@ -196,7 +196,7 @@ class TaskRunner(QObject):
     ) -> None:
         self._end(task)
         try:
-            if task.cancelled or isinstance(exc, Cancelled):
+            if task.cancelled or isinstance(exc, CancelledError):
                 return
             if on_error is not None:
                 on_error(exc)

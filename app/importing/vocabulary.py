@@ -20,6 +20,16 @@ def key_of(text: object) -> str:
     return " ".join(_NON_WORD.sub(" ", raw).split())
 
 
+@functools.lru_cache(maxsize=16384)
+def short_key(text: str) -> str:
+    """`key_of` for the short, repeated texts of controlled values (cached)."""
+    return key_of(text)
+
+
+MAX_MARKER_LENGTH = 24
+"""Longest cell text that can be an empty marker such as 'To be confirmed'."""
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Column synonyms per target, value synonyms per controlled list, and their labels."""
@@ -34,7 +44,11 @@ class Vocabulary:
 
     def code(self, list_name: str, value: object) -> str | None:
         """The code a cell value means in the controlled list `list_name`, or None."""
-        return self.values[list_name].get(key_of(value))
+        text = "" if value is None else str(value)
+        return self.values[list_name].get(short_key(text) if len(text) < 80 else key_of(text))
+
+    def is_empty_marker(self, text: str) -> bool:
+        return len(text) <= MAX_MARKER_LENGTH and short_key(text) in self.empty_markers
 
     def label(self, list_name: str, code: str) -> str:
         return self.labels.get(list_name, {}).get(code, code)

@@ -1,0 +1,1 @@
+"""Demo partnership content (data only)."""

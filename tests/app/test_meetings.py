@@ -1,0 +1,134 @@
+"""Governance bodies, meetings, papers lettered A, B, C… and decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.agreements import create_agreement
+from app.errors import ValidationError
+from app.keys import KdfParams
+from app.meetings import (
+    add_decision,
+    add_paper,
+    agreement_choices,
+    create_body,
+    create_meeting,
+    delete_body,
+    delete_decision,
+    delete_meeting,
+    delete_paper,
+    list_bodies,
+    list_decisions,
+    list_meetings,
+    list_papers,
+    paper_letter,
+    update_decision,
+    update_meeting,
+    update_paper,
+)
+from app.register import Register
+
+FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+
+
+@pytest.fixture(scope="module")
+def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
+    path: Path = tmp_path_factory.mktemp("meetings") / "register"
+    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+        yield reg
+
+
+@pytest.fixture(scope="module")
+def board(register: Register) -> str:
+    return create_body(register, {"name": "Information Sharing Board", "meets": "Twice a year"})
+
+
+@pytest.mark.parametrize(
+    ("index", "letter"), [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ")]
+)
+def test_paper_letters(index: int, letter: str) -> None:
+    assert paper_letter(index) == letter
+
+
+def test_meetings_of_a_body(register: Register, board: str) -> None:
+    spring = create_meeting(
+        register, board, {"meeting_date": dt.date(2026, 4, 14), "start_time": "14:00"}
+    )
+    autumn = create_meeting(register, board, {"meeting_date": dt.date(2026, 10, 13)})
+    meetings = list_meetings(register, board)
+    assert [m.id for m in meetings][:2] == [autumn, spring]
+    assert meetings[1].status == "planned" and meetings[1].body == "Information Sharing Board"
+    update_meeting(register, spring, {"status": "held", "location": "County Hall"})
+    assert next(m for m in list_meetings(register) if m.id == spring).location == "County Hall"
+    with pytest.raises(ValidationError) as caught:
+        create_meeting(register, board, {"start_time": "2pm", "status": "maybe"})
+    assert {p.field for p in caught.value.problems} == {"meeting_date", "start_time", "status"}
+    with pytest.raises(ValidationError, match="meeting"):
+        delete_body(register, board)
+    assert [b.name for b in list_bodies(register)] == ["Information Sharing Board"]
+
+
+def test_papers_are_lettered_and_relettered(register: Register, board: str) -> None:
+    meeting = create_meeting(register, board, {"meeting_date": dt.date(2027, 4, 1)})
+    ids = [
+        add_paper(register, meeting, {"subject": s, "discussion_minutes": 10})
+        for s in ("Agreements for approval", "Reviews due", "Gaps log")
+    ]
+    assert [(p.letter, p.subject) for p in list_papers(register, meeting)] == [
+        ("A", "Agreements for approval"),
+        ("B", "Reviews due"),
+        ("C", "Gaps log"),
+    ]
+    update_paper(register, ids[1], {"request": "Note the reviews due.", "author_name": "J Bloggs"})
+    assert list_papers(register, meeting)[1].request == "Note the reviews due."
+    with pytest.raises(ValidationError):
+        update_paper(register, ids[1], {"discussion_minutes": -5})
+    with pytest.raises(ValidationError):
+        add_paper(register, meeting, {"subject": ""})
+    delete_paper(register, ids[0])
+    assert [(p.letter, p.id) for p in list_papers(register, meeting)] == [
+        ("A", ids[1]),
+        ("B", ids[2]),
+    ]
+    register.undo()
+    assert [p.letter for p in list_papers(register, meeting)] == ["A", "B", "C"]
+    assert next(m for m in list_meetings(register) if m.id == meeting).paper_count == 3
+
+
+def test_decisions_concern_agreements(register: Register, board: str) -> None:
+    meeting = create_meeting(register, board, {"meeting_date": dt.date(2027, 10, 1)})
+    paper = add_paper(register, meeting, {"subject": "Approvals"})
+    agreement = create_agreement(
+        register, {"reference": "ISA-2027-001", "title": "Schools", "category": "aggregated"}
+    )
+    assert [c.reference for c in agreement_choices(register)] == ["ISA-2027-001"]
+    decision = add_decision(
+        register,
+        meeting,
+        {"decision": "Approve ISA-2027-001", "outcome": "approved", "agreement_id": agreement,
+         "paper_id": paper},
+    )  # fmt: skip
+    (got,) = list_decisions(register, meeting)
+    assert (got.agreement_reference, got.paper_letter, got.decided_on) == (
+        "ISA-2027-001",
+        "A",
+        dt.date(2027, 10, 1),
+    )
+    update_decision(register, decision, {"outcome": "deferred"})
+    assert list_decisions(register, meeting)[0].outcome == "deferred"
+    with pytest.raises(ValidationError):
+        update_decision(register, decision, {"outcome": "maybe"})
+    delete_decision(register, decision)
+    assert list_decisions(register, meeting) == []
+
+
+def test_delete_meeting_takes_its_papers(register: Register, board: str) -> None:
+    meeting = create_meeting(register, board, {"meeting_date": dt.date(2028, 1, 1)})
+    add_paper(register, meeting, {"subject": "Only paper"})
+    delete_meeting(register, meeting)
+    assert meeting not in [m.id for m in list_meetings(register)]
+    assert list_papers(register, meeting) == []

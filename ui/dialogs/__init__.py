@@ -1,0 +1,1 @@
+"""Dialogs: one module each, each reached through a classmethod `ask()` that tests can patch."""

@@ -1,0 +1,104 @@
+"""The first-run screen: create a register, open one, join a shared one, or open the demo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.demo import DEMO_PASSPHRASE
+
+CREATE, OPEN, OPEN_RECENT, JOIN, DEMO = "create", "open", "open_recent", "join", "demo"
+SHARING_READY = False  # the join button works once the sync desktop lands
+
+
+@dataclass(frozen=True)
+class FirstRunChoice:
+    """What the person chose; `path` is set for a recent register."""
+
+    action: str
+    path: Path | None = None
+
+
+class FirstRunDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None, recent: list[Path] | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Information Sharing Register")
+        self.choice: FirstRunChoice | None = None
+        heading = QLabel("<h2>Information Sharing Register</h2>"
+                         "<p>Keep your partnership's information sharing agreements, use cases "
+                         "and Board papers in one encrypted register.</p>")  # fmt: skip
+        heading.setWordWrap(True)
+
+        self.create_button = QPushButton("&Create a new register…")
+        self.create_button.setAccessibleName("Create a new register")
+        self.open_button = QPushButton("&Open a register…")
+        self.open_button.setAccessibleName("Open a register folder")
+        self.join_button = QPushButton("&Join a shared register…")
+        self.join_button.setAccessibleName("Join a shared register")
+        self.demo_button = QPushButton("Open the &demo register")
+        self.demo_button.setAccessibleName("Open the demo register")
+        self.quit_button = QPushButton("&Quit")
+        self.create_button.clicked.connect(lambda: self._choose(CREATE))
+        self.open_button.clicked.connect(lambda: self._choose(OPEN))
+        self.join_button.clicked.connect(lambda: self._choose(JOIN))
+        self.demo_button.clicked.connect(lambda: self._choose(DEMO))
+        self.quit_button.clicked.connect(self.reject)
+        self.join_note = QLabel("Joining a shared register comes with sharing.")
+        self.join_button.setEnabled(SHARING_READY)
+        self.join_note.setVisible(not SHARING_READY)
+        demo_note = QLabel(
+            "The demo is a made-up partnership to try things out. Its passphrase is "
+            f"<b>{DEMO_PASSPHRASE}</b>."
+        )
+        demo_note.setWordWrap(True)
+        demo_note.setAccessibleName(f"The demo register's passphrase is {DEMO_PASSPHRASE}")
+
+        self.recent = QListWidget()
+        self.recent.setAccessibleName("Recent registers")
+        for path in recent or []:
+            self.recent.addItem(str(path))
+        self.recent.itemActivated.connect(
+            lambda item: self._choose(OPEN_RECENT, Path(item.text()))
+        )
+        recent_label = QLabel("&Recent registers")
+        recent_label.setBuddy(self.recent)
+
+        buttons = QVBoxLayout()
+        for widget in (self.create_button, self.open_button, self.join_button, self.join_note,
+                       self.demo_button, demo_note):  # fmt: skip
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        buttons.addWidget(self.quit_button)
+        recent_box = QVBoxLayout()
+        recent_box.addWidget(recent_label)
+        recent_box.addWidget(self.recent)
+        recent_label.setVisible(bool(recent))
+        self.recent.setVisible(bool(recent))
+        body = QHBoxLayout()
+        body.addLayout(buttons, 1)
+        body.addLayout(recent_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(body)
+        self.resize(640, 360)
+
+    def _choose(self, action: str, path: Path | None = None) -> None:
+        self.choice = FirstRunChoice(action, path)
+        self.accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None = None,
+            recent: list[Path] | None = None) -> FirstRunChoice | None:  # fmt: skip
+        dialog = cls(parent, recent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.choice if accepted else None

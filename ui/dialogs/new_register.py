@@ -1,0 +1,120 @@
+"""Creating a register: its folder, name and passphrase (typed twice)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import RegisterError
+from app.keys import check_passphrase
+from app.paths import default_register_dir
+
+
+@dataclass(frozen=True)
+class NewRegisterAnswer:
+    folder: Path
+    name: str
+    passphrase: str
+
+
+class NewRegisterDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Create a register")
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Name of the register")
+        self.name.setPlaceholderText("e.g. Northshire Information Sharing Register")
+        self.folder = QLineEdit(str(default_register_dir()))
+        self.folder.setAccessibleName("Folder of the register")
+        browse = QPushButton("&Browse…")
+        browse.setAccessibleName("Choose the folder")
+        browse.clicked.connect(self._browse)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat.setAccessibleName("Passphrase again")
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)
+        self.error.setAccessibleName("Problem")
+        self.error.hide()
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        form = QFormLayout()
+        for text, widget in (("&Name", self.name), ("&Folder", folder_row),
+                             ("&Passphrase", self.passphrase), ("Passphrase &again", self.repeat)):
+            caption = QLabel(text)
+            if isinstance(widget, QWidget):
+                caption.setBuddy(widget)
+                form.addRow(caption, widget)
+            else:
+                caption.setBuddy(self.folder)
+                form.addRow(caption, widget)
+        note = QLabel("Choose a passphrase of a few unrelated words. Nobody can recover the "
+                      "register without it.")  # fmt: skip
+        note.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Create")
+        buttons.accepted.connect(self._check_and_accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(560, 260)
+
+    def _browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Folder for the register",
+                                                  self.folder.text())  # fmt: skip
+        if chosen:
+            self.folder.setText(chosen)
+
+    def problem(self) -> str:
+        """Return what stops the register being created, or ''."""
+        if not self.folder.text().strip():
+            return "Choose a folder for the register."
+        if self.passphrase.text() != self.repeat.text():
+            return "The two passphrases are not the same."
+        try:
+            check_passphrase(self.passphrase.text())
+        except RegisterError as exc:
+            return exc.message
+        return ""
+
+    def _check_and_accept(self) -> None:
+        problem = self.problem()
+        self.error.setText(problem)
+        self.error.setVisible(bool(problem))
+        if not problem:
+            self.accept()
+
+    def answer(self) -> NewRegisterAnswer:
+        folder = Path(self.folder.text().strip()).expanduser()
+        return NewRegisterAnswer(folder, self.name.text().strip() or folder.name,
+                                 self.passphrase.text())  # fmt: skip
+
+    @classmethod
+    def ask(cls, parent: QWidget | None = None) -> NewRegisterAnswer | None:
+        dialog = cls(parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.answer()

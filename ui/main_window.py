@@ -1,0 +1,723 @@
+"""The main window: navigation, search, menus, status bar, locking and the register's lifecycle."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QCompleter,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import remember, search
+from app.errors import NothingToUndoError, RegisterError, WrongPassphraseError
+from app.oplog import Operation
+from app.paths import default_register_dir
+from app.register import Register, default_author
+from app.search import SearchHit
+from ui.dialogs.first_run import CREATE, DEMO, JOIN, OPEN, OPEN_RECENT, FirstRunDialog
+from ui.dialogs.new_register import NewRegisterDialog
+from ui.dialogs.preferences import PreferencesDialog
+from ui.dialogs.shortcuts import ShortcutsDialog
+from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
+from ui.errors import ErrorMessage
+from ui.models.search import SearchResultsModel
+from ui.settings import AUTHOR_NAME, IDLE_LOCK_MINUTES, Settings
+from ui.views.agreements import AgreementsView
+from ui.views.dashboard import DashboardView
+from ui.views.history import HistoryView
+from ui.workers import TaskRunner
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 150
+NOT_SHARED = "Not shared"
+
+
+class RegisterView(Protocol):
+    def set_register(self, register: Register | None) -> None: ...
+    def refresh(self) -> None: ...
+
+
+class PlaceholderView(QWidget):
+    """Stands in for a view that is not built yet."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        label = QLabel(f"{title} is coming soon.")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setAccessibleName(f"{title} is coming soon")
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+
+    def set_register(self, register: Register | None) -> None:
+        pass
+
+    def refresh(self) -> None:
+        pass
+
+
+# name in the navigation, module, class: the views engineer's views are imported when present
+OTHER_VIEWS = (
+    ("Use cases", "ui.views.use_cases", "UseCasesView"),
+    ("Organisations", "ui.views.organisations", "OrganisationsView"),
+    ("Assessments", "ui.views.assessments", "AssessmentsView"),
+    ("Logs", "ui.views.logs", "LogsView"),
+    ("Meetings and papers", "ui.views.meetings", "MeetingsView"),
+)
+NAVIGATION = ("Dashboard", "Agreements", *(n for n, _, _ in OTHER_VIEWS), "History")
+
+
+def _load_view(title: str, module: str, name: str) -> QWidget:
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        log.info("view %s not available yet; showing a placeholder", module)
+        return PlaceholderView(title)
+    view = cls()
+    assert isinstance(view, QWidget)
+    return view
+
+
+class _IdleWatcher(QObject):
+    """Restarts the idle timer on any keyboard or mouse input anywhere in the app."""
+
+    INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
+                       QEvent.Type.MouseMove, QEvent.Type.Wheel})  # fmt: skip
+
+    def __init__(self, timer: QTimer) -> None:
+        super().__init__()
+        self._timer = timer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.INPUT and self._timer.isActive():
+            self._timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    """The desktop app around one register at a time."""
+
+    register_opened = Signal()
+    register_locked = Signal()
+    register_changed = Signal()  # emitted (queued) after any batch is written
+    search_done = Signal()
+    undo_done = Signal(str)
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.runner = TaskRunner(self)
+        self.register: Register | None = None
+        self.register_path: Path | None = None
+        self._search_generation = 0
+        self._stale: set[int] = set()
+        self.setWindowTitle("Information Sharing Register")
+        self.resize(1400, 900)
+
+        self.dashboard = DashboardView(runner=self.runner)
+        self.agreements = AgreementsView(runner=self.runner)
+        self.history = HistoryView(runner=self.runner)
+        others = [_load_view(*spec) for spec in OTHER_VIEWS]
+        self.views: list[QWidget] = [self.dashboard, self.agreements, *others, self.history]
+        self.dashboard.open_agreements.connect(self._open_filtered_agreements)
+        self.dashboard.open_use_cases.connect(lambda _stage: self.navigate(2))
+        self.agreements.editor.saved.connect(lambda _id: self.dashboard_stale())
+
+        self.navigation = QListWidget()
+        self.navigation.setAccessibleName("Navigation")
+        for n, name in enumerate(NAVIGATION):
+            self.navigation.addItem(f"{name}")
+            item = self.navigation.item(n)
+            if item is not None:
+                item.setToolTip(f"{name} (Ctrl+{n + 1})")
+        self.navigation.setMaximumWidth(200)
+        self.navigation.currentRowChanged.connect(self._navigated)
+        self.view_stack = QStackedWidget()
+        for view in self.views:
+            self.view_stack.addWidget(view)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigation)
+        splitter.addWidget(self.view_stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([190, 1210])
+
+        self.locked_page = self._build_locked_page()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(splitter)
+        self.pages.addWidget(self.locked_page)
+        self.setCentralWidget(self.pages)
+
+        self._build_search()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(self.lock_idle)
+        self._idle_watcher = _IdleWatcher(self.idle_timer)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self._idle_watcher)
+        self.register_changed.connect(self._after_change)
+        self._show_locked("No register is open.")
+
+    # ------------------------------------------------------------------ building
+
+    def _build_locked_page(self) -> QWidget:
+        page = QWidget()
+        self.locked_label = QLabel("")
+        self.locked_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.locked_label.setAccessibleName("Register state")
+        self.unlock_button = QPushButton("&Unlock…")
+        self.unlock_button.setAccessibleName("Unlock the register")
+        self.unlock_button.clicked.connect(self.unlock)
+        self.start_button = QPushButton("&Open or create a register…")
+        self.start_button.clicked.connect(self.first_run)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
+        buttons.addWidget(self.start_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        layout.addWidget(self.locked_label)
+        layout.addLayout(buttons)
+        layout.addStretch(2)
+        return page
+
+    def _build_search(self) -> None:
+        self.search_box = QLineEdit()
+        self.search_box.setPlaceholderText(
+            "Search agreements, data items, organisations, use cases"
+        )
+        self.search_box.setAccessibleName("Search the register")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setMinimumWidth(420)
+        self.search_results = SearchResultsModel(self)
+        self.completer = QCompleter(self.search_results, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setMaxVisibleItems(12)
+        self.completer.activated[QModelIndex].connect(  # type: ignore[index]
+            self._hit_activated
+        )
+        self.search_box.setCompleter(self.completer)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._run_search)
+        self.search_box.textEdited.connect(lambda _t: self._search_timer.start())
+        self.search_box.returnPressed.connect(self._open_first_hit)
+        toolbar = QToolBar("Search")
+        toolbar.setObjectName("search_toolbar")
+        toolbar.setMovable(False)
+        label = QLabel(" Searc&h ")
+        label.setBuddy(self.search_box)
+        toolbar.addWidget(label)
+        toolbar.addWidget(self.search_box)
+        self.addToolBar(toolbar)
+
+    def _action(self, menu: Any, text: str, slot: Callable[[], Any],
+                shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+                described: str = "") -> QAction:  # fmt: skip
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _=False: slot())
+        menu.addAction(action)
+        if shortcut is not None:
+            self._shortcuts.append((QKeySequence(shortcut).toString(
+                QKeySequence.SequenceFormat.NativeText), described or text.replace("&", "")))
+        return action
+
+    def _build_menus(self) -> None:
+        self._shortcuts: list[tuple[str, str]] = []
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self._action(file_menu, "&New register…", self.create_register)
+        self._action(file_menu, "&Open register…", self.choose_register)
+        self._action(file_menu, "Open the &demo register", self.open_demo)
+        file_menu.addSeparator()
+        self.lock_action = self._action(file_menu, "&Lock", self.lock, "Ctrl+L",
+                                        "Lock the register")  # fmt: skip
+        self._action(file_menu, "&Preferences…", self.preferences, "Ctrl+,", "Preferences")
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit")
+
+        edit_menu = bar.addMenu("&Edit")
+        self.undo_action = self._action(edit_menu, "&Undo", self.undo, "Ctrl+Z",
+                                        "Undo the last change")  # fmt: skip
+        self.redo_action = self._action(edit_menu, "&Redo", self.redo, "Ctrl+Shift+Z",
+                                        "Redo the change undone")  # fmt: skip
+        edit_menu.addSeparator()
+        self._action(edit_menu, "&New agreement", self.new_agreement, "Ctrl+N", "New agreement")
+        self._shortcuts.append(("Ctrl+S", "Save the agreement being edited"))
+        self._action(edit_menu, "&Find…", self.focus_search, "Ctrl+F", "Search the register")
+
+        view_menu = bar.addMenu("&View")
+        for n, name in enumerate(NAVIGATION):
+            self._action(view_menu, f"&{n + 1} {name}", self._navigator(n),
+                         f"Ctrl+{n + 1}", f"Go to {name}")  # fmt: skip
+        view_menu.addSeparator()
+        self._action(view_menu, "&Refresh", self.refresh_current, "F5", "Refresh the view")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1",
+                     "Keyboard shortcuts")  # fmt: skip
+        self._action(help_menu, "&About", self.about)
+
+    def _build_status_bar(self) -> None:
+        self.name_label = QLabel("")
+        self.name_label.setAccessibleName("Register")
+        self.lock_label = QLabel("")
+        self.lock_label.setAccessibleName("Lock state")
+        self.sync_label = QLabel(NOT_SHARED)
+        self.sync_label.setAccessibleName("Sharing state")
+        status = self.statusBar()
+        status.addPermanentWidget(self.name_label)
+        status.addPermanentWidget(self.lock_label)
+        status.addPermanentWidget(self.sync_label)
+
+    # ------------------------------------------------------------------ state
+
+    def _set_actions_enabled(self, open_: bool) -> None:
+        for action in (self.lock_action, self.undo_action, self.redo_action):
+            action.setEnabled(open_)
+        self.search_box.setEnabled(open_)
+        self.navigation.setEnabled(open_)
+
+    def _show_locked(self, text: str) -> None:
+        self.pages.setCurrentIndex(1)
+        self.locked_label.setText(text)
+        self.unlock_button.setVisible(self.register_path is not None)
+        self.lock_label.setText("Locked" if self.register_path else "")
+        self.name_label.setText(self.register_path.name if self.register_path else "")
+        self.sync_label.setText("")
+        self._set_actions_enabled(False)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.register is None
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        return list(self._shortcuts)
+
+    # ------------------------------------------------------------------ opening
+
+    def first_run(self) -> None:
+        choice = FirstRunDialog.ask(self, self.settings.recent_registers())
+        if choice is None:
+            return
+        if choice.action == CREATE:
+            self.create_register()
+        elif choice.action == OPEN:
+            self.choose_register()
+        elif choice.action == OPEN_RECENT and choice.path is not None:
+            self.open_register(choice.path)
+        elif choice.action == DEMO:
+            self.open_demo()
+        elif choice.action == JOIN:
+            QMessageBox.information(self, "Join", "Joining a shared register comes with sharing.")
+
+    def choose_register(self) -> None:
+        start = str(self.settings.last_register() or default_register_dir().parent)
+        chosen = QFileDialog.getExistingDirectory(self, "Open a register folder", start)
+        if chosen:
+            self.open_register(Path(chosen))
+
+    def _author(self) -> str:
+        return self.settings.get(AUTHOR_NAME) or default_author()
+
+    def _prepare(self, register: Register) -> Register:
+        """Worker-side preparation of a freshly opened register (search index)."""
+        try:
+            search.attach(register)
+        except Exception:
+            register.close()
+            raise
+        return register
+
+    def open_register(self, path: Path) -> None:
+        """Open a register: with the key this device remembers, else by asking the passphrase."""
+        if not self._close_current():
+            return
+        self.register_path = path
+        register_id = self.settings.remembered_register_id(path)
+        key = remember.recall(register_id) if register_id else None
+        if key is None:
+            self.ask_passphrase(path)
+            return
+        author = self._author()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, WrongPassphraseError) and register_id:
+                remember.forget(register_id)
+                self.settings.set_remembered_register_id(path, None)
+                self.ask_passphrase(path)
+            else:
+                self._open_failed(exc)
+
+        self.runner.run(lambda: self._prepare(Register.open(path, wrapping_key=key, author=author)),
+                        self.set_register, failed, label="Opening the register…")  # fmt: skip
+
+    def ask_passphrase(self, path: Path, error: str = "") -> None:
+        self.register_path = path
+        self._show_locked("The register is locked.")
+        answer = UnlockDialog.ask(self, path, error)
+        if answer is None:
+            return
+        self.unlock_with(path, answer)
+
+    def unlock_with(self, path: Path, answer: UnlockAnswer) -> None:
+        author = self._author()
+
+        def done(register: Register) -> None:
+            if answer.remember:
+                try:
+                    remember.remember(register.material.register_id, register.wrapping_key)
+                    self.settings.set_remembered_register_id(path, register.material.register_id)
+                except RegisterError as exc:
+                    ErrorMessage.show(self, exc)
+            self.set_register(register)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, WrongPassphraseError):
+                self.ask_passphrase(path, exc.message)
+            else:
+                self._open_failed(exc)
+
+        self.runner.run(
+            lambda: self._prepare(Register.open(path, answer.passphrase, author=author)),
+            done, failed, label="Unlocking the register…",
+        )  # fmt: skip
+
+    def _open_failed(self, exc: BaseException) -> None:
+        ErrorMessage.show(self, exc, "The register could not be opened")
+        self._show_locked(str(exc) if isinstance(exc, RegisterError) else "Not opened.")
+        self.register_opened.emit()  # waiting code learns the attempt is over
+
+    def create_register(self) -> None:
+        answer = NewRegisterDialog.ask(self)
+        if answer is None or not self._close_current():
+            return
+        author = self._author()
+        self.register_path = answer.folder
+        self.runner.run(
+            lambda: self._prepare(Register.create(answer.folder, answer.passphrase,
+                                                  name=answer.name, author=author)),
+            self.set_register, self._open_failed, label="Creating the register…",
+        )  # fmt: skip
+
+    def open_demo(self, folder: Path | None = None) -> None:
+        """Open the demo register, building it first when it does not exist yet."""
+        from app.demo import DEMO_PASSPHRASE, build_demo
+        from app.paths import KEY_FILE
+
+        if not self._close_current():
+            return
+        folder = folder or default_register_dir("demo")
+        author = self._author()
+        self.register_path = folder
+
+        def make() -> Register:
+            if (folder / KEY_FILE).exists():
+                return self._prepare(Register.open(folder, DEMO_PASSPHRASE, author=author))
+            register = Register.create(folder, DEMO_PASSPHRASE, name="Demo partnership",
+                                       author=author)  # fmt: skip
+            try:
+                build_demo(register)
+            except BaseException:
+                register.close()
+                raise
+            return self._prepare(register)
+
+        self.runner.run(make, self.set_register, self._open_failed,
+                        label="Building the demo register…")  # fmt: skip
+
+    def set_register(self, register: Register) -> None:
+        """Show an open register in every view (runs on the GUI thread)."""
+        self.register = register
+        self.register_path = register.path
+        register.listeners.append(self._on_operations)
+        info = register.info()
+        self.settings.add_recent_register(register.path)
+        self.setWindowTitle(f"{info.name} — Information Sharing Register")
+        self.name_label.setText(info.name)
+        self.lock_label.setText("Unlocked")
+        self.sync_label.setText(NOT_SHARED)
+        self.pages.setCurrentIndex(0)
+        self._set_actions_enabled(True)
+        for view in self.views:
+            self._view(view).set_register(register)
+        self._stale.clear()
+        if self.navigation.currentRow() < 0:
+            self.navigation.setCurrentRow(0)
+        self.restart_idle_timer()
+        self.register_opened.emit()
+
+    def _view(self, widget: QWidget) -> RegisterView:
+        return widget  # type: ignore[return-value]
+
+    # ------------------------------------------------------------------ locking
+
+    def restart_idle_timer(self) -> None:
+        minutes = self.settings.get(IDLE_LOCK_MINUTES)
+        if minutes > 0 and self.register is not None:
+            self.idle_timer.start(minutes * 60_000)
+        else:
+            self.idle_timer.stop()
+
+    def lock(self) -> bool:
+        """Lock on request: asks about unsaved changes first. True when locked."""
+        if self.register is None:
+            return True
+        if not self.agreements.confirm_leave():
+            return False
+        self._lock("The register is locked.")
+        return True
+
+    def lock_idle(self) -> None:
+        """Lock after the idle period; unsaved edits of the editor are discarded."""
+        if self.register is not None:
+            self._lock("The register was locked after a period without use.")
+
+    def _lock(self, text: str) -> None:
+        register = self.register
+        if register is None:
+            return
+        self.register = None
+        self.idle_timer.stop()
+        for view in self.views:
+            self._view(view).set_register(None)
+        self.search_results.set_hits([])
+        self.search_box.clear()
+        self._show_locked(text)
+
+        def closed(_: object) -> None:
+            self.register_locked.emit()
+
+        self.runner.run(register.close, closed, lambda exc: self.register_locked.emit(),
+                        label="Locking…")  # fmt: skip
+
+    def unlock(self) -> None:
+        if self.register_path is not None:
+            self.ask_passphrase(self.register_path)
+
+    def _close_current(self) -> bool:
+        if self.register is None:
+            return True
+        if not self.lock():
+            return False
+        self.runner.wait_idle()
+        return True
+
+    # ------------------------------------------------------------------ changes
+
+    def _on_operations(self, ops: list[Operation]) -> None:
+        # called on the worker thread: only emit (queued to the GUI thread)
+        self.register_changed.emit()
+
+    def _after_change(self) -> None:
+        current = self.view_stack.currentIndex()
+        self._stale.update(n for n in range(len(self.views)) if n != current)
+        if self.register is not None:
+            self.undo_action.setEnabled(True)
+
+    def dashboard_stale(self) -> None:
+        self._stale.add(0)
+
+    def _navigated(self, row: int) -> None:
+        if row < 0:
+            return
+        self.view_stack.setCurrentIndex(row)
+        if row in self._stale and self.register is not None:
+            self._stale.discard(row)
+            self._view(self.views[row]).refresh()
+
+    def _navigator(self, row: int) -> Callable[[], None]:
+        return lambda: self.navigate(row)
+
+    def navigate(self, row: int) -> None:
+        if self.register is not None and 0 <= row < len(self.views):
+            self.navigation.setCurrentRow(row)
+            self.views[row].setFocus()
+
+    def refresh_current(self) -> None:
+        if self.register is not None:
+            self._view(self.views[self.view_stack.currentIndex()]).refresh()
+
+    def _open_filtered_agreements(self, query: Any) -> None:
+        self.navigate(1)
+        self.agreements.apply_filter(query)
+
+    def new_agreement(self) -> None:
+        if self.register is not None:
+            self.navigate(1)
+            self.agreements.new_agreement()
+
+    def _undo_redo(self, redo: bool) -> None:
+        register = self.register
+        if register is None:
+            return
+        if self.agreements.is_editing and not self.agreements.editor.confirm_discard():
+            return
+
+        def done(label: str) -> None:
+            self.statusBar().showMessage(f"{'Redone' if redo else 'Undone'}: {label}", 5000)
+            self._stale.update(range(len(self.views)))
+            self.refresh_current()
+            self._stale.discard(self.view_stack.currentIndex())
+            self.undo_done.emit(label)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, NothingToUndoError):
+                self.statusBar().showMessage(exc.message, 5000)
+            else:
+                ErrorMessage.show(self, exc)
+            self.undo_done.emit("")
+
+        self.runner.run(register.redo if redo else register.undo, done, failed,
+                        label="Undoing…")  # fmt: skip
+
+    def undo(self) -> None:
+        self._undo_redo(redo=False)
+
+    def redo(self) -> None:
+        self._undo_redo(redo=True)
+
+    # ------------------------------------------------------------------ search
+
+    def focus_search(self) -> None:
+        self.search_box.setFocus()
+        self.search_box.selectAll()
+
+    def _run_search(self) -> None:
+        register = self.register
+        text = self.search_box.text()
+        self._search_generation += 1
+        generation = self._search_generation
+        if register is None or not text.strip():
+            self.search_results.set_hits([])
+            self.search_done.emit()
+            return
+
+        def done(hits: list[SearchHit]) -> None:
+            if generation == self._search_generation:
+                self.search_results.set_hits(hits)
+                if hits and self.search_box.hasFocus():
+                    self.completer.complete()
+            self.search_done.emit()
+
+        def failed(exc: BaseException) -> None:
+            ErrorMessage.show(self, exc)
+            self.search_done.emit()
+
+        self.runner.run(lambda: search.search(register, text), done, failed, label="Searching…")
+
+    def search_now(self, text: str) -> None:
+        """Search for `text` at once (what typing does after a short pause)."""
+        self.search_box.setText(text)
+        self._run_search()
+
+    def _hit_activated(self, index: Any) -> None:
+        row = index.row() if hasattr(index, "row") else -1
+        if 0 <= row < self.search_results.rowCount():
+            self.open_hit(self.search_results.hit_at(row))
+
+    def _open_first_hit(self) -> None:
+        if self.search_results.rowCount():
+            self.open_hit(self.search_results.hit_at(0))
+
+    def open_hit(self, hit: SearchHit) -> None:
+        """Go to what a search found."""
+        if hit.agreement_id:
+            self.navigate(1)
+            self.agreements.open_agreement(hit.agreement_id)
+            if hit.entity == "data_item":
+                self.agreements.editor.loaded.connect(
+                    lambda: self._select_item(hit.record_id),
+                    Qt.ConnectionType.SingleShotConnection,
+                )
+        elif hit.entity == "organisation":
+            self.navigate(NAVIGATION.index("Organisations"))
+        elif hit.entity == "use_case":
+            self.navigate(NAVIGATION.index("Use cases"))
+        self._call_view_hook(hit)
+
+    def _call_view_hook(self, hit: SearchHit) -> None:
+        """Let the views engineer's views select the record when they offer a way to."""
+        target = {"organisation": NAVIGATION.index("Organisations"),
+                  "use_case": NAVIGATION.index("Use cases")}.get(hit.entity)  # fmt: skip
+        if target is None:
+            return
+        view = self.views[target]
+        for name in ("select_record", "show_record"):
+            hook = getattr(view, name, None)
+            if callable(hook):
+                hook(hit.record_id)
+                return
+
+    def _select_item(self, item_id: str) -> None:
+        editor = self.agreements.editor
+        agreement = editor.agreement
+        if agreement is None:
+            return
+        for n, item in enumerate(agreement.items):
+            if item.id == item_id:
+                editor.tabs.setCurrentIndex(4)
+                editor.items_list.setCurrentRow(n)
+                return
+
+    # ------------------------------------------------------------------ dialogs
+
+    def preferences(self) -> None:
+        if PreferencesDialog.ask(self, self.settings):
+            self.restart_idle_timer()
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog.ask(self, self.shortcuts())
+
+    def about(self) -> None:
+        QMessageBox.about(self, "About", "<b>Information Sharing Register</b><br>"
+                          "An encrypted register of information sharing agreements for "
+                          "UK public-sector partnerships.")  # fmt: skip
+
+    # ------------------------------------------------------------------ closing
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.register is not None and not self.agreements.confirm_leave():
+            event.ignore()
+            return
+        register = self.register
+        self.register = None
+        self.idle_timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._idle_watcher)
+        if register is not None:
+            for view in self.views:
+                self._view(view).set_register(None)
+            self.runner.wait_idle()
+            register.close()
+        self.runner.shutdown()
+        event.accept()
+

@@ -1,0 +1,1 @@
+"""Navigation views of the main window: each has set_register(register | None) and refresh()."""

@@ -1,0 +1,1074 @@
+"""The agreement editor: overview, dates, parties, lawful basis, data items, links and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.agreement_editing import (
+    Choice,
+    ItemEdit,
+    add_lawful_basis,
+    assessment_choices,
+    organisation_choices,
+    remove_record,
+    save_agreement,
+    set_links,
+    use_case_choices,
+)
+from app.agreements import add_party, get_agreement
+from app.domain import (
+    AGREEMENT_FIELD_LABELS,
+    SPEC_FIELDS,
+    Agreement,
+    AgreementStatus,
+    AgreementType,
+    Category,
+    ControllerRelationship,
+    PartyRole,
+    format_uk_date,
+)
+from app.errors import FieldProblem, ValidationError
+from app.history import HistoryEntry, field_label, record_history
+from app.register import Register
+from app.values import parse_uk_date
+from ui.errors import ErrorMessage, Question
+from ui.models.history import HistoryTableModel
+from ui.workers import TaskRunner
+
+DATE_FIELDS = ("start_date", "approval_date", "review_date", "end_date")
+TEXT_AREAS = ("summary", "retention", "rights_arrangements", "notes")
+ITEM_TEXT_FIELDS = (("title", "Title"), *SPEC_FIELDS,
+                    ("responsible_owner", "Responsible owner"),
+                    ("refresh_schedule", "Refresh schedule"))  # fmt: skip
+ARTICLE_6 = ("", "6(1)(a) consent", "6(1)(b) contract", "6(1)(c) legal obligation",
+             "6(1)(d) vital interests", "6(1)(e) public task", "6(1)(f) legitimate interests")
+ARTICLE_9 = ("", "9(2)(a) explicit consent", "9(2)(b) employment and social security",
+             "9(2)(c) vital interests", "9(2)(g) substantial public interest",
+             "9(2)(h) health or social care", "9(2)(i) public health",
+             "9(2)(j) archiving, research and statistics")  # fmt: skip
+ERROR_STYLE = "color: #b00020;"
+
+
+def _norm(name: str, value: Any) -> Any:
+    """Return None for every way of saying 'nothing' (empty text, an unticked box)."""
+    if value is False and name == "publishable":
+        return None
+    return None if value == "" else value
+
+
+def _label(enum_value: str) -> str:
+    return enum_value.replace("_", " ").capitalize()
+
+
+@dataclass
+class _EditorData:
+    """What one load of the editor brings back from the worker."""
+
+    agreement: Agreement | None
+    organisations: list[Choice]
+    use_cases: list[Choice]
+    assessments: list[Choice]
+    history: list[HistoryEntry]
+
+
+class AgreementEditor(QWidget):
+    """Edits one agreement; a save writes the overview, dates and data items as one batch."""
+
+    saved = Signal(str)  # agreement id
+    closed = Signal()
+    loaded = Signal()
+    changed = Signal()  # something was written (parties, bases, links)
+    dirty_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._register: Register | None = None
+        self.agreement: Agreement | None = None
+        self._populating = False
+        self._dirty = False
+        self._items: list[dict[str, Any]] = []
+        self._deleted_items: list[str] = []
+        self._current_item = -1
+        self._history: list[HistoryEntry] = []
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.item_fields: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.item_errors: dict[str, QLabel] = {}
+
+        self.heading = QLabel("New agreement")
+        font = self.heading.font()
+        font.setPointSize(14)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.heading.setAccessibleName("Agreement being edited")
+        self.back_button = QPushButton("&Back to list")
+        self.back_button.setAccessibleName("Back to the list of agreements")
+        self.back_button.clicked.connect(self.request_close)
+        self.save_button = QPushButton("&Save")
+        self.save_button.setAccessibleName("Save the agreement")
+        self.save_button.setToolTip("Save (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("Re&vert")
+        self.revert_button.setAccessibleName("Discard unsaved changes")
+        self.revert_button.clicked.connect(self.revert)
+        self.general_error = QLabel("")
+        self.general_error.setStyleSheet(ERROR_STYLE)
+        self.general_error.setWordWrap(True)
+        self.general_error.setAccessibleName("Problems with this agreement")
+        self.general_error.hide()
+        QShortcut(QKeySequence.StandardKey.Save, self, self.save)
+
+        header = QHBoxLayout()
+        header.addWidget(self.back_button)
+        header.addWidget(self.heading, 1)
+        header.addWidget(self.revert_button)
+        header.addWidget(self.save_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Parts of the agreement")
+        self.tabs.addTab(self._overview_page(), "&Overview")
+        self.tabs.addTab(self._dates_page(), "Da&tes")
+        self.tabs.addTab(self._parties_page(), "&Parties")
+        self.tabs.addTab(self._bases_page(), "&Lawful basis")
+        self.tabs.addTab(self._items_page(), "Data &items")
+        self.tabs.addTab(self._links_page(), "Lin&ks")
+        self.tabs.addTab(self._history_page(), "&History")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addWidget(self.general_error)
+        layout.addWidget(self.tabs, 1)
+        self._set_saved_parts_enabled(False)
+
+    # ------------------------------------------------------------------ building the pages
+
+    def _field(self, form: QFormLayout, name: str, widget: QWidget, label: str | None = None,
+               mnemonic: bool = True) -> None:  # fmt: skip
+        text = label or AGREEMENT_FIELD_LABELS.get(name, _label(name))
+        caption = QLabel(f"&{text}" if mnemonic else text)
+        caption.setBuddy(widget)
+        widget.setAccessibleName(text)
+        error = QLabel("")
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.setAccessibleName(f"Problem with {text}")
+        error.hide()
+        box = QWidget()
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(widget)
+        inner.addWidget(error)
+        form.addRow(caption, box)
+        self.fields[name] = widget
+        self.errors[name] = error
+        widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        from PySide6.QtGui import QAction
+
+        action = QAction("Show history of this field", widget)
+        action.triggered.connect(lambda: self.show_field_history("agreement", name))
+        widget.addAction(action)
+        self._watch(widget)
+
+    def _watch(self, widget: QWidget) -> None:
+        if isinstance(widget, QLineEdit):
+            widget.textEdited.connect(self._mark_dirty)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.textChanged.connect(self._mark_dirty)
+        elif isinstance(widget, QComboBox):
+            widget.currentIndexChanged.connect(self._mark_dirty)
+            if widget.isEditable():
+                widget.editTextChanged.connect(self._mark_dirty)
+        elif isinstance(widget, QCheckBox):
+            widget.toggled.connect(self._mark_dirty)
+
+    @staticmethod
+    def _combo(options: list[tuple[str, str]], editable: bool = False) -> QComboBox:
+        combo = QComboBox()
+        combo.setEditable(editable)
+        for value, text in options:
+            combo.addItem(text, value)
+        return combo
+
+    @staticmethod
+    def _area(height: int = 70) -> QPlainTextEdit:
+        area = QPlainTextEdit()
+        area.setTabChangesFocus(True)
+        area.setMinimumHeight(height)
+        return area
+
+    def _scroll(self, inner: QWidget) -> QScrollArea:
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        return scroll
+
+    def _overview_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        self._field(form, "reference", QLineEdit())
+        self._field(form, "title", QLineEdit())
+        self._field(form, "category", self._combo([(c.value, c.label) for c in Category]))
+        self._field(form, "status",
+                    self._combo([(s.value, s.label) for s in AgreementStatus]))  # fmt: skip
+        self._field(form, "agreement_type", self._combo(
+            [("", "Not recorded")] + [(t.value, _label(t.value)) for t in AgreementType]))
+        self._field(form, "controller_relationship", self._combo(
+            [("", "Not recorded")] + [(c.value, _label(c.value)) for c in ControllerRelationship]
+        ))  # fmt: skip
+        self._field(form, "summary", self._area(80), mnemonic=False)
+        from ui.settings import MARKINGS
+
+        self._field(form, "protective_marking",
+                    self._combo([(m, m) for m in MARKINGS], editable=True), mnemonic=False)
+        yes_no = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
+        self._field(form, "dpia_needed", self._combo(yes_no), mnemonic=False)
+        self._field(form, "dpia_done", self._combo(yes_no), mnemonic=False)
+        self._field(form, "dpia_reference", QLineEdit(), mnemonic=False)
+        self._field(form, "retention", self._area(), mnemonic=False)
+        self._field(form, "rights_arrangements", self._area(), mnemonic=False)
+        publish = QCheckBox("Publish in the transparency register")
+        self._field(form, "publishable", publish, mnemonic=False)
+        self._field(form, "notes", self._area(), mnemonic=False)
+        self.owner_label = QLabel("")
+        self.owner_label.setAccessibleName("Owner")
+        form.addRow("Owner", self.owner_label)
+        return self._scroll(page)
+
+    def _dates_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        for name in DATE_FIELDS:
+            edit = QLineEdit()
+            edit.setPlaceholderText("dd/mm/yyyy")
+            edit.setMaximumWidth(160)
+            self._field(form, name, edit)
+        note = QLabel("Dates are written dd/mm/yyyy. A new agreement's next review defaults to "
+                      "a year after its start.")  # fmt: skip
+        note.setWordWrap(True)
+        form.addRow(note)
+        return page
+
+    def _needs_saving_note(self) -> QLabel:
+        note = QLabel("Save the agreement first; these are then saved as you add them.")
+        note.setWordWrap(True)
+        return note
+
+    def _parties_page(self) -> QWidget:
+        page = QWidget()
+        self.parties_table = QTableWidget(0, 4)
+        self.parties_table.setHorizontalHeaderLabels(
+            ["Organisation", "Role", "Signatory", "Signed on"]
+        )
+        self.parties_table.setAccessibleName("Parties to the agreement")
+        self.parties_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.parties_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.parties_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.Stretch
+        )
+        self.party_org = QComboBox()
+        self.party_org.setAccessibleName("Organisation to add as a party")
+        self.party_role = self._combo([(r.value, r.value.capitalize()) for r in PartyRole])
+        self.party_role.setAccessibleName("Role of the party")
+        self.add_party_button = QPushButton("&Add party")
+        self.add_party_button.setAccessibleName("Add the organisation as a party")
+        self.add_party_button.clicked.connect(self._add_party)
+        self.remove_party_button = QPushButton("&Remove party")
+        self.remove_party_button.setAccessibleName("Remove the selected party")
+        self.remove_party_button.clicked.connect(self._remove_party)
+        org_label = QLabel("Or&ganisation")
+        org_label.setBuddy(self.party_org)
+        role_label = QLabel("Ro&le")
+        role_label.setBuddy(self.party_role)
+        row = QHBoxLayout()
+        row.addWidget(org_label)
+        row.addWidget(self.party_org, 1)
+        row.addWidget(role_label)
+        row.addWidget(self.party_role)
+        row.addWidget(self.add_party_button)
+        row.addWidget(self.remove_party_button)
+        self.parties_note = self._needs_saving_note()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.parties_table, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.parties_note)
+        return page
+
+    def _bases_page(self) -> QWidget:
+        page = QWidget()
+        self.bases_table = QTableWidget(0, 5)
+        self.bases_table.setHorizontalHeaderLabels(
+            ["Party", "Purpose", "Article 6", "Article 9", "Statutory gateway"]
+        )
+        self.bases_table.setAccessibleName("Lawful bases of the agreement")
+        self.bases_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.bases_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.bases_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch
+        )
+        form = QFormLayout()
+        self.basis_party = QComboBox()
+        self.basis_purpose = QLineEdit()
+        self.basis_article_6 = self._combo([(a, a or "None") for a in ARTICLE_6], editable=True)
+        self.basis_article_9 = self._combo([(a, a or "None") for a in ARTICLE_9], editable=True)
+        self.basis_gateway = QLineEdit()
+        self.basis_common_law = QLineEdit()
+        for text, widget in (
+            ("For &party", self.basis_party), ("Pu&rpose", self.basis_purpose),
+            ("UK GDPR Article &6 basis", self.basis_article_6),
+            ("UK GDPR Article &9 condition", self.basis_article_9),
+            ("Statutory &gateway", self.basis_gateway),
+            ("Common law duty of &confidentiality", self.basis_common_law),
+        ):  # fmt: skip
+            caption = QLabel(text)
+            caption.setBuddy(widget)
+            widget.setAccessibleName(text.replace("&", ""))
+            form.addRow(caption, widget)
+        self.basis_error = QLabel("")
+        self.basis_error.setStyleSheet(ERROR_STYLE)
+        self.basis_error.hide()
+        self.add_basis_button = QPushButton("A&dd lawful basis")
+        self.add_basis_button.setAccessibleName("Add this lawful basis")
+        self.add_basis_button.clicked.connect(self._add_basis)
+        self.remove_basis_button = QPushButton("Remo&ve lawful basis")
+        self.remove_basis_button.setAccessibleName("Remove the selected lawful basis")
+        self.remove_basis_button.clicked.connect(self._remove_basis)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_basis_button)
+        buttons.addWidget(self.remove_basis_button)
+        buttons.addStretch(1)
+        self.bases_note = self._needs_saving_note()
+        layout = QVBoxLayout(page)
+        layout.addWidget(self.bases_table, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.basis_error)
+        layout.addLayout(buttons)
+        layout.addWidget(self.bases_note)
+        return page
+
+    def _items_page(self) -> QWidget:
+        page = QWidget()
+        self.items_list = QListWidget()
+        self.items_list.setAccessibleName("Data items of the agreement")
+        self.items_list.currentRowChanged.connect(self._item_selected)
+        self.add_item_button = QPushButton("&New data item")
+        self.add_item_button.setAccessibleName("Add a data item")
+        self.add_item_button.clicked.connect(self.add_item)
+        self.delete_item_button = QPushButton("De&lete data item")
+        self.delete_item_button.setAccessibleName("Delete the selected data item")
+        self.delete_item_button.clicked.connect(self.delete_item)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        items_label = QLabel("Data ite&ms")
+        items_label.setBuddy(self.items_list)
+        left_layout.addWidget(items_label)
+        left_layout.addWidget(self.items_list, 1)
+        left_layout.addWidget(self.add_item_button)
+        left_layout.addWidget(self.delete_item_button)
+
+        form_page = QWidget()
+        form = QFormLayout(form_page)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        for name, text in ITEM_TEXT_FIELDS:
+            widget: QLineEdit | QPlainTextEdit
+            if name in ("title", "responsible_owner", "refresh_schedule"):
+                widget = QLineEdit()
+                widget.textEdited.connect(self._item_edited)
+            else:
+                widget = self._area(60)
+                widget.textChanged.connect(self._item_edited)
+            widget.setAccessibleName(text)
+            caption = QLabel(text)
+            caption.setBuddy(widget)
+            error = QLabel("")
+            error.setStyleSheet(ERROR_STYLE)
+            error.hide()
+            box = QWidget()
+            inner = QVBoxLayout(box)
+            inner.setContentsMargins(0, 0, 0, 0)
+            inner.addWidget(widget)
+            inner.addWidget(error)
+            form.addRow(caption, box)
+            self.item_fields[name] = widget
+            self.item_errors[name] = error
+            widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            from PySide6.QtGui import QAction
+
+            action = QAction("Show history of this field", widget)
+            action.triggered.connect(lambda _=False, n=name: self._show_item_field_history(n))
+            widget.addAction(action)
+        self.item_form = self._scroll(form_page)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.item_form)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(page)
+        layout.addWidget(splitter)
+        self._enable_item_form(False)
+        return page
+
+    def _links_page(self) -> QWidget:
+        page = QWidget()
+        self.use_case_list = QListWidget()
+        self.use_case_list.setAccessibleName("Linked use cases (tick to link)")
+        self.assessment_list = QListWidget()
+        self.assessment_list.setAccessibleName("Linked assessments (tick to link)")
+        self.save_links_button = QPushButton("Save lin&ks")
+        self.save_links_button.setAccessibleName("Save linked use cases and assessments")
+        self.save_links_button.clicked.connect(self._save_links)
+        uc_label = QLabel("&Use cases")
+        uc_label.setBuddy(self.use_case_list)
+        as_label = QLabel("Asse&ssments")
+        as_label.setBuddy(self.assessment_list)
+        lists = QHBoxLayout()
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(uc_label)
+        left.addWidget(self.use_case_list)
+        right.addWidget(as_label)
+        right.addWidget(self.assessment_list)
+        lists.addLayout(left)
+        lists.addLayout(right)
+        self.links_note = self._needs_saving_note()
+        layout = QVBoxLayout(page)
+        layout.addLayout(lists, 1)
+        layout.addWidget(self.save_links_button)
+        layout.addWidget(self.links_note)
+        return page
+
+    def _history_page(self) -> QWidget:
+        page = QWidget()
+        self.history_filter = QComboBox()
+        self.history_filter.setAccessibleName("Show the history of")
+        self.history_filter.currentIndexChanged.connect(self._filter_history)
+        caption = QLabel("Show the history &of")
+        caption.setBuddy(self.history_filter)
+        self.history_model = HistoryTableModel(self)
+        self.history_table = QTableView()
+        self.history_table.setModel(self.history_model)
+        self.history_table.setAccessibleName("History of the agreement")
+        self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history_table.horizontalHeader().setStretchLastSection(True)
+        self.history_table.verticalHeader().hide()
+        row = QHBoxLayout()
+        row.addWidget(caption)
+        row.addWidget(self.history_filter, 1)
+        layout = QVBoxLayout(page)
+        layout.addLayout(row)
+        layout.addWidget(self.history_table, 1)
+        return page
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def is_dirty(self) -> bool:
+        return self._dirty
+
+    @property
+    def agreement_id(self) -> str | None:
+        return None if self.agreement is None else self.agreement.id
+
+    def _mark_dirty(self, *_: object) -> None:
+        if self._populating or self._dirty:
+            return
+        self._dirty = True
+        self.heading.setText(self.heading.text().rstrip(" *") + " *")
+        self.dirty_changed.emit(True)
+
+    def _set_clean(self) -> None:
+        was = self._dirty
+        self._dirty = False
+        self.heading.setText(self.heading.text().rstrip(" *"))
+        if was:
+            self.dirty_changed.emit(False)
+
+    def _set_saved_parts_enabled(self, enabled: bool) -> None:
+        for widget in (self.add_party_button, self.remove_party_button, self.party_org,
+                       self.party_role, self.add_basis_button, self.remove_basis_button,
+                       self.save_links_button, self.use_case_list, self.assessment_list):
+            widget.setEnabled(enabled)  # fmt: skip
+        for note in (self.parties_note, self.bases_note, self.links_note):
+            note.setVisible(not enabled)
+
+    def set_register(self, register: Register | None) -> None:
+        self._register = register
+        if register is None:
+            self.agreement = None
+            self._populate(None, [], [], [], [])
+            self._set_clean()
+
+    def _run(self, fn: Callable[[], Any], done: Callable[[Any], None],
+             label: str = "Working…", failed: Callable[[BaseException], None] | None = None,
+             ) -> None:  # fmt: skip
+        def on_error(exc: BaseException) -> None:
+            if failed is not None:
+                failed(exc)
+            else:
+                ErrorMessage.show(self, exc)
+            self.loaded.emit()
+
+        if self._runner is None:
+            try:
+                result = fn()
+            except Exception as exc:
+                on_error(exc)
+            else:
+                done(result)
+        else:
+            self._runner.run(fn, done, on_error, label=label)
+
+    # ------------------------------------------------------------------ loading
+
+    def open_agreement(self, agreement_id: str | None) -> None:
+        """Load an agreement (or a blank new one when None); emits `loaded`."""
+        register = self._register
+        if register is None:
+            return
+
+        def load() -> _EditorData:
+            agreement = None if agreement_id is None else get_agreement(register, agreement_id)
+            history = ([] if agreement_id is None
+                       else record_history(register, "agreement", agreement_id))  # fmt: skip
+            return _EditorData(agreement, organisation_choices(register),
+                               use_case_choices(register), assessment_choices(register), history)
+
+        def done(data: _EditorData) -> None:
+            self.agreement = data.agreement
+            self._populate(data.agreement, data.organisations, data.use_cases,
+                           data.assessments, data.history)  # fmt: skip
+            self._set_clean()
+            self.loaded.emit()
+
+        self._run(load, done, "Opening the agreement…")
+
+    def reload(self) -> None:
+        """Load the agreement again from the register (after undo, redo or a side change)."""
+        if self.agreement is None:
+            self.loaded.emit()
+            return
+        register = self._register
+        agreement_id = self.agreement.id
+        if register is None:
+            return
+        from app.errors import NotFoundError
+
+        def gone(exc: BaseException) -> None:
+            if isinstance(exc, NotFoundError):
+                self.agreement = None
+                self._set_clean()
+                self.closed.emit()
+            else:
+                ErrorMessage.show(self, exc)
+
+        def load() -> _EditorData:
+            agreement = get_agreement(register, agreement_id)
+            return _EditorData(agreement, organisation_choices(register),
+                               use_case_choices(register), assessment_choices(register),
+                               record_history(register, "agreement", agreement_id))
+
+        def done(data: _EditorData) -> None:
+            self.agreement = data.agreement
+            self._populate(data.agreement, data.organisations, data.use_cases,
+                           data.assessments, data.history)  # fmt: skip
+            self._set_clean()
+            self.loaded.emit()
+
+        self._run(load, done, "Opening the agreement…", failed=gone)
+
+    def _populate(self, agreement: Agreement | None, organisations: list[Choice],
+                  use_cases: list[Choice], assessments: list[Choice],
+                  history: list[HistoryEntry]) -> None:  # fmt: skip
+        self._populating = True
+        try:
+            self._clear_errors()
+            if agreement is None:
+                self.heading.setText("New agreement" if self._register is not None else "")
+            else:
+                self.heading.setText(f"{agreement.reference} — {agreement.title}")
+            values: dict[str, Any] = {} if agreement is None else agreement.__dict__
+            for name, widget in self.fields.items():
+                value = values.get(name)
+                if isinstance(widget, QLineEdit):
+                    if name in DATE_FIELDS:
+                        widget.setText(format_uk_date(value))
+                    else:
+                        widget.setText("" if value is None else str(value))
+                elif isinstance(widget, QPlainTextEdit):
+                    widget.setPlainText("" if value is None else str(value))
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(bool(value))
+                elif isinstance(widget, QComboBox):
+                    self._set_combo(widget, name, value)
+            self.owner_label.setText("" if agreement is None else agreement.owner or "Not recorded")
+            self._organisations = organisations
+            self.party_org.clear()
+            for choice in organisations:
+                self.party_org.addItem(choice.label, choice.id)
+            self._fill_parties(agreement)
+            self._fill_bases(agreement)
+            self._items = [
+                {"item_id": i.id, **{k: getattr(i, k) for k, _ in ITEM_TEXT_FIELDS}}
+                for i in (agreement.items if agreement else ())
+            ]
+            self._deleted_items = []
+            self._current_item = -1
+            self._fill_item_list()
+            self._fill_links(agreement, use_cases, assessments)
+            self._history = history
+            self._fill_history_filter()
+            self._set_saved_parts_enabled(agreement is not None)
+            self.tabs.setEnabled(self._register is not None)
+            self.save_button.setEnabled(self._register is not None)
+        finally:
+            self._populating = False
+
+    def _set_combo(self, combo: QComboBox, name: str, value: Any) -> None:
+        if name in ("dpia_needed", "dpia_done"):
+            value = "" if value is None else ("yes" if value else "no")
+        if name == "status" and value is None:
+            value = AgreementStatus.DRAFT.value
+        if name == "category" and value is None:
+            value = Category.PERSONAL.value
+        if name == "protective_marking" and not value:
+            from ui.settings import PROTECTIVE_MARKING, Settings
+
+            value = Settings().get(PROTECTIVE_MARKING)
+        index = combo.findData(value or "")
+        if index >= 0:
+            combo.setCurrentIndex(index)
+        elif combo.isEditable():
+            combo.setEditText(str(value or ""))
+        else:
+            combo.setCurrentIndex(0)
+
+    def _fill_parties(self, agreement: Agreement | None) -> None:
+        parties = agreement.parties if agreement else ()
+        self.parties_table.setRowCount(len(parties))
+        for row, party in enumerate(parties):
+            for col, text in enumerate((party.organisation, party.role.capitalize(),
+                                        party.signatory, format_uk_date(party.signed_on))):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, party.id)
+                self.parties_table.setItem(row, col, item)
+        self.basis_party.clear()
+        self.basis_party.addItem("All parties", "")
+        for party in parties:
+            self.basis_party.addItem(party.organisation, party.id)
+
+    def _fill_bases(self, agreement: Agreement | None) -> None:
+        bases = agreement.lawful_bases if agreement else ()
+        self.bases_table.setRowCount(len(bases))
+        for row, basis in enumerate(bases):
+            cells = (basis.party or "All parties", basis.purpose, basis.article_6,
+                     basis.article_9, basis.statutory_gateway)  # fmt: skip
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, basis.id)
+                self.bases_table.setItem(row, col, item)
+
+    def _fill_links(self, agreement: Agreement | None, use_cases: list[Choice],
+                    assessments: list[Choice]) -> None:  # fmt: skip
+        for widget, choices, linked in (
+            (self.use_case_list, use_cases, set(agreement.use_case_ids) if agreement else set()),
+            (self.assessment_list, assessments,
+             set(agreement.assessment_ids) if agreement else set()),
+        ):  # fmt: skip
+            widget.clear()
+            for choice in choices:
+                item = QListWidgetItem(choice.label)
+                item.setData(Qt.ItemDataRole.UserRole, choice.id)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(
+                    Qt.CheckState.Checked if choice.id in linked else Qt.CheckState.Unchecked
+                )
+                widget.addItem(item)
+
+    # ------------------------------------------------------------------ data items
+
+    def _item_name(self, n: int) -> str:
+        title = str(self._items[n].get("title") or "").strip()
+        return f"{n + 1}. {title or 'Untitled data item'}"
+
+    def _fill_item_list(self) -> None:
+        self.items_list.blockSignals(True)
+        self.items_list.clear()
+        for n in range(len(self._items)):
+            self.items_list.addItem(self._item_name(n))
+        self.items_list.blockSignals(False)
+        self._current_item = -1
+        if self._items:
+            self.items_list.setCurrentRow(0)
+            self._item_selected(0)
+        else:
+            self._load_item_form(None)
+
+    def _enable_item_form(self, enabled: bool) -> None:
+        for widget in self.item_fields.values():
+            widget.setEnabled(enabled)
+        self.delete_item_button.setEnabled(enabled)
+
+    def _store_current_item(self) -> None:
+        n = self._current_item
+        if 0 <= n < len(self._items):
+            for name, widget in self.item_fields.items():
+                text = widget.text() if isinstance(widget, QLineEdit) else widget.toPlainText()
+                self._items[n][name] = text
+
+    def _load_item_form(self, item: dict[str, Any] | None) -> None:
+        was = self._populating
+        self._populating = True
+        try:
+            for name, widget in self.item_fields.items():
+                text = "" if item is None else str(item.get(name) or "")
+                if isinstance(widget, QLineEdit):
+                    widget.setText(text)
+                else:
+                    widget.setPlainText(text)
+                self.item_errors[name].hide()
+            self._enable_item_form(item is not None)
+        finally:
+            self._populating = was
+
+    def _item_selected(self, row: int) -> None:
+        self._store_current_item()
+        self._current_item = row
+        self._load_item_form(self._items[row] if 0 <= row < len(self._items) else None)
+
+    def _item_edited(self, *_: object) -> None:
+        if self._populating:
+            return
+        self._store_current_item()
+        n = self._current_item
+        if 0 <= n < len(self._items):
+            item = self.items_list.item(n)
+            if item is not None:
+                item.setText(self._item_name(n))
+        self._mark_dirty()
+
+    def add_item(self) -> None:
+        self._store_current_item()
+        self._items.append({"item_id": None})
+        self.items_list.addItem(self._item_name(len(self._items) - 1))
+        self.items_list.setCurrentRow(len(self._items) - 1)
+        self.tabs.setCurrentIndex(4)
+        self.item_fields["title"].setFocus()
+        self._mark_dirty()
+
+    def delete_item(self) -> None:
+        n = self._current_item
+        if not 0 <= n < len(self._items):
+            return
+        removed = self._items.pop(n)
+        if removed.get("item_id"):
+            self._deleted_items.append(str(removed["item_id"]))
+        self._current_item = -1
+        self._fill_item_list()
+        self._mark_dirty()
+
+    def item_count(self) -> int:
+        return len(self._items)
+
+    def set_item_field(self, row: int, name: str, text: str) -> None:
+        """Select a data item and type into one of its fields (keyboard users and tests)."""
+        self.items_list.setCurrentRow(row)
+        widget = self.item_fields[name]
+        if isinstance(widget, QLineEdit):
+            widget.setText(text)
+            self._item_edited()
+        else:
+            widget.setPlainText(text)
+
+    # ------------------------------------------------------------------ saving
+
+    def _clear_errors(self) -> None:
+        for label in (*self.errors.values(), *self.item_errors.values()):
+            label.hide()
+            label.setText("")
+        self.general_error.hide()
+
+    def show_problems(self, problems: list[FieldProblem]) -> None:
+        """Put each problem next to its field; others go above the tabs."""
+        self._clear_errors()
+        general: list[str] = []
+        first: QWidget | None = None
+        for problem in problems:
+            label = self.errors.get(problem.field)
+            if label is None:
+                general.append(f"{field_label('agreement', problem.field)}: {problem.message}")
+                continue
+            label.setText((label.text() + "\n" if label.text() else "") + problem.message)
+            label.show()
+            if first is None:
+                first = self.fields[problem.field]
+        if general:
+            self.general_error.setText("\n".join(general))
+            self.general_error.show()
+        if first is not None:
+            page = 1 if any(p.field in DATE_FIELDS for p in problems
+                            if self.errors.get(p.field)) and not any(
+                p.field not in DATE_FIELDS for p in problems if self.errors.get(p.field)
+            ) else 0  # fmt: skip
+            self.tabs.setCurrentIndex(page)
+            first.setFocus()
+
+    def collect_values(self) -> tuple[dict[str, Any], list[FieldProblem]]:
+        """The agreement's fields as typed, and the problems found reading them."""
+        values: dict[str, Any] = {}
+        problems: list[FieldProblem] = []
+        for name, widget in self.fields.items():
+            if isinstance(widget, QLineEdit):
+                text = widget.text().strip()
+                if name in DATE_FIELDS:
+                    if not text:
+                        values[name] = None
+                        continue
+                    try:
+                        values[name] = parse_uk_date(text)
+                    except ValueError as exc:
+                        problems.append(FieldProblem(name, str(exc)))
+                else:
+                    values[name] = text or None
+            elif isinstance(widget, QPlainTextEdit):
+                values[name] = widget.toPlainText().strip() or None
+            elif isinstance(widget, QCheckBox):
+                values[name] = widget.isChecked()
+            elif isinstance(widget, QComboBox):
+                data = widget.currentData()
+                if widget.isEditable() and widget.currentText() != widget.itemText(
+                        widget.currentIndex()):  # fmt: skip
+                    data = widget.currentText().strip()
+                if name in ("dpia_needed", "dpia_done"):
+                    values[name] = None if not data else data == "yes"
+                else:
+                    values[name] = data or None
+        return values, problems
+
+    def save(self) -> None:
+        """Validate and save; emits `saved` (or shows the problems next to the fields)."""
+        register = self._register
+        if register is None:
+            return
+        self._store_current_item()
+        values, problems = self.collect_values()
+        if problems:
+            self.show_problems(problems)
+            self.loaded.emit()
+            return
+        if self.agreement is not None:
+            # only what changed: the log records real changes, not every field on each save
+            current = self.agreement.__dict__
+            values = {k: v for k, v in values.items() if _norm(k, current.get(k)) != _norm(k, v)}
+        items = [
+            ItemEdit(item.get("item_id"), {k: item.get(k, "") for k, _ in ITEM_TEXT_FIELDS})
+            for item in self._items
+        ]
+        agreement_id = self.agreement_id
+        deleted = list(self._deleted_items)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                self.show_problems(exc.problems)
+            else:
+                ErrorMessage.show(self, exc)
+
+        def done(saved_id: str) -> None:
+            self._dirty = False
+            self.saved.emit(saved_id)
+            self._reload_after_save(saved_id)
+
+        self._run(lambda: save_agreement(register, agreement_id, values, items, deleted),
+                  done, "Saving the agreement…", failed=failed)  # fmt: skip
+
+    def _reload_after_save(self, agreement_id: str) -> None:
+        if self.agreement is None:
+            self.agreement = None
+            self.open_agreement(agreement_id)
+        else:
+            self.reload()
+
+    def revert(self) -> None:
+        if self.agreement is None:
+            self.open_agreement(None)
+        else:
+            self.reload()
+
+    def request_close(self) -> bool:
+        """Leave the editor; asks first when there are unsaved changes. True if it closed."""
+        if not self.confirm_discard():
+            return False
+        self._set_clean()
+        self.closed.emit()
+        return True
+
+    def confirm_discard(self) -> bool:
+        """Return True when there is nothing unsaved or the person agrees to lose it."""
+        if not self._dirty:
+            return True
+        answer = Question.ask(
+            self, "Unsaved changes",
+            "This agreement has changes that are not saved. Discard them?",
+            QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )  # fmt: skip
+        if answer == QMessageBox.StandardButton.Discard:
+            self._set_clean()
+            return True
+        return False
+
+    # ------------------------------------------------------------------ side lists (saved)
+
+    def _write(self, fn: Callable[[], Any], label: str) -> None:
+        def done(_: Any) -> None:
+            self.changed.emit()
+            self.reload()
+
+        self._run(fn, done, label)
+
+    def _add_party(self) -> None:
+        register, agreement = self._register, self.agreement
+        org_id = self.party_org.currentData()
+        if register is None or agreement is None or not org_id:
+            return
+        role = str(self.party_role.currentData())
+        self._write(lambda: add_party(register, agreement.id, org_id, role), "Adding the party…")
+
+    def _selected_id(self, table: QTableWidget) -> str | None:
+        row = table.currentRow()
+        item = table.item(row, 0) if row >= 0 else None
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def _remove_party(self) -> None:
+        register, party_id = self._register, self._selected_id(self.parties_table)
+        if register is not None and party_id:
+            self._write(lambda: remove_record(register, "party", party_id, "Remove party"),
+                        "Removing the party…")  # fmt: skip
+
+    def _add_basis(self) -> None:
+        register, agreement = self._register, self.agreement
+        if register is None or agreement is None:
+            return
+        values = {
+            "party_id": self.basis_party.currentData() or None,
+            "purpose": self.basis_purpose.text().strip(),
+            "article_6": self.basis_article_6.currentText().strip(),
+            "article_9": self.basis_article_9.currentText().strip(),
+            "statutory_gateway": self.basis_gateway.text().strip(),
+            "common_law_duty": self.basis_common_law.text().strip(),
+        }
+        values = {k: (None if v in ("None", "") else v) for k, v in values.items()}
+        self.basis_error.hide()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, ValidationError):
+                self.basis_error.setText(" ".join(p.message for p in exc.problems))
+                self.basis_error.show()
+            else:
+                ErrorMessage.show(self, exc)
+            self.loaded.emit()
+
+        def done(_: Any) -> None:
+            self.basis_purpose.clear()
+            self.basis_gateway.clear()
+            self.basis_common_law.clear()
+            self.changed.emit()
+            self.reload()
+
+        self._run(lambda: add_lawful_basis(register, agreement.id, values), done,
+                  "Adding the lawful basis…", failed=failed)  # fmt: skip
+
+    def _remove_basis(self) -> None:
+        register, basis_id = self._register, self._selected_id(self.bases_table)
+        if register is not None and basis_id:
+            self._write(lambda: remove_record(register, "lawful_basis", basis_id,
+                                              "Remove lawful basis"), "Removing…")  # fmt: skip
+
+    def _checked(self, widget: QListWidget) -> list[str]:
+        out: list[str] = []
+        for n in range(widget.count()):
+            item = widget.item(n)
+            if item is not None and item.checkState() == Qt.CheckState.Checked:
+                out.append(str(item.data(Qt.ItemDataRole.UserRole)))
+        return out
+
+    def _save_links(self) -> None:
+        register, agreement = self._register, self.agreement
+        if register is None or agreement is None:
+            return
+        use_cases, assessments = self._checked(self.use_case_list), self._checked(
+            self.assessment_list)  # fmt: skip
+        self._write(lambda: set_links(register, agreement.id, use_cases, assessments),
+                    "Saving the links…")  # fmt: skip
+
+    # ------------------------------------------------------------------ history
+
+    def _fill_history_filter(self) -> None:
+        self.history_filter.blockSignals(True)
+        self.history_filter.clear()
+        self.history_filter.addItem("Every field", None)
+        seen: set[tuple[str, str, str]] = set()
+        for entry in self._history:
+            key = (entry.entity, entry.record_id, entry.field)
+            if key in seen:
+                continue
+            seen.add(key)
+            prefix = "" if entry.entity == "agreement" else f"{entry.record_label} — "
+            self.history_filter.addItem(f"{prefix}{entry.field_label}", key)
+        self.history_filter.blockSignals(False)
+        self._filter_history()
+
+    def _filter_history(self, *_: object) -> None:
+        key = self.history_filter.currentData()
+        if key is None:
+            self.history_model.set_entries(self._history)
+        else:
+            entity, record_id, name = key
+            self.history_model.set_entries([
+                e for e in self._history
+                if (e.entity, e.record_id, e.field) == (entity, record_id, name)
+            ])  # fmt: skip
+        self.history_table.resizeColumnsToContents()
+
+    def show_field_history(self, entity: str, name: str, record_id: str | None = None) -> None:
+        """Switch to the History tab showing one field."""
+        record_id = record_id or self.agreement_id
+        for n in range(self.history_filter.count()):
+            data = self.history_filter.itemData(n)
+            if data is not None and tuple(data) == (entity, record_id, name):
+                self.history_filter.setCurrentIndex(n)
+                break
+        else:
+            self.history_filter.setCurrentIndex(0)
+        self.tabs.setCurrentIndex(6)
+
+    def _show_item_field_history(self, name: str) -> None:
+        n = self._current_item
+        if 0 <= n < len(self._items) and self._items[n].get("item_id"):
+            self.show_field_history("data_item", name, str(self._items[n]["item_id"]))

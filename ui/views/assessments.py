@@ -1,0 +1,282 @@
+"""Assessments: the needs analyses, and the data items each needs, with overlaps marked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.assessments import (
+    ASSESSMENT_KINDS,
+    create_assessment,
+    data_item_choices,
+    delete_assessment,
+    link_data_item,
+    list_assessments,
+    needed_items,
+    unlink_data_item,
+    update_assessment,
+)
+from app.errors import RegisterError
+from app.register import Register
+from ui.models.assessment_models import AssessmentTableModel, NeededItemTableModel
+from ui.models.organisation_models import FormField, RecordForm
+
+ASSESSMENT_FORM = (
+    FormField("title", "T&itle"),
+    FormField("kind", "&Kind", "choice", tuple((k, k) for k in ASSESSMENT_KINDS), True),
+    FormField("description", "Descri&ption", "text"),
+    FormField("lead", "&Lead"),
+    FormField("statutory", "Stat&utory", "bool"),
+    FormField("refresh", "&Refreshed"),
+)
+
+
+class AssessmentsView(QWidget):
+    """Needs analyses and their data items; an item needed by several is marked as shared."""
+
+    agreement_requested = Signal(str)
+    """The person opened the agreement a needed data item comes under (its id)."""
+    assessment_saved = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._register: Register | None = None
+        self._current: str | None = None
+
+        self.model = AssessmentTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Assessments")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 240)
+        self.table.setColumnWidth(1, 220)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.new_button = QPushButton("&New assessment", self)
+        self.new_button.setAccessibleName("New assessment")
+        self.new_button.clicked.connect(self.new_assessment)
+        self.delete_button = QPushButton("&Delete assessment", self)
+        self.delete_button.setAccessibleName("Delete assessment")
+        self.delete_button.clicked.connect(self.delete_current)
+
+        self.heading = QLabel(self)
+        self.heading.setAccessibleName("Selected assessment")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.form = RecordForm(ASSESSMENT_FORM, self)
+        self.save_button = QPushButton("&Save assessment", self)
+        self.save_button.setAccessibleName("Save assessment")
+        self.save_button.clicked.connect(self.save)
+
+        self.items_model = NeededItemTableModel(self)
+        self.items = QTableView(self)
+        self.items.setModel(self.items_model)
+        self.items.setAccessibleName("Data items this assessment needs (Enter opens the agreement)")
+        self.items.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.items.horizontalHeader().setStretchLastSection(True)
+        self.items.setColumnWidth(0, 200)
+        self.items.setColumnWidth(2, 180)
+        self.items.activated.connect(self._item_activated)
+        self.item_choice = QComboBox(self)
+        self.item_choice.setAccessibleName("Data item to add")
+        self.add_item_button = QPushButton("&Add data item", self)
+        self.add_item_button.setAccessibleName("Add data item")
+        self.add_item_button.clicked.connect(self.add_chosen_item)
+        self.remove_item_button = QPushButton("Re&move data item", self)
+        self.remove_item_button.setAccessibleName("Remove the selected data item")
+        self.remove_item_button.clicked.connect(self.remove_selected_item)
+        self.overlap = QLabel(self)
+        self.overlap.setAccessibleName("Shared data items")
+        self.overlap.setWordWrap(True)
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setAccessibleName("Problem")
+        self.problem.setWordWrap(True)
+
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.table, 1)
+
+        items_box = QGroupBox("Data items needed", self)
+        items_layout = QVBoxLayout(items_box)
+        items_layout.addWidget(self.overlap)
+        items_layout.addWidget(self.items, 1)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.item_choice, 1)
+        add_row.addWidget(self.add_item_button)
+        add_row.addWidget(self.remove_item_button)
+        items_layout.addLayout(add_row)
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.addWidget(self.heading)
+        detail_layout.addWidget(self.problem)
+        detail_layout.addWidget(self.form)
+        save_row = QHBoxLayout()
+        save_row.addStretch(1)
+        save_row.addWidget(self.save_button)
+        detail_layout.addLayout(save_row)
+        detail_layout.addWidget(items_box, 1)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        self._show_current()
+
+    # -- the view contract
+
+    def set_register(self, register: Register | None) -> None:
+        self._register = register
+        self._current = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        register = self._register
+        rows = list_assessments(register) if register else []
+        keep = self._current  # a model reset clears the selection
+        self.model.set_rows(rows)
+        self._current = keep if keep is not None and self.model.row_of(keep) >= 0 else None
+        self.item_choice.clear()
+        for choice in data_item_choices(register) if register else []:
+            self.item_choice.addItem(choice.label, choice.id)
+        if self._current is not None:
+            self.select_assessment(self._current)
+        self._show_current()
+
+    # -- selection
+
+    def current_id(self) -> str | None:
+        return self._current
+
+    def select_assessment(self, assessment_id: str) -> None:
+        row = self.model.row_of(assessment_id)
+        if row >= 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, 0),
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._current = self.model.row_at(current.row()).id if current.row() >= 0 else None
+        self._show_current()
+
+    def _show_current(self) -> None:
+        register = self._register
+        row = self.model.row_of(self._current) if self._current else -1
+        assessment = self.model.row_at(row) if row >= 0 else None
+        self.form.set_values(assessment)
+        self.heading.setText(assessment.title if assessment else "New assessment")
+        items = needed_items(register, assessment.id) if register and assessment else []
+        self.items_model.set_rows(items)
+        shared = sum(item.shared for item in items)
+        if assessment is None:
+            self.overlap.setText("Save the assessment, then add the data items it needs.")
+        elif shared:
+            self.overlap.setText(
+                f"{shared} of {len(items)} data items are also needed by other assessments "
+                "(highlighted): one agreement can serve them all."
+            )
+        else:
+            self.overlap.setText(f"{len(items)} data items; none shared with other assessments.")
+        unlocked = register is not None
+        self.new_button.setEnabled(unlocked)
+        self.form.setEnabled(unlocked)
+        self.save_button.setEnabled(unlocked)
+        for widget in (self.delete_button, self.item_choice, self.add_item_button,
+                       self.remove_item_button):  # fmt: skip
+            widget.setEnabled(assessment is not None)
+
+    # -- actions
+
+    def _run(self, work: Callable[[], object]) -> bool:
+        try:
+            work()
+        except RegisterError as exc:
+            self.problem.setText(exc.message)
+            return False
+        self.problem.clear()
+        return True
+
+    def new_assessment(self) -> None:
+        self.table.clearSelection()
+        self._current = None
+        self._show_current()
+        self.form.editors["title"].setFocus()
+
+    def save(self) -> bool:
+        register = self._register
+        if register is None:
+            return False
+        current = self._current
+
+        def write(values: dict[str, object]) -> None:
+            nonlocal current
+            if current is None:
+                current = create_assessment(register, values)
+            else:
+                update_assessment(register, current, values)
+
+        if not self.form.submit(write):
+            return False
+        assert current is not None
+        self._current = current
+        self.refresh()
+        self.assessment_saved.emit(current)
+        return True
+
+    def delete_current(self) -> None:
+        register, current = self._register, self._current
+        if register is None or current is None:
+            return
+        if self._run(lambda: delete_assessment(register, current)):
+            self._current = None
+            self.refresh()
+
+    def add_chosen_item(self) -> None:
+        register, current = self._register, self._current
+        item_id = self.item_choice.currentData()
+        if register is None or current is None or item_id is None:
+            return
+        if self._run(lambda: link_data_item(register, current, item_id)):
+            self.refresh()
+
+    def remove_selected_item(self) -> None:
+        register, current = self._register, self._current
+        row = self.items.currentIndex().row()
+        if register is None or current is None or row < 0:
+            self.problem.setText("Select the data item to remove first.")
+            return
+        item_id = self.items_model.row_at(row).data_item_id
+        if self._run(lambda: unlink_data_item(register, current, item_id)):
+            self.refresh()
+
+    def _item_activated(self, index: QModelIndex) -> None:
+        agreement_id = self.items_model.row_at(index.row()).agreement_id
+        if agreement_id:
+            self.agreement_requested.emit(agreement_id)

@@ -1,0 +1,257 @@
+"""Dashboard: agreements by status, reviews due and overdue, use cases by stage, checklists."""
+
+from __future__ import annotations
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSeries,
+    QBarSet,
+    QChart,
+    QChartView,
+    QValueAxis,
+)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.agreement_table import status_label
+from app.agreements import AgreementQuery
+from app.dashboard import Dashboard, load_dashboard
+from app.register import Register
+from ui.errors import ErrorMessage
+from ui.workers import TaskRunner
+
+STAGE_LABELS = {"": "No stage"}
+STATUS_COLOUR = QColor(31, 95, 140)
+STAGE_COLOUR = QColor(46, 125, 50)
+
+
+def _stage_label(stage: str) -> str:
+    return STAGE_LABELS.get(stage, stage.replace("_", " ").capitalize())
+
+
+class _Number(QPushButton):
+    """A big clickable number with its caption: opens the list it counts."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.caption = caption
+        self.setMinimumHeight(72)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.set_value(None)
+
+    def set_value(self, value: int | None) -> None:
+        shown = "–" if value is None else str(value)
+        self.setText(f"{shown}\n{self.caption}")
+        self.setAccessibleName(f"{self.caption}: {shown}. Press to open the list.")
+        font = self.font()
+        font.setPointSize(13)
+        self.setFont(font)
+
+
+def _bar_chart(title: str, colour: QColor) -> tuple[QChartView, QChart]:
+    chart = QChart()
+    chart.setTitle(title)
+    chart.legend().setVisible(False)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setBackgroundRoundness(0)
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumHeight(260)
+    view.setAccessibleName(title)
+    return view, chart
+
+
+class DashboardView(QWidget):
+    """The figures of the register at a glance; every number opens the filtered list."""
+
+    open_agreements = Signal(object)  # an AgreementQuery
+    open_use_cases = Signal(str)  # a stage, or "" for all
+    loaded = Signal()
+
+    def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
+        super().__init__(parent)
+        self._register: Register | None = None
+        self._runner = runner
+        self._generation = 0
+        self.dashboard: Dashboard | None = None
+
+        self.heading = QLabel("Dashboard")
+        font = self.heading.font()
+        font.setPointSize(16)
+        font.setBold(True)
+        self.heading.setFont(font)
+
+        self.total = _Number("agreements in the register")
+        self.active = _Number("active agreements")
+        self.due = _Number("reviews due in the next 90 days")
+        self.overdue = _Number("reviews overdue")
+        self.total.clicked.connect(lambda: self.open_agreements.emit(AgreementQuery()))
+        self.active.clicked.connect(
+            lambda: self.open_agreements.emit(AgreementQuery(statuses=("active",)))
+        )
+        self.due.clicked.connect(lambda: self.open_agreements.emit(AgreementQuery(review="due")))
+        self.overdue.clicked.connect(
+            lambda: self.open_agreements.emit(AgreementQuery(review="overdue"))
+        )
+        numbers = QHBoxLayout()
+        for button in (self.total, self.active, self.due, self.overdue):
+            numbers.addWidget(button)
+
+        self.status_view, self.status_chart = _bar_chart("Agreements by status", STATUS_COLOUR)
+        self.stage_view, self.stage_chart = _bar_chart("Use cases by stage", STAGE_COLOUR)
+        self._statuses: list[str] = []
+        self._stages: list[str] = []
+
+        self.status_buttons = QGridLayout()
+        status_box = QGroupBox("Agreements by status")
+        status_layout = QVBoxLayout(status_box)
+        status_layout.addWidget(self.status_view)
+        status_layout.addLayout(self.status_buttons)
+
+        self.stage_buttons = QGridLayout()
+        stage_box = QGroupBox("Use cases by stage")
+        stage_layout = QVBoxLayout(stage_box)
+        stage_layout.addWidget(self.stage_view)
+        stage_layout.addLayout(self.stage_buttons)
+
+        checklist_box = QGroupBox("Checklist completion")
+        self.checklist_bar = QProgressBar()
+        self.checklist_bar.setRange(0, 100)
+        self.checklist_bar.setAccessibleName("Checklist completion")
+        self.checklist_text = QLabel("")
+        self.checklist_text.setWordWrap(True)
+        checklist_layout = QVBoxLayout(checklist_box)
+        checklist_layout.addWidget(self.checklist_bar)
+        checklist_layout.addWidget(self.checklist_text)
+
+        charts = QHBoxLayout()
+        charts.addWidget(status_box, 3)
+        charts.addWidget(stage_box, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.heading)
+        layout.addLayout(numbers)
+        layout.addLayout(charts, 1)
+        layout.addWidget(checklist_box)
+
+    # -- the view contract
+
+    def set_register(self, register: Register | None) -> None:
+        self._register = register
+        self._generation += 1
+        if register is None:
+            self._show(None)
+        else:
+            self.refresh()
+
+    def refresh(self) -> None:
+        register = self._register
+        if register is None:
+            return
+        generation = self._generation
+
+        def done(board: Dashboard) -> None:
+            if generation == self._generation:
+                self._show(board)
+            self.loaded.emit()
+
+        def failed(exc: BaseException) -> None:
+            ErrorMessage.show(self, exc)
+            self.loaded.emit()
+
+        if self._runner is None:
+            done(load_dashboard(register))
+        else:
+            self._runner.run(lambda: load_dashboard(register), done, failed,
+                             label="Counting the register…")  # fmt: skip
+
+    # -- drawing
+
+    def _show(self, board: Dashboard | None) -> None:
+        self.dashboard = board
+        self.total.set_value(None if board is None else board.total_agreements)
+        self.active.set_value(None if board is None else dict(board.by_status).get("active", 0))
+        self.due.set_value(None if board is None else board.reviews_due)
+        self.overdue.set_value(None if board is None else board.reviews_overdue)
+        statuses = [] if board is None else list(board.by_status)
+        stages = [] if board is None else list(board.use_cases_by_stage)
+        self._statuses = [s for s, _ in statuses]
+        self._stages = [s for s, _ in stages]
+        self._fill_chart(self.status_chart, [(status_label(s) if s else "No status", n)
+                                             for s, n in statuses], STATUS_COLOUR,
+                         self._status_clicked)  # fmt: skip
+        self._fill_chart(self.stage_chart, [(_stage_label(s), n) for s, n in stages],
+                         STAGE_COLOUR, self._stage_clicked)  # fmt: skip
+        self._fill_buttons(self.status_buttons, statuses, status_label, self._status_clicked)
+        self._fill_buttons(self.stage_buttons, stages, _stage_label, self._stage_clicked)
+        if board is None:
+            self.checklist_bar.setValue(0)
+            self.checklist_text.setText("")
+        else:
+            progress = board.checklists
+            self.checklist_bar.setValue(progress.percent)
+            self.checklist_text.setText(
+                f"{progress.answered} of {progress.items} checklist items answered; "
+                f"{progress.complete} of {progress.checklists} checklists complete."
+            )
+
+    def _fill_chart(self, chart: QChart, rows: list[tuple[str, int]], colour: QColor,
+                    clicked: object) -> None:  # fmt: skip
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        if not rows:
+            return
+        bars = QBarSet("count")
+        bars.setColor(colour)
+        for _, n in rows:
+            bars.append(n)
+        bars.clicked.connect(clicked)
+        series = QBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append([label for label, _ in rows])
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(categories)
+        values = QValueAxis()
+        values.setLabelFormat("%d")
+        values.setRange(0, max(max(n for _, n in rows), 1) * 1.15)
+        values.setTickCount(5)
+        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(values)
+
+    def _fill_buttons(self, grid: QGridLayout, rows: list[tuple[str, int]],
+                      label: object, clicked: object) -> None:  # fmt: skip
+        while grid.count():
+            item = grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        assert callable(label) and callable(clicked)
+        for n, (key, count) in enumerate(rows):
+            text = label(key) if key else "None"
+            button = QPushButton(f"{text}: {count}")
+            button.setFlat(True)
+            button.setAccessibleName(f"{text}: {count}. Press to open the list.")
+            button.clicked.connect(lambda _=False, i=n: clicked(i))
+            grid.addWidget(button, n // 4, n % 4)
+
+    def _status_clicked(self, index: int) -> None:
+        if 0 <= index < len(self._statuses) and self._statuses[index]:
+            self.open_agreements.emit(AgreementQuery(statuses=(self._statuses[index],)))
+
+    def _stage_clicked(self, index: int) -> None:
+        if 0 <= index < len(self._stages):
+            self.open_use_cases.emit(self._stages[index])

@@ -1,0 +1,437 @@
+"""Meetings and papers: governance bodies' meetings, their papers lettered A, B, C…, decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import RegisterError
+from app.meetings import (
+    DECISION_OUTCOME_LABELS,
+    MEETING_STATUS_LABELS,
+    PAPER_FIELD_LABELS,
+    add_decision,
+    add_paper,
+    agreement_choices,
+    create_body,
+    create_meeting,
+    delete_decision,
+    delete_meeting,
+    delete_paper,
+    list_bodies,
+    list_decisions,
+    list_meetings,
+    list_papers,
+    update_meeting,
+    update_paper,
+)
+from app.register import Register
+from ui.models.meeting_models import DecisionTableModel, MeetingTableModel, PaperTableModel
+from ui.models.organisation_models import FormField, RecordForm
+
+MEETING_FORM = (
+    FormField("body_id", "&Body", "choice"),
+    FormField("meeting_date", "&Date", "date"),
+    FormField("start_time", "T&ime"),
+    FormField("location", "L&ocation"),
+    FormField("status", "Stat&us", "choice", tuple(MEETING_STATUS_LABELS.items())),
+)
+_TEXT_FIELDS = {"key_issues", "request", "resource_implications", "background"}
+PAPER_FORM = tuple(
+    FormField(
+        name,
+        label,
+        "text" if name in _TEXT_FIELDS else "int" if name == "discussion_minutes" else "line",
+    )
+    for name, label in PAPER_FIELD_LABELS.items()
+)
+PDF_LATER = "Board papers come in a later release"
+
+
+def _table(parent: QWidget, model: object, name: str) -> QTableView:
+    table = QTableView(parent)
+    table.setModel(model)  # type: ignore[arg-type]
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table
+
+
+def _select_row(table: QTableView, row: int) -> None:
+    model = table.model()
+    table.selectionModel().setCurrentIndex(
+        model.index(row, 0),
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )
+
+
+class MeetingsView(QWidget):
+    """The meetings of the governance bodies, and the papers and decisions of the selected one."""
+
+    agreement_requested = Signal(str)
+    """The person opened the agreement a decision concerns (its id)."""
+    meeting_saved = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._register: Register | None = None
+        self._meeting: str | None = None
+        self._paper: str | None = None
+
+        # -- meetings
+        self.model = MeetingTableModel(self)
+        self.table = _table(self, self.model, "Meetings")
+        self.table.setColumnWidth(2, 200)
+        self.table.selectionModel().currentRowChanged.connect(self._meeting_changed)
+        self.new_button = QPushButton("&New meeting", self)
+        self.new_button.setAccessibleName("New meeting")
+        self.new_button.clicked.connect(self.new_meeting)
+        self.delete_button = QPushButton("Delete meeting", self)
+        self.delete_button.setAccessibleName("Delete meeting")
+        self.delete_button.clicked.connect(self.delete_current)
+        self.body_name = QLineEdit(self)
+        self.body_name.setPlaceholderText("Name of a new governance body")
+        self.body_name.setAccessibleName("Name of a new governance body")
+        self.add_body_button = QPushButton("Add bod&y", self)
+        self.add_body_button.setAccessibleName("Add governance body")
+        self.add_body_button.clicked.connect(self.add_body)
+        self.meeting_form = RecordForm(MEETING_FORM, self)
+        self.save_button = QPushButton("&Save meeting", self)
+        self.save_button.setAccessibleName("Save meeting")
+        self.save_button.clicked.connect(self.save_meeting)
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setAccessibleName("Problem")
+        self.problem.setWordWrap(True)
+
+        # -- papers
+        self.paper_model = PaperTableModel(self)
+        self.papers = _table(self, self.paper_model, "Papers of this meeting")
+        self.papers.setColumnWidth(0, 50)
+        self.papers.setColumnWidth(1, 260)
+        self.papers.selectionModel().currentRowChanged.connect(self._paper_changed)
+        self.add_paper_button = QPushButton("Add &paper", self)
+        self.add_paper_button.setAccessibleName("Add paper")
+        self.add_paper_button.clicked.connect(self.add_paper)
+        self.delete_paper_button = QPushButton("Remove paper", self)
+        self.delete_paper_button.setAccessibleName("Remove the selected paper")
+        self.delete_paper_button.clicked.connect(self.remove_paper)
+        self.pdf_button = QPushButton("Build paper PDF", self)
+        self.pdf_button.setAccessibleName("Build paper PDF")
+        self.pdf_button.setEnabled(False)
+        self.pdf_button.setToolTip(PDF_LATER)
+        self.pdf_note = QLabel(PDF_LATER, self)
+        self.pdf_note.setStyleSheet("color: #555555")
+        self.paper_form = RecordForm(PAPER_FORM, self)
+        self.save_paper_button = QPushButton("Save pape&r", self)
+        self.save_paper_button.setAccessibleName("Save paper")
+        self.save_paper_button.clicked.connect(self.save_paper)
+
+        # -- decisions
+        self.decision_model = DecisionTableModel(self)
+        self.decision_model.problem_raised.connect(self.problem.setText)
+        self.decisions = _table(self, self.decision_model, "Decisions (Enter opens the agreement)")
+        self.decisions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.decisions.setColumnWidth(2, 280)
+        self.decisions.activated.connect(self._decision_activated)
+        self.decision_text = QLineEdit(self)
+        self.decision_text.setPlaceholderText("What the Board decided")
+        self.decision_text.setAccessibleName("Decision")
+        self.decision_outcome = QComboBox(self)
+        self.decision_outcome.setAccessibleName("Outcome")
+        for value, label in DECISION_OUTCOME_LABELS.items():
+            self.decision_outcome.addItem(label, value)
+        self.decision_agreement = QComboBox(self)
+        self.decision_agreement.setAccessibleName("Agreement the decision concerns")
+        self.decision_paper = QComboBox(self)
+        self.decision_paper.setAccessibleName("Paper the decision was taken on")
+        self.add_decision_button = QPushButton("Record &decision", self)
+        self.add_decision_button.setAccessibleName("Record decision")
+        self.add_decision_button.clicked.connect(self.record_decision)
+        self.delete_decision_button = QPushButton("Remove decision", self)
+        self.delete_decision_button.setAccessibleName("Remove the selected decision")
+        self.delete_decision_button.clicked.connect(self.remove_decision)
+
+        self._lay_out()
+        self._show_meeting()
+
+    def _lay_out(self) -> None:
+        left = QWidget(self)
+        left_layout = QVBoxLayout(left)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.delete_button)
+        buttons.addStretch(1)
+        left_layout.addLayout(buttons)
+        left_layout.addWidget(self.table, 1)
+        body_row = QHBoxLayout()
+        body_row.addWidget(self.body_name, 1)
+        body_row.addWidget(self.add_body_button)
+        left_layout.addLayout(body_row)
+        meeting_box = QGroupBox("Meeting", self)
+        meeting_layout = QVBoxLayout(meeting_box)
+        meeting_layout.addWidget(self.meeting_form)
+        meeting_layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+        left_layout.addWidget(meeting_box)
+
+        papers_page = QWidget(self)
+        papers_layout = QVBoxLayout(papers_page)
+        paper_buttons = QHBoxLayout()
+        for widget in (self.add_paper_button, self.delete_paper_button, self.pdf_button):
+            paper_buttons.addWidget(widget)
+        paper_buttons.addWidget(self.pdf_note, 1)
+        papers_layout.addLayout(paper_buttons)
+        papers_layout.addWidget(self.papers, 1)
+        form_holder = QWidget(self)
+        form_layout = QVBoxLayout(form_holder)
+        form_layout.addWidget(self.paper_form)
+        form_layout.addWidget(self.save_paper_button, 0, Qt.AlignmentFlag.AlignRight)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(form_holder)
+        papers_layout.addWidget(scroll, 2)
+
+        decisions_page = QWidget(self)
+        decisions_layout = QVBoxLayout(decisions_page)
+        decisions_layout.addWidget(self.decisions, 1)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.decision_text, 2)
+        add_row.addWidget(self.decision_outcome)
+        add_row.addWidget(self.decision_agreement, 1)
+        add_row.addWidget(self.decision_paper)
+        decisions_layout.addLayout(add_row)
+        decision_buttons = QHBoxLayout()
+        decision_buttons.addStretch(1)
+        decision_buttons.addWidget(self.add_decision_button)
+        decision_buttons.addWidget(self.delete_decision_button)
+        decisions_layout.addLayout(decision_buttons)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName("Papers and decisions")
+        self.tabs.addTab(papers_page, "Papers")
+        self.tabs.addTab(decisions_page, "Decisions")
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.problem)
+        layout.addWidget(splitter, 1)
+
+    # -- the view contract
+
+    def set_register(self, register: Register | None) -> None:
+        self._register = register
+        self.decision_model.register = register
+        self._meeting = None
+        self._paper = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        register = self._register
+        rows = list_meetings(register) if register else []
+        keep, paper = self._meeting, self._paper  # a model reset clears the selection
+        self.model.set_rows(rows)
+        self._meeting = keep if keep is not None and self.model.row_of(keep) >= 0 else None
+        self._paper = paper
+        bodies = list_bodies(register) if register else []
+        self.meeting_form.set_choices("body_id", [(b.id, b.name) for b in bodies])
+        self.decision_agreement.clear()
+        self.decision_agreement.addItem("No agreement", None)
+        for choice in agreement_choices(register) if register else []:
+            self.decision_agreement.addItem(f"{choice.reference}: {choice.title}", choice.id)
+        if self._meeting is not None:
+            _select_row(self.table, self.model.row_of(self._meeting))
+            self._paper = paper
+        self._show_meeting()
+
+    # -- selection
+
+    def current_id(self) -> str | None:
+        return self._meeting
+
+    def select_meeting(self, meeting_id: str) -> None:
+        row = self.model.row_of(meeting_id)
+        if row >= 0:
+            _select_row(self.table, row)
+
+    def _meeting_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self._meeting = self.model.row_at(current.row()).id if current.row() >= 0 else None
+        self._paper = None
+        self._show_meeting()
+
+    def _paper_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        row = current.row()
+        self._paper = self.paper_model.row_at(row).id if row >= 0 else None
+        self._show_paper()
+
+    def _show_meeting(self) -> None:
+        register, meeting_id = self._register, self._meeting
+        row = self.model.row_of(meeting_id) if meeting_id else -1
+        meeting = self.model.row_at(row) if row >= 0 else None
+        self.meeting_form.set_values(meeting)
+        papers = list_papers(register, meeting.id) if register and meeting else []
+        keep = self._paper  # a model reset clears the selection
+        self.paper_model.set_rows(papers)
+        self._paper = keep if keep is not None and self.paper_model.row_of(keep) >= 0 else None
+        if self._paper is not None:
+            _select_row(self.papers, self.paper_model.row_of(self._paper))
+        self.decision_model.set_rows(
+            list_decisions(register, meeting.id) if register and meeting else []
+        )
+        self.decision_paper.clear()
+        self.decision_paper.addItem("No paper", None)
+        for paper in papers:
+            self.decision_paper.addItem(f"Paper {paper.letter}: {paper.subject}", paper.id)
+        unlocked = register is not None
+        for widget in (self.new_button, self.meeting_form, self.save_button, self.body_name,
+                       self.add_body_button):  # fmt: skip
+            widget.setEnabled(unlocked)
+        for widget in (self.delete_button, self.add_paper_button, self.delete_paper_button,
+                       self.decision_text, self.decision_outcome, self.decision_agreement,
+                       self.decision_paper, self.add_decision_button,
+                       self.delete_decision_button):  # fmt: skip
+            widget.setEnabled(meeting is not None)
+        self._show_paper()
+
+    def _show_paper(self) -> None:
+        row = self.paper_model.row_of(self._paper) if self._paper else -1
+        paper = self.paper_model.row_at(row) if row >= 0 else None
+        self.paper_form.set_values(paper)
+        self.paper_form.setEnabled(paper is not None)
+        self.save_paper_button.setEnabled(paper is not None)
+
+    # -- actions
+
+    def _run(self, work: Callable[[], object]) -> bool:
+        try:
+            work()
+        except RegisterError as exc:
+            self.problem.setText(exc.message)
+            return False
+        self.problem.clear()
+        return True
+
+    def add_body(self) -> None:
+        register, name = self._register, self.body_name.text().strip()
+        if register is None:
+            return
+        if self._run(lambda: create_body(register, {"name": name})):
+            self.body_name.clear()
+            self.refresh()
+
+    def new_meeting(self) -> None:
+        self.table.clearSelection()
+        self._meeting = None
+        self._show_meeting()
+        self.meeting_form.editors["meeting_date"].setFocus()
+
+    def save_meeting(self) -> bool:
+        register = self._register
+        if register is None:
+            return False
+        current = self._meeting
+
+        def write(values: dict[str, object]) -> None:
+            nonlocal current
+            if current is None:
+                body_id = values.pop("body_id")
+                current = create_meeting(register, body_id if isinstance(body_id, str) else None,
+                                         values)  # fmt: skip
+            else:
+                update_meeting(register, current, values)
+
+        if not self.meeting_form.submit(write):
+            return False
+        assert current is not None
+        self._meeting = current
+        self.refresh()
+        self.meeting_saved.emit(current)
+        return True
+
+    def delete_current(self) -> None:
+        register, current = self._register, self._meeting
+        if (
+            register is not None
+            and current is not None
+            and self._run(lambda: delete_meeting(register, current))
+        ):
+            self._meeting = None
+            self.refresh()
+
+    def add_paper(self) -> None:
+        register, current = self._register, self._meeting
+        if register is None or current is None:
+            return
+        created: list[str] = []
+        if self._run(
+            lambda: created.append(add_paper(register, current, {"subject": "New paper"}))
+        ):
+            self._paper = created[0]
+            self.refresh()
+            self.tabs.setCurrentIndex(0)
+            self.paper_form.editors["subject"].setFocus()
+
+    def save_paper(self) -> bool:
+        register, paper = self._register, self._paper
+        if register is None or paper is None:
+            return False
+        if not self.paper_form.submit(lambda values: update_paper(register, paper, values)):
+            return False
+        self.refresh()
+        return True
+
+    def remove_paper(self) -> None:
+        register, paper = self._register, self._paper
+        if register is None or paper is None:
+            self.problem.setText("Select the paper to remove first.")
+            return
+        if self._run(lambda: delete_paper(register, paper)):
+            self._paper = None
+            self.refresh()
+
+    def record_decision(self) -> None:
+        register, current = self._register, self._meeting
+        if register is None or current is None:
+            return
+        values = {
+            "decision": self.decision_text.text().strip(),
+            "outcome": self.decision_outcome.currentData(),
+            "agreement_id": self.decision_agreement.currentData(),
+            "paper_id": self.decision_paper.currentData(),
+        }
+        if self._run(lambda: add_decision(register, current, values)):
+            self.decision_text.clear()
+            self.refresh()
+
+    def remove_decision(self) -> None:
+        register, row = self._register, self.decisions.currentIndex().row()
+        if register is None or row < 0:
+            self.problem.setText("Select the decision to remove first.")
+            return
+        decision_id = self.decision_model.row_at(row).id
+        if self._run(lambda: delete_decision(register, decision_id)):
+            self.refresh()
+
+    def _decision_activated(self, index: QModelIndex) -> None:
+        agreement_id = self.decision_model.row_at(index.row()).agreement_id
+        if agreement_id:
+            self.agreement_requested.emit(agreement_id)

@@ -1,0 +1,509 @@
+"""Use cases: a board of stage columns with cards (or a table), and the selected use case."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.agreements import list_agreements
+from app.errors import RegisterError
+from app.organisations import list_organisations
+from app.register import Register
+from app.use_cases import (
+    RAG_LABELS,
+    STAGE_LABELS,
+    STAGE_ORDER,
+    UseCase,
+    UseCaseSummary,
+    add_benefit,
+    create_use_case,
+    delete_benefit,
+    delete_use_case,
+    get_use_case,
+    link_agreement,
+    list_use_cases,
+    move_stage,
+    move_to_next_stage,
+    move_to_previous_stage,
+    set_partners,
+    unlink_agreement,
+    update_use_case,
+)
+from ui.models.organisation_models import FormField, RecordForm
+from ui.models.use_case_models import RAG_COLOURS, BenefitTableModel, UseCaseTableModel
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1
+BOARD_STAGES = (*(s.value for s in STAGE_ORDER), "closed")
+NEXT_STAGE_KEYS = "Ctrl+]"
+PREVIOUS_STAGE_KEYS = "Ctrl+["
+
+
+def _rag_icon(rag: str) -> QIcon:
+    pixmap = QPixmap(14, 14)
+    pixmap.fill(QColor(0, 0, 0, 0))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(RAG_COLOURS.get(rag, QColor(160, 160, 160)))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawEllipse(1, 1, 12, 12)
+    painter.end()
+    return QIcon(pixmap)
+
+
+class UseCasesView(QWidget):
+    """The use-case tracker: move cards between stages, edit benefits, partners and links."""
+
+    agreement_requested = Signal(str)
+    """The person opened a linked agreement (its id)."""
+    use_case_saved = Signal(str)
+    """A use case was added, edited or moved (its id)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._register: Register | None = None
+        self._current: str | None = None
+        self._detail: UseCase | None = None
+        self._organisations: list[tuple[str, str]] = []
+
+        # -- actions
+        self.new_button = QPushButton("&New use case", self)
+        self.new_button.setAccessibleName("New use case")
+        self.new_button.clicked.connect(self.new_use_case)
+        self.next_button = QPushButton("Move to ne&xt stage", self)
+        self.next_button.setAccessibleName("Move to next stage")
+        self.next_button.setToolTip(f"Move the selected use case one stage on ({NEXT_STAGE_KEYS})")
+        self.next_button.clicked.connect(self.move_next)
+        self.previous_button = QPushButton("Move to p&revious stage", self)
+        self.previous_button.setAccessibleName("Move to previous stage")
+        self.previous_button.setToolTip(
+            f"Move the selected use case one stage back ({PREVIOUS_STAGE_KEYS})"
+        )
+        self.previous_button.clicked.connect(self.move_previous)
+        self.close_button = QPushButton("Cl&ose use case", self)
+        self.close_button.setAccessibleName("Close use case")
+        self.close_button.clicked.connect(self.close_use_case)
+        self.delete_button = QPushButton("&Delete use case", self)
+        self.delete_button.setAccessibleName("Delete use case")
+        self.delete_button.clicked.connect(self.delete_current)
+        self.next_shortcut = QShortcut(QKeySequence(NEXT_STAGE_KEYS), self, self.move_next)
+        self.previous_shortcut = QShortcut(
+            QKeySequence(PREVIOUS_STAGE_KEYS), self, self.move_previous
+        )
+        self.problem = QLabel(self)
+        self.problem.setStyleSheet("color: #b00020")
+        self.problem.setAccessibleName("Problem")
+        self.problem.setWordWrap(True)
+
+        # -- board and table
+        self.columns: dict[str, QListWidget] = {}
+        self.column_titles: dict[str, QLabel] = {}
+        board = QWidget(self)
+        board_layout = QHBoxLayout(board)
+        board_layout.setContentsMargins(4, 4, 4, 4)
+        for stage in BOARD_STAGES:
+            column = QWidget(board)
+            column_layout = QVBoxLayout(column)
+            column_layout.setContentsMargins(0, 0, 0, 0)
+            title = QLabel(STAGE_LABELS[stage], column)
+            title.setStyleSheet("font-weight: bold")
+            cards = QListWidget(column)
+            cards.setAccessibleName(f"{STAGE_LABELS[stage]} use cases")
+            cards.setWordWrap(True)
+            cards.setSpacing(3)
+            cards.setMinimumWidth(120)
+            cards.setStyleSheet(
+                "QListWidget::item { border: 1px solid #c8c8c8; border-radius: 4px;"
+                " padding: 4px; background: #ffffff; }"
+                "QListWidget::item:selected { background: #cfe3ff; color: black; }"
+                "QListWidget { background: #f1f3f5; }"
+            )
+            cards.currentItemChanged.connect(self._card_changed)
+            title.setBuddy(cards)
+            column_layout.addWidget(title)
+            column_layout.addWidget(cards, 1)
+            board_layout.addWidget(column, 1)
+            self.columns[stage] = cards
+            self.column_titles[stage] = title
+
+        self.model = UseCaseTableModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Use cases")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 260)
+        self.table.setColumnWidth(3, 200)
+        self.table.selectionModel().currentRowChanged.connect(self._table_row_changed)
+
+        self.layouts = QTabWidget(self)
+        self.layouts.setAccessibleName("Board or table")
+        self.layouts.addTab(board, "&Board")
+        self.layouts.addTab(self.table, "&Table")
+
+        # -- detail
+        self.heading = QLabel(self)
+        self.heading.setAccessibleName("Selected use case")
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.form = RecordForm(
+            (
+                FormField("title", "T&itle"),
+                FormField("summary", "S&ummary", "text"),
+                FormField("lead_organisation_id", "&Lead organisation", "choice"),
+                FormField("stage", "&Stage", "choice", tuple(STAGE_LABELS.items())),
+                FormField("rag", "R&AG", "choice", ((None, "Not set"), *RAG_LABELS.items())),
+                FormField("owner", "O&wner"),
+                FormField("risks", "Ris&ks", "text"),
+                FormField("next_steps", "Next ste&ps", "text"),
+            ),
+            self,
+        )
+        self.save_button = QPushButton("Sa&ve use case", self)
+        self.save_button.setAccessibleName("Save use case")
+        self.save_button.clicked.connect(self.save)
+        details = QWidget(self)
+        details_layout = QVBoxLayout(details)
+        details_layout.addWidget(self.form)
+        save_row = QHBoxLayout()
+        save_row.addStretch(1)
+        save_row.addWidget(self.save_button)
+        details_layout.addLayout(save_row)
+        details_layout.addStretch(1)
+
+        self.benefit_model = BenefitTableModel(self)
+        self.benefit_model.problem_raised.connect(self._show_problem)
+        self.benefits = QTableView(self)
+        self.benefits.setModel(self.benefit_model)
+        self.benefits.setAccessibleName("Benefits")
+        self.benefits.horizontalHeader().setStretchLastSection(True)
+        self.benefits.setColumnWidth(0, 200)
+        self.add_benefit_button = QPushButton("Add &benefit", self)
+        self.add_benefit_button.setAccessibleName("Add benefit")
+        self.add_benefit_button.clicked.connect(self.add_benefit)
+        self.delete_benefit_button = QPushButton("Remove benefit", self)
+        self.delete_benefit_button.setAccessibleName("Remove the selected benefit")
+        self.delete_benefit_button.clicked.connect(self.remove_benefit)
+        benefits_page = QWidget(self)
+        benefits_layout = QVBoxLayout(benefits_page)
+        benefit_buttons = QHBoxLayout()
+        benefit_buttons.addWidget(self.add_benefit_button)
+        benefit_buttons.addWidget(self.delete_benefit_button)
+        benefit_buttons.addStretch(1)
+        benefits_layout.addLayout(benefit_buttons)
+        benefits_layout.addWidget(self.benefits, 1)
+
+        self.partners = QListWidget(self)
+        self.partners.setAccessibleName("Partner organisations (tick each partner)")
+        self.save_partners_button = QPushButton("Save &partners", self)
+        self.save_partners_button.setAccessibleName("Save partners")
+        self.save_partners_button.clicked.connect(self.save_partners)
+        self.agreements = QListWidget(self)
+        self.agreements.setAccessibleName("Linked agreements (press Enter to open)")
+        self.agreements.itemActivated.connect(self._agreement_activated)
+        self.agreement_choice = QComboBox(self)
+        self.agreement_choice.setAccessibleName("Agreement to link")
+        self.link_button = QPushButton("Lin&k agreement", self)
+        self.link_button.setAccessibleName("Link agreement")
+        self.link_button.clicked.connect(self.link_chosen_agreement)
+        self.unlink_button = QPushButton("Unlink agreement", self)
+        self.unlink_button.setAccessibleName("Unlink the selected agreement")
+        self.unlink_button.clicked.connect(self.unlink_selected_agreement)
+        links_page = QWidget(self)
+        links_layout = QVBoxLayout(links_page)
+        partners_box = QGroupBox("Partner organisations", self)
+        partners_layout = QVBoxLayout(partners_box)
+        partners_layout.addWidget(self.partners)
+        partners_layout.addWidget(self.save_partners_button, 0, Qt.AlignmentFlag.AlignRight)
+        agreements_box = QGroupBox("Linked agreements", self)
+        agreements_layout = QVBoxLayout(agreements_box)
+        agreements_layout.addWidget(self.agreements)
+        link_row = QHBoxLayout()
+        link_row.addWidget(self.agreement_choice, 1)
+        link_row.addWidget(self.link_button)
+        link_row.addWidget(self.unlink_button)
+        agreements_layout.addLayout(link_row)
+        links_layout.addWidget(partners_box, 1)
+        links_layout.addWidget(agreements_box, 1)
+
+        self.detail_tabs = QTabWidget(self)
+        self.detail_tabs.setAccessibleName("Use case details")
+        self.detail_tabs.addTab(details, "Details")
+        self.detail_tabs.addTab(benefits_page, "Benefits")
+        self.detail_tabs.addTab(links_page, "Partners and agreements")
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.addWidget(self.heading)
+        detail_layout.addWidget(self.detail_tabs, 1)
+
+        actions = QHBoxLayout()
+        for button in (self.new_button, self.previous_button, self.next_button,
+                       self.close_button, self.delete_button):  # fmt: skip
+            actions.addWidget(button)
+        actions.addStretch(1)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.layouts)
+        splitter.addWidget(detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(actions)
+        layout.addWidget(self.problem)
+        layout.addWidget(splitter, 1)
+        self._show_detail()
+
+    # -- the view contract
+
+    def set_register(self, register: Register | None) -> None:
+        self._register = register
+        self.benefit_model.register = register
+        self._current = None
+        self.refresh()
+
+    def refresh(self) -> None:
+        register = self._register
+        rows = list_use_cases(register) if register else []
+        if self._current is not None and self._current not in {r.id for r in rows}:
+            self._current = None
+        self._fill_board(rows)
+        self.model.set_rows(rows)
+        organisations = list_organisations(register) if register else []
+        self.form.set_choices(
+            "lead_organisation_id", [(None, "None"), *((o.id, o.name) for o in organisations)]
+        )
+        self._organisations = [(o.id, o.name) for o in organisations]
+        self.agreement_choice.clear()
+        for agreement in list_agreements(register) if register else []:
+            self.agreement_choice.addItem(f"{agreement.reference}: {agreement.title}", agreement.id)
+        self._show_detail()
+
+    def _fill_board(self, rows: list[UseCaseSummary]) -> None:
+        for stage, cards in self.columns.items():
+            with QSignalBlocker(cards):
+                cards.clear()
+                mine = [r for r in rows if r.stage == stage]
+                for row in mine:
+                    lead = row.lead_organisation or "No lead organisation"
+                    rag = RAG_LABELS.get(row.rag, "RAG not set")
+                    item = QListWidgetItem(_rag_icon(row.rag), f"{row.title}\n{lead}")
+                    item.setData(ID_ROLE, row.id)
+                    item.setToolTip(f"{row.title}\nLead: {lead}\nRAG: {rag}")
+                    item.setData(
+                        Qt.ItemDataRole.AccessibleTextRole, f"{row.title}, {lead}, RAG {rag}"
+                    )
+                    cards.addItem(item)
+                self.column_titles[stage].setText(f"{STAGE_LABELS[stage]} ({len(mine)})")
+
+    # -- selection
+
+    def current_id(self) -> str | None:
+        return self._current
+
+    def select_use_case(self, use_case_id: str | None) -> None:
+        self._current = use_case_id
+        self._show_detail()
+
+    def _card_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            self.select_use_case(current.data(ID_ROLE))
+
+    def _table_row_changed(self, current: object, _previous: object) -> None:
+        row = self.table.currentIndex().row()
+        if row >= 0:
+            self.select_use_case(self.model.row_at(row).id)
+
+    def _highlight(self) -> None:
+        for cards in self.columns.values():
+            with QSignalBlocker(cards):
+                cards.setCurrentItem(None)
+                for n in range(cards.count()):
+                    item = cards.item(n)
+                    if item.data(ID_ROLE) == self._current:
+                        cards.setCurrentItem(item)
+        row = self.model.row_of(self._current) if self._current else -1
+        with QSignalBlocker(self.table.selectionModel()):
+            if row >= 0:
+                self.table.selectionModel().setCurrentIndex(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows,
+                )
+            else:
+                self.table.clearSelection()
+
+    def _show_detail(self) -> None:
+        register = self._register
+        self._detail = get_use_case(register, self._current) if register and self._current else None
+        detail = self._detail
+        self._highlight()
+        self.form.set_values(detail)
+        self.heading.setText(detail.title if detail else "New use case")
+        self.benefit_model.set_rows(detail.benefits if detail else [])
+        partner_ids = {p.id for p in detail.partners} if detail else set()
+        self.partners.clear()
+        for org_id, name in self._organisations:
+            item = QListWidgetItem(name)
+            item.setData(ID_ROLE, org_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = org_id in partner_ids
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.partners.addItem(item)
+        self.agreements.clear()
+        for agreement in detail.agreements if detail else ():
+            status = agreement.status.replace("_", " ")
+            item = QListWidgetItem(f"{agreement.reference}: {agreement.title} ({status})")
+            item.setData(ID_ROLE, agreement.id)
+            self.agreements.addItem(item)
+        unlocked = register is not None
+        selected = detail is not None
+        self.new_button.setEnabled(unlocked)
+        self.form.setEnabled(unlocked)
+        self.save_button.setEnabled(unlocked)
+        for widget in (self.next_button, self.previous_button, self.close_button,
+                       self.delete_button, self.add_benefit_button, self.delete_benefit_button,
+                       self.save_partners_button, self.link_button, self.unlink_button,
+                       self.partners, self.agreements, self.agreement_choice):  # fmt: skip
+            widget.setEnabled(selected)
+
+    # -- actions
+
+    def _run(self, work: Callable[[], object]) -> bool:
+        """Report a refused write in the problem line; True when it went through."""
+        try:
+            work()
+        except RegisterError as exc:
+            self._show_problem(exc.message)
+            return False
+        self.problem.clear()
+        return True
+
+    def new_use_case(self) -> None:
+        self.select_use_case(None)
+        self.detail_tabs.setCurrentIndex(0)
+        self.form.editors["title"].setFocus()
+
+    def save(self) -> bool:
+        register = self._register
+        if register is None:
+            return False
+        current = self._current
+
+        def write(values: dict[str, object]) -> None:
+            nonlocal current
+            if current is None:
+                current = create_use_case(register, values)
+            else:
+                update_use_case(register, current, values)
+
+        if not self.form.submit(write):
+            return False
+        assert current is not None
+        self._current = current
+        self.refresh()
+        self.use_case_saved.emit(current)
+        return True
+
+    def _move(self, mover: Callable[[Register, str], object]) -> None:
+        register, current = self._register, self._current
+        if register is None or current is None:
+            return
+        if self._run(lambda: mover(register, current)):
+            self.refresh()
+            self.use_case_saved.emit(current)
+
+    def move_next(self) -> None:
+        self._move(move_to_next_stage)
+
+    def move_previous(self) -> None:
+        self._move(move_to_previous_stage)
+
+    def close_use_case(self) -> None:
+        self._move(lambda register, current: move_stage(register, current, "closed"))
+
+    def delete_current(self) -> None:
+        register, current = self._register, self._current
+        if register is None or current is None:
+            return
+        if self._run(lambda: delete_use_case(register, current)):
+            self._current = None
+            self.refresh()
+
+    def add_benefit(self) -> None:
+        register, current = self._register, self._current
+        if register is None or current is None:
+            return
+        created: list[str] = []
+        if self._run(
+            lambda: created.append(add_benefit(register, current, {"measure": "New measure"}))
+        ):
+            self._show_detail()
+            self.detail_tabs.setCurrentIndex(1)
+            index = self.benefit_model.index(self.benefit_model.row_of(created[0]), 0)
+            self.benefits.setCurrentIndex(index)
+            self.benefits.setFocus()
+            self.benefits.edit(index)
+
+    def remove_benefit(self) -> None:
+        register, row = self._register, self.benefits.currentIndex().row()
+        if register is None or row < 0:
+            self._show_problem("Select the benefit to remove first.")
+            return
+        benefit_id = self.benefit_model.row_at(row).id
+        if self._run(lambda: delete_benefit(register, benefit_id)):
+            self._show_detail()
+
+    def save_partners(self) -> None:
+        register, current = self._register, self._current
+        if register is None or current is None:
+            return
+        ticked = [
+            self.partners.item(n).data(ID_ROLE)
+            for n in range(self.partners.count())
+            if self.partners.item(n).checkState() == Qt.CheckState.Checked
+        ]
+        if self._run(lambda: set_partners(register, current, ticked)):
+            self.refresh()
+
+    def link_chosen_agreement(self) -> None:
+        register, current = self._register, self._current
+        agreement_id = self.agreement_choice.currentData()
+        if register is None or current is None or agreement_id is None:
+            return
+        if self._run(lambda: link_agreement(register, current, agreement_id)):
+            self.refresh()
+
+    def unlink_selected_agreement(self) -> None:
+        register, current = self._register, self._current
+        item = self.agreements.currentItem()
+        if register is None or current is None or item is None:
+            self._show_problem("Select the agreement to unlink first.")
+            return
+        agreement_id = item.data(ID_ROLE)
+        if self._run(lambda: unlink_agreement(register, current, agreement_id)):
+            self.refresh()
+
+    def _agreement_activated(self, item: QListWidgetItem) -> None:
+        self.agreement_requested.emit(item.data(ID_ROLE))
+
+    def _show_problem(self, message: str) -> None:
+        self.problem.setText(message)

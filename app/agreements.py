@@ -569,3 +569,14 @@ def agreement_ids_by_reference(register: Register, references: Sequence[str]) ->
             )
         )
         return {ref: rid for ref, rid in rows if ref is not None}
+
+
+def person_named_in(changes: Changes, name: str) -> str | None:
+    """The id of the live person called `name`, created if there is none (None for blank)."""
+    if not name.strip():
+        return None
+    changes.apply_pending()
+    found = changes.session.scalar(
+        select(PersonRecord.id).where(PersonRecord.is_live, PersonRecord.name == name.strip())
+    )
+    return found or changes.create("person", {"name": name.strip()})

@@ -23,19 +23,20 @@ DEMO_PASSPHRASE = "demo register passphrase"
 
 DEMO_FILES = ("partnership.json", "agreements_suffolk.json", "agreements_worcestershire.json")
 
-NESTED: dict[str, str] = {
-    "meetings": "meeting",
-    "papers": "paper",
-    "decisions": "decision",
-    "benefits": "benefit",
-    "parties": "party",
-    "lawful_bases": "lawful_basis",
-    "items": "data_item",
-    "checklists": "checklist",
-    "answers": "checklist_answer",
-    "compliance_reviews": "compliance_review",
-    "incidents": "incident",
-    "sign_offs": "sign_off",
+NESTED: dict[str, dict[str, str]] = {
+    "governance_body": {"meetings": "meeting"},
+    "meeting": {"papers": "paper", "decisions": "decision"},
+    "use_case": {"benefits": "benefit"},
+    "agreement": {
+        "parties": "party",
+        "lawful_bases": "lawful_basis",
+        "items": "data_item",
+        "checklists": "checklist",
+        "compliance_reviews": "compliance_review",
+        "incidents": "incident",
+        "sign_offs": "sign_off",
+    },
+    "checklist": {"answers": "checklist_answer"},
 }
 """Lists inside a record of the demo files, and the kind of record each holds."""
 
@@ -194,11 +195,12 @@ class _Writer:
     def write(self, entity: str, spec: Mapping[str, Any], parent: tuple[str, str] | None) -> None:
         spec = dict(spec)
         record_id = self.ids[spec.pop("key")] if "key" in spec else new_id()
-        children = {name: spec.pop(name) for name in list(spec) if name in NESTED}
+        nested = NESTED.get(entity, {})
+        children = {nested[name]: spec.pop(name) for name in list(spec) if name in nested}
         links = {name: spec.pop(name) for name in list(spec) if (entity, name) in LINKS}
-        inherited = {}
+        inherited: dict[str, Any] = {}
         if entity == "checklist":
-            # answers are written compactly as [item key, answer, evidence]
+            # answers are written compactly as [item key, answer, evidence]; null = not yet answered
             inherited = {name: spec.pop(name) for name in ("answered_by", "answered_on")}
         values = {name: self._value(entity, name, value) for name, value in spec.items()}
         if parent is not None:
@@ -214,13 +216,13 @@ class _Writer:
                 ends = (record_id, self.ids[key]) if left else (self.ids[key], record_id)
                 self.changes.link(link, *ends)
                 self.counts[link] += 1
-        for name, records in children.items():
-            child = NESTED[name]
+        for child, records in children.items():
             for position, record in enumerate(records, start=1):
                 if child == "checklist_answer" and isinstance(record, list):
                     item_key, answer, evidence = record
-                    record = {"item_key": item_key, "answer": answer, "evidence": evidence,
-                              **inherited}  # fmt: skip
+                    record = {"item_key": item_key, "answer": answer, "evidence": evidence}
+                    if answer is not None:
+                        record.update(inherited)
                 if child == "data_item":
                     record = {"position": position, **record}
                 self.write(child, record, parent=(entity, record_id))

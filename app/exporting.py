@@ -1,4 +1,4 @@
-"""Exporting the whole register to xlsx: a sheet per kind of record, ready to edit and import back."""
+"""Exporting the whole register to xlsx: a sheet per kind of record, to edit and import back."""
 
 from __future__ import annotations
 
@@ -151,10 +151,12 @@ def write_sheets(
     cancel: Cancel | None = None,
 ) -> bytes:
     """The xlsx bytes: frozen header, filters, drop-down lists, widths, UK dates."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped,unused-ignore]
+    from openpyxl.styles import Font  # type: ignore[import-untyped,unused-ignore]
+    from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped,unused-ignore]
+        DataValidation,
+    )
 
     book = Workbook(write_only=True)
     lists = _validation_lists()
@@ -194,6 +196,7 @@ def write_sheets(
             done += 1
             if done % 1000 == 0:
                 if cancel is not None and cancel():
+                    sheet.close()  # finish its temp file, so nothing is left half-open
                     raise ExportCancelledError()
                 if progress is not None:
                     progress(done, total)

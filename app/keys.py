@@ -25,12 +25,18 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-from app.errors import DamagedKeyFileError, NotAKeyFileError, WeakPassphraseError, WrongPassphraseError
+from app.errors import (
+    DamagedKeyFileError,
+    NotAKeyFileError,
+    WeakPassphraseError,
+    WrongPassphraseError,
+)
 from app.files import write_atomically
 
 MAGIC = b"ISRKEY\x00\x01"
 DIGEST_BYTES = 32
 MIN_PASSPHRASE = 12
+MAX_HEADER_SCAN = 512  # the JSON header is about 200 bytes
 
 
 @dataclass(frozen=True)
@@ -161,9 +167,23 @@ class KeyFileHeader:
     sealed: bytes
 
 
+def _looks_like_a_key_file(data: bytes) -> bool:
+    """Tell a key file with damaged magic bytes (or cut short) from some other file."""
+    if not data:
+        return False
+    start = data[: len(MAGIC)]
+    differing = sum(a != b for a, b in zip(start, MAGIC, strict=False))
+    if differing <= 2:
+        return True
+    return b'"kdf": "argon2id"' in data[: len(MAGIC) + 4 + MAX_HEADER_SCAN]
+
+
 def parse(data: bytes, path: object = "the key file") -> KeyFileHeader:
     """Check magic and checksum and split the file; raises the not-a-key-file or damaged error."""
     if not data.startswith(MAGIC):
+        # A flipped bit in the magic is damage to a key file, not a different file.
+        if _looks_like_a_key_file(data):
+            raise DamagedKeyFileError(path)
         raise NotAKeyFileError(path)
     body, digest = data[:-DIGEST_BYTES], data[-DIGEST_BYTES:]
     if len(data) < len(MAGIC) + 8 + DIGEST_BYTES or hashlib.sha256(body).digest() != digest:

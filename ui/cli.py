@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from app import agreements, backups, keys
-from app.domain import AGREEMENT_FIELD_LABELS, Agreement, SPEC_FIELDS, SPEC_KEYS, format_uk_date
+from app.domain import AGREEMENT_FIELD_LABELS, SPEC_FIELDS, SPEC_KEYS, Agreement, format_uk_date
 from app.errors import FieldProblem, NotFoundError, RegisterError, ValidationError
 from app.paths import KEY_FILE, log_dir
 from app.register import Changes, Register
@@ -114,20 +114,6 @@ def _parse_assignments(pairs: Sequence[str]) -> tuple[dict[str, str], dict[int, 
     return scalar, items
 
 
-def _owner_id(changes: Changes, name: str) -> str | None:
-    from sqlalchemy import select
-
-    from db.models import PersonRecord
-
-    if not name.strip():
-        return None
-    changes.apply_pending()
-    found = changes.session.scalar(
-        select(PersonRecord.id).where(PersonRecord.is_live, PersonRecord.name == name.strip())
-    )
-    return found or changes.create("person", {"name": name.strip()})
-
-
 def cmd_set(args: argparse.Namespace) -> int:
     scalar, items = _parse_assignments(args.assignments)
     if not scalar and not items:
@@ -147,7 +133,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         values: dict[str, Any] = {}
         for key, text in scalar.items():
             if key == "owner":
-                values["owner_id"] = _owner_id(changes, text)
+                values["owner_id"] = agreements.person_named_in(changes, text)
             elif key in agreements.AGREEMENT_FIELDS:
                 values[key] = parse_field_text("agreement", key, text)
             else:

@@ -97,7 +97,9 @@ def _chunks(values: list[str]) -> Iterable[list[str]]:
 def _load(session: Session, references: list[str]) -> _Existing:
     found = _Existing()
     for org in session.scalars(select(OrganisationRecord).where(OrganisationRecord.is_live)):
-        found.organisations.setdefault(org.name_key or normalise_name(org.name or ""), org)
+        for key in (org.name_key, normalise_name(org.name or "")):
+            if key:  # the stored key, and the key of the name as this importer computes it
+                found.organisations.setdefault(key, org)
     for person in session.scalars(select(PersonRecord).where(PersonRecord.is_live)):
         key = key_of(person.name)
         found.people.setdefault((key, person.organisation_id or ""), person.id)
@@ -112,12 +114,18 @@ def _load(session: Session, references: list[str]) -> _Existing:
                 found.agreements.setdefault(agreement.reference, agreement)
     ids = [a.id for a in found.agreements.values()]
     for chunk in _chunks(ids):
-        for model, store in ((PartyRecord, found.parties), (LawfulBasisRecord, found.bases),
-                             (DataItemRecord, found.items)):  # fmt: skip
-            for row in session.scalars(
-                select(model).where(model.is_live.is_(True), model.agreement_id.in_(chunk))
-            ):
-                store.setdefault(row.agreement_id or "", []).append(row)  # type: ignore[arg-type]
+        for party in session.scalars(select(PartyRecord).where(
+            PartyRecord.is_live.is_(True), PartyRecord.agreement_id.in_(chunk)
+        )):  # fmt: skip
+            found.parties.setdefault(party.agreement_id or "", []).append(party)
+        for basis in session.scalars(select(LawfulBasisRecord).where(
+            LawfulBasisRecord.is_live.is_(True), LawfulBasisRecord.agreement_id.in_(chunk)
+        )):  # fmt: skip
+            found.bases.setdefault(basis.agreement_id or "", []).append(basis)
+        for item in session.scalars(select(DataItemRecord).where(
+            DataItemRecord.is_live.is_(True), DataItemRecord.agreement_id.in_(chunk)
+        )):  # fmt: skip
+            found.items.setdefault(item.agreement_id or "", []).append(item)
     return found
 
 

@@ -113,9 +113,11 @@ def build_table(path: Path, sheet: RawSheet) -> Table:
     """The sheet as a table; a sheet with no header row gives a table with no columns."""
     index = find_header_row(sheet.rows)
     if index is None:
-        skipped = ("no row looks like a header row (two or more headings)",) if sheet.rows else ()
-        return Table(path, sheet.name, 0, (), (), (), skipped)
-    skipped = [f"row {n + 1}: above the header" for n in range(index) if not is_blank(sheet.rows[n])]
+        why = ("no row looks like a header row (two or more headings)",) if sheet.rows else ()
+        return Table(path, sheet.name, 0, (), (), (), why)
+    skipped = [
+        f"row {n + 1}: above the header" for n in range(index) if not is_blank(sheet.rows[n])
+    ]
     header = sheet.rows[index]
     header_key = tuple(key_of(v) for v in header)
     body: list[tuple[int, Row]] = []

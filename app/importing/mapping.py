@@ -201,7 +201,8 @@ def _profile_from_json(data: dict[str, Any], shipped: bool, where: str) -> Profi
     named = {t for t in profile.columns.values() if t is not None} | set(profile.defaults)
     unknown = sorted(named - set(TARGETS))
     if unknown:
-        raise ProfileError(f"The import profile {where} names unknown fields: {', '.join(unknown)}.")
+        names = ", ".join(unknown)
+        raise ProfileError(f"The import profile {where} names unknown fields: {names}.")
     return profile
 
 

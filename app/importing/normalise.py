@@ -27,7 +27,9 @@ _MONTHS["sept"] = 9
 _NUMERIC = re.compile(r"^(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4}|\d{2})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?z?)?$")
 _YMD = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
-_DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s\-]+([a-z]+)\.?[\s\-,]+(\d{4}|\d{2})$")
+_DAY_MONTH_YEAR = re.compile(
+    r"^(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s\-]+([a-z]+)\.?[\s\-,]+(\d{4}|\d{2})$"
+)
 _MONTH_YEAR = re.compile(r"^([a-z]+)\.?[\s\-,]+(\d{4}|\d{2})$")
 _SERIAL_TEXT = re.compile(r"^\d{5}(?:\.\d+)?$")
 _DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
@@ -43,7 +45,7 @@ class Note:
     message: str
 
 
-class BadValue(ValueError):
+class BadValueError(ValueError):
     """A cell that cannot be read as the field's kind of value."""
 
 
@@ -83,14 +85,14 @@ def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise BadValue(
+        raise BadValueError(
             f"'{original}' is not a real date (dates are read day first, as dd/mm/yyyy)"
         ) from None
 
 
 def _serial(number: float, original: str) -> dt.date:
     if not SERIAL_RANGE[0] <= number < SERIAL_RANGE[1]:
-        raise BadValue(f"{original} is a number, not a date; write it as dd/mm/yyyy")
+        raise BadValueError(f"{original} is a number, not a date; write it as dd/mm/yyyy")
     return EXCEL_EPOCH + dt.timedelta(days=int(number))
 
 
@@ -101,10 +103,10 @@ def parse_date(value: CellValue) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise BadValue(f"'{cell_text(value)}' is not a date; write it as dd/mm/yyyy")
+        raise BadValueError(f"'{cell_text(value)}' is not a date; write it as dd/mm/yyyy")
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
-            raise BadValue("not a date; write it as dd/mm/yyyy")
+            raise BadValueError("not a date; write it as dd/mm/yyyy")
         return _serial(value, cell_text(value))
     original = " ".join(value.split())
     text = original.lower()
@@ -124,7 +126,7 @@ def parse_date(value: CellValue) -> dt.date:
             return _make_date(_year(year), _MONTHS[month_name], 1, original)
     if _SERIAL_TEXT.match(text):
         return _serial(float(text), original)
-    raise BadValue(
+    raise BadValueError(
         f"'{original[:60]}' is not a date; write it as dd/mm/yyyy, e.g. 31/03/2027"
     )
 
@@ -134,7 +136,7 @@ def parse_bool(value: CellValue) -> bool:
         return value
     code = vocabulary().code("boolean", cell_text(value))
     if code is None:
-        raise BadValue(f"'{cell_text(value)[:60]}' is not yes or no")
+        raise BadValueError(f"'{cell_text(value)[:60]}' is not yes or no")
     return code == "yes"
 
 
@@ -184,12 +186,12 @@ def normalise_cell(kind: str, value: CellValue) -> tuple[Any, list[Note]]:
     if kind == "date":
         try:
             return parse_date(value), []
-        except BadValue as exc:
+        except BadValueError as exc:
             return None, [Note(WARNING, f"{exc}; left empty, the text is kept in the notes")]
     if kind == "bool":
         try:
             return parse_bool(value), []
-        except BadValue as exc:
+        except BadValueError as exc:
             return None, [Note(WARNING, f"{exc}; left empty, the text is kept in the notes")]
     if kind.startswith("list:"):
         list_name = kind[5:]

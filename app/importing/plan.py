@@ -1,4 +1,4 @@
-"""From table rows to an import plan: every row with its problems per cell, rows grouped by reference."""
+"""From table rows to an import plan: each row with its problems per cell, grouped by reference."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class PlannedRow:
     sheet: str
     row: int
     reference: str
-    cells: tuple[str, ...]
+    cells: tuple[str, ...]  # as text; kept for rows with problems only
     problems: tuple[CellProblem, ...]
 
     @property
@@ -166,7 +166,7 @@ class RowValues:
     columns: dict[str, str]  # target -> heading of the (first) column it came from
     extra_notes: list[str]
     problems: list[CellProblem]
-    cells: tuple[str, ...]
+    raw: Sequence[Any]
 
     def problem(self, target: str, level: str, message: str) -> None:
         self.problems.append(
@@ -191,7 +191,7 @@ def read_row(
     defaults: dict[str, str],
 ) -> RowValues:
     """Normalise one row's cells through the mapping's targets."""
-    row = RowValues(sheet, row_number, {}, {}, [], [], tuple(cell_text(c) for c in cells))
+    row = RowValues(sheet, row_number, {}, {}, [], [], cells)
     for target, indexes in targets.items():
         kind = TARGETS[target].kind
         row.columns[target] = headers[indexes[0]]
@@ -319,9 +319,8 @@ class Assembler:
                 self._person(row)
             if needs_reference:
                 self._agreement(row, reference)
-        self.rows.append(
-            PlannedRow(row.sheet, row.row, reference, row.cells, tuple(row.problems))
-        )
+        cells = tuple(cell_text(c) for c in row.raw) if row.problems else ()
+        self.rows.append(PlannedRow(row.sheet, row.row, reference, cells, tuple(row.problems)))
 
     def _organisation(self, row: RowValues) -> None:
         name = str(row.values["organisation.name"])

@@ -1,4 +1,4 @@
-"""The import vocabulary from resources/importing/synonyms.json: headings, values and their labels."""
+"""The import vocabulary (resources/importing/synonyms.json): headings, values and labels."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
 def key_of(text: object) -> str:
-    """The comparison key of a heading or a value: 'DataRecipient*\\n' -> 'data recipient'."""
+    """The comparison key of a heading or a value: 'DataRecipient*' -> 'data recipient'."""
     raw = "" if text is None else str(text)
     raw = _CAMEL.sub(" ", raw.replace("&", " and ")).lower().replace("_", " ")
     return " ".join(_NON_WORD.sub(" ", raw).split())
@@ -45,7 +45,17 @@ class Vocabulary:
     def code(self, list_name: str, value: object) -> str | None:
         """The code a cell value means in the controlled list `list_name`, or None."""
         text = "" if value is None else str(value)
-        return self.values[list_name].get(short_key(text) if len(text) < 80 else key_of(text))
+        table = self.values[list_name]
+        key = short_key(text) if len(text) < 80 else key_of(text)
+        found = table.get(key)
+        if found is not None or not key:
+            return found
+        words = key.split()  # 'Anonymised (k3)', 'Live (signed 2019)': the leading phrase
+        for size in range(min(len(words) - 1, 6), 0, -1):
+            found = table.get(" ".join(words[:size]))
+            if found is not None:
+                return found
+        return None
 
     def is_empty_marker(self, text: str) -> bool:
         return len(text) <= MAX_MARKER_LENGTH and short_key(text) in self.empty_markers

@@ -44,9 +44,16 @@ class WorkbookInfo:
 
     @property
     def default_sheet(self) -> str | None:
-        """The data sheet with the most rows (the first on a tie)."""
+        """The data sheet with the most rows (the first on a tie).
+
+        With no sheet recognised as register data, the largest visible sheet with a header row,
+        so that a user can still map its columns by hand.
+        """
+        candidates = self.data_sheets or tuple(
+            s for s in self.sheets if s.visible and s.columns
+        )
         best: SheetInfo | None = None
-        for sheet in self.data_sheets:
+        for sheet in candidates:
             if best is None or sheet.rows > best.rows:
                 best = sheet
         return None if best is None else best.name
@@ -135,8 +142,8 @@ def plan_register_workbook(
 
 def write_report(plan: ImportPlan, path: Path) -> None:
     """An xlsx listing every rejected row with its reasons, and every warning."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
+    from openpyxl.styles import Font  # type: ignore[import-untyped,unused-ignore]
 
     book = Workbook(write_only=True)
     rejected = book.create_sheet("Rejected rows")
@@ -162,11 +169,11 @@ def write_report(plan: ImportPlan, path: Path) -> None:
 
 
 def _bold(sheet: object, values: list[str], font: type) -> list[object]:
-    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped,unused-ignore]
 
     cells = []
     for value in values:
-        cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+        cell = WriteOnlyCell(sheet, value=value)
         cell.font = font(bold=True)
         cells.append(cell)
     return cells

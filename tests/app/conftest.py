@@ -88,3 +88,8 @@ def memory_databases() -> Iterator[MemoryDatabases]:
     databases = MemoryDatabases()
     yield databases
     databases.dispose()
+
+
+@pytest.fixture(scope="session")
+def core_passphrase() -> str:
+    return CORE_PASSPHRASE

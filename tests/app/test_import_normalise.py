@@ -9,7 +9,7 @@ import pytest
 from app.importing.normalise import (
     ERROR,
     WARNING,
-    BadValue,
+    BadValueError,
     duration_text,
     normalise_cell,
     parse_date,
@@ -43,7 +43,7 @@ def test_uk_dates_in_every_form_registers_use(cell: object, expected: dt.date) -
 
 @pytest.mark.parametrize("cell", ["12/31/2020", "31/02/2021", "next year", 2020, True, "Q3 2020"])
 def test_what_is_not_a_uk_date_is_refused(cell: object) -> None:
-    with pytest.raises(BadValue):
+    with pytest.raises(BadValueError):
         parse_date(cell)  # type: ignore[arg-type]
 
 

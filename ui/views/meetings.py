@@ -302,8 +302,9 @@ class MeetingsView(QWidget):
         for paper in papers:
             self.decision_paper.addItem(f"Paper {paper.letter}: {paper.subject}", paper.id)
         unlocked = register is not None
-        for widget in (self.new_button, self.meeting_form, self.save_button, self.body_name,
-                       self.add_body_button):  # fmt: skip
+        controls: tuple[QWidget, ...] = (self.new_button, self.meeting_form, self.save_button,
+                                         self.body_name, self.add_body_button)  # fmt: skip
+        for widget in controls:
             widget.setEnabled(unlocked)
         for widget in (self.delete_button, self.add_paper_button, self.delete_paper_button,
                        self.decision_text, self.decision_outcome, self.decision_agreement,

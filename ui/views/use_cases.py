@@ -335,7 +335,7 @@ class UseCasesView(QWidget):
     def _highlight(self) -> None:
         for cards in self.columns.values():
             with QSignalBlocker(cards):
-                cards.setCurrentItem(None)
+                cards.setCurrentRow(-1)
                 for n in range(cards.count()):
                     item = cards.item(n)
                     if item.data(ID_ROLE) == self._current:

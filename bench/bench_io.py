@@ -1,0 +1,192 @@
+"""Benchmarks of spreadsheet import and export: import_rows, import_nhs, export_xlsx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import secrets
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from bench.core import Result, bound_result, ratio_result
+
+ROWS = 50_000
+EXPORT_AGREEMENTS = 10_000
+PASSPHRASE = "benchmark passphrase 2026"
+NHS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "registers" / (
+    "ReleaseRegister-sep-nov-2017.xlsx"
+)
+HEADINGS = [
+    "Reference", "Title", "Category", "Status", "Type of agreement", "Controller relationship",
+    "Summary", "DPIA needed", "DPIA reference", "Start date", "Next review", "End date", "Owner",
+    "Protective marking", "Partners", "Article 6", "Statutory gateway", "Data item",
+    "Source of data", "Mechanism for securing data extract", "Where data is sent to",
+    "Frequency of reporting", "Which data fields are included",
+    "The purpose for which data will be used", "Security / safeguarding arrangements",
+]  # fmt: skip
+ORGANISATIONS = [
+    "Kent County Council", "Medway Council", "Kent Police", "Kent Fire and Rescue Service",
+    "Kent and Medway ICB", "Maidstone Borough Council", "Dartford Borough Council",
+    "Kent Community Health NHS Foundation Trust", "Citizens Advice Kent", "Home Office",
+]  # fmt: skip
+WORDS = (
+    "data", "shared", "monthly", "between", "partners", "under", "the", "protocol", "for",
+    "safeguarding", "children", "adults", "records", "extract", "secure", "transfer", "encrypted",
+    "portal", "named", "officers", "only", "retained", "reviewed", "annually", "audit", "access",
+    "controlled", "role", "based", "pseudonymised",
+)
+
+
+def _text(rng: random.Random, low: int, high: int) -> str:
+    size = rng.randint(low, high)
+    words: list[str] = []
+    length = 0
+    while length < size:
+        word = rng.choice(WORDS)
+        words.append(word)
+        length += len(word) + 1
+    return " ".join(words)[:size].capitalize()
+
+
+def generate_rows(count: int, seed: int = 2026) -> list[list[Any]]:
+    """`count` rows of the 25 columns, deterministic; spec fields 50-400 characters."""
+    rng = random.Random(seed)
+    statuses = ["Draft", "Live", "Under review", "Awaiting approval", "Expired"]
+    rows = []
+    for n in range(count):
+        start = dt.date(2018, 1, 1) + dt.timedelta(days=rng.randint(0, 2500))
+        partners = "; ".join(rng.sample(ORGANISATIONS, rng.randint(2, 3)))
+        rows.append([
+            f"ISA-{n:06d}", _text(rng, 20, 60), rng.choice(["Personal", "Aggregated"]),
+            rng.choice(statuses), "Data sharing agreement", "Separate controllers",
+            _text(rng, 80, 300), rng.choice(["Yes", "No"]), f"DPIA-{n}",
+            start, start + dt.timedelta(days=365), start + dt.timedelta(days=1095),
+            f"Officer {n % 200}", "OFFICIAL", partners, "6(1)(e) public task",
+            _text(rng, 20, 80), _text(rng, 10, 40),
+            *(_text(rng, 50, 400) for _ in range(7)),
+        ])  # fmt: skip
+    return rows
+
+
+def write_xlsx(path: Path, rows: list[list[Any]]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Register")
+    sheet.append(HEADINGS)
+    for row in rows:
+        sheet.append(row)
+    book.save(str(path))
+
+
+def _fast_register(folder: Path) -> Any:
+    from app.keys import KdfParams
+    from app.register import Register
+
+    return Register.create(folder, PASSPHRASE, name="Bench", author="bench",
+                           kdf=KdfParams(memory_kib=8192, iterations=1, lanes=1))  # fmt: skip
+
+
+def _baseline_import(path: Path, folder: Path) -> float:
+    """Calamine read + one Core executemany of the same rows into SQLCipher, timed."""
+    from python_calamine import CalamineWorkbook
+    from sqlalchemy import Column, MetaData, String, Table, Text, insert
+
+    from db.engine import open_engine
+
+    folder.mkdir()
+    engine = open_engine(folder / "raw.db", secrets.token_bytes(32))
+    meta = MetaData()
+    table = Table("raw", meta, Column("c0", String(200), primary_key=True),
+                  *(Column(f"c{i}", Text) for i in range(1, len(HEADINGS))))  # fmt: skip
+    meta.create_all(engine)
+    start = time.perf_counter()
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Register").to_python()
+    values = [
+        {f"c{i}": (v if isinstance(v, str) else str(v)) for i, v in enumerate(r)} for r in rows[1:]
+    ]
+    with engine.begin() as connection:
+        connection.execute(insert(table), values)
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return elapsed
+
+
+def _our_import(path: Path, folder: Path, sheet: str | None = "Register") -> tuple[float, Any]:
+    from app.importing import commit_import, plan_import, propose_mapping, read_table
+
+    register = _fast_register(folder)
+    try:
+        start = time.perf_counter()
+        table = read_table(path, sheet)
+        plan = plan_import(register, table, propose_mapping(table))
+        result = commit_import(register, plan)
+        elapsed = time.perf_counter() - start
+    finally:
+        register.close()
+    return elapsed, result
+
+
+def _export_pair(workdir: Path, rows: list[list[Any]]) -> tuple[float, float]:
+    from openpyxl import Workbook
+
+    from app.exporting import export_register, register_sheets
+    from app.importing import commit_import, plan_import, propose_mapping, read_table
+
+    source = workdir / "export-source.xlsx"
+    write_xlsx(source, rows)
+    register = _fast_register(workdir / "export-reg")
+    try:
+        table = read_table(source, "Register")
+        commit_import(register, plan_import(register, table, propose_mapping(table)))
+        ours = min(_timed(lambda: export_register(register, workdir / "ours.xlsx"))
+                   for _ in range(2))  # fmt: skip
+        with register.session() as session:
+            sheets = register_sheets(session)
+    finally:
+        register.close()
+
+    def raw() -> None:
+        book = Workbook(write_only=True)
+        for layout, cells in sheets:
+            sheet = book.create_sheet(layout.name)
+            sheet.append([c.heading for c in layout.columns])
+            for row in cells:
+                sheet.append(row)
+        book.save(str(workdir / "raw.xlsx"))
+
+    baseline = min(_timed(raw) for _ in range(2))
+    return ours, baseline
+
+
+def _timed(fn: Any) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def run(wanted: set[str]) -> Iterator[Result]:
+    def want(name: str) -> bool:
+        return not wanted or name in wanted
+
+    rows_count = int(os.environ.get("ISR_BENCH_IMPORT_ROWS", ROWS))
+    with tempfile.TemporaryDirectory(prefix="isr-bench-io-") as tmp:
+        workdir = Path(tmp)
+        if want("import_rows"):
+            path = workdir / "rows.xlsx"
+            write_xlsx(path, generate_rows(rows_count))
+            baseline = _baseline_import(path, workdir / "raw")
+            ours, _ = _our_import(path, workdir / "reg")
+            yield ratio_result("import_rows", ours, baseline, "s", 2.0)
+        if want("import_nhs") and NHS.is_file():
+            elapsed, result = _our_import(NHS, workdir / "nhs", "DataReleases")
+            assert result.agreements_created == 568
+            yield bound_result("import_nhs", elapsed, "s", 5.0)
+        if want("export_xlsx"):
+            count = int(os.environ.get("ISR_BENCH_EXPORT_AGREEMENTS", EXPORT_AGREEMENTS))
+            ours, baseline = _export_pair(workdir, generate_rows(count, seed=7))
+            yield ratio_result("export_xlsx", ours, baseline, "s", 1.3)

@@ -1,0 +1,72 @@
+"""The dashboard and history views, against a real register."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from app.agreements import AgreementQuery, update_agreement
+from app.register import Register
+from ui.views.dashboard import DashboardView
+from ui.views.history import HistoryView
+from ui.workers import TaskRunner
+
+
+@pytest.fixture()
+def runner(qtbot: QtBot) -> TaskRunner:
+    host = QWidget()
+    qtbot.addWidget(host)
+    return TaskRunner(host)
+
+
+def test_dashboard_counts_and_clickable_numbers(
+    qtbot: QtBot, register: Register, runner: TaskRunner
+) -> None:
+    view = DashboardView(runner=runner)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded):
+        view.set_register(register)
+    assert view.total.text().startswith("5\n")
+    assert view.overdue.text().startswith("1\n")
+    assert view.due.text().startswith("2\n")
+    assert view.overdue.accessibleName() == "reviews overdue: 1. Press to open the list."
+    assert len(view.status_chart.series()) == 1
+    assert len(view.stage_chart.series()) == 1
+    assert view.checklist_bar.value() == 50
+    assert "5 of 10 checklist items" in view.checklist_text.text()
+
+    with qtbot.waitSignal(view.open_agreements) as opened:
+        view.overdue.click()
+    assert opened.args == [AgreementQuery(review="overdue", today=opened.args[0].today)]
+    with qtbot.waitSignal(view.open_agreements) as opened:
+        view._status_clicked([s for s, _ in view.dashboard.by_status].index("draft"))
+    assert opened.args[0].statuses == ("draft",)
+    with qtbot.waitSignal(view.open_use_cases) as stage:
+        view._stage_clicked([s for s, _ in view.dashboard.use_cases_by_stage].index("live"))
+    assert stage.args == ["live"]
+
+    view.set_register(None)
+    assert view.total.text().startswith("–") and view.dashboard is None
+
+
+def test_history_view_lists_changes_newest_first(
+    qtbot: QtBot, register: Register, runner: TaskRunner
+) -> None:
+    view = HistoryView(runner=runner)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.loaded):
+        view.set_register(register)
+    index = view.agreement_choice.findText("ISA-2026-003", Qt.MatchFlag.MatchStartsWith)
+    agreement_id = view.agreement_choice.itemData(index)
+    update_agreement(register, agreement_id, {"title": "Supporting families"})
+    with qtbot.waitSignal(view.loaded):
+        view.show_agreement(agreement_id)
+    model = view.model
+    newest = [model.data(model.index(0, c)) for c in range(model.columnCount())]
+    assert newest[3:] == ["Title", "Changed", "Troubled families", "Supporting families"]
+    assert model.rowCount() > 5  # the create of the agreement, its parties, items…
+    assert "Tester" in view.summary.text()
+    view.set_register(None)
+    assert model.rowCount() == 0 and view.agreement_choice.count() == 0

@@ -1,0 +1,87 @@
+"""The task runner: one worker thread, results and errors on the GUI thread, progress and cancel."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtWidgets import QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.errors import NotFoundError
+from ui.workers import CancelledError, TaskRunner
+
+
+@pytest.fixture()
+def runner(qtbot: QtBot) -> TaskRunner:
+    host = QWidget()
+    qtbot.addWidget(host)
+    return TaskRunner(host)
+
+
+def test_work_runs_on_one_worker_and_results_arrive_on_the_gui_thread(
+    qtbot: QtBot, runner: TaskRunner
+) -> None:
+    threads: list[str] = []
+    delivered: list[tuple[int, bool]] = []
+
+    def work(n: int) -> int:
+        threads.append(threading.current_thread().name)
+        return n
+
+    for n in range(3):
+        task = runner.run(lambda n=n: work(n),
+                          lambda r: delivered.append((r, threading.current_thread()
+                                                      is threading.main_thread())))  # fmt: skip
+    with qtbot.waitSignal(task.ended):
+        pass
+    assert len(set(threads)) == 1 and threads[0] != threading.main_thread().name
+    assert delivered == [(0, True), (1, True), (2, True)]
+    assert not runner.busy
+
+
+def test_errors_are_delivered_not_lost(qtbot: QtBot, runner: TaskRunner) -> None:
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        raise NotFoundError("No agreement with reference X.")
+
+    with qtbot.waitSignal(runner.run(work, None, errors.append).ended):
+        pass
+    assert [str(e) for e in errors] == ["No agreement with reference X."]
+
+
+def test_progress_dialog_appears_for_long_work_and_cancel_reaches_the_task(
+    qtbot: QtBot, runner: TaskRunner
+) -> None:
+    release = threading.Event()
+    finished: list[object] = []
+
+    def long_work(progress: object, cancel: object) -> str:
+        assert callable(progress) and callable(cancel)
+        progress(1, 10)
+        release.wait(10)
+        if cancel():
+            raise CancelledError()
+        return "done"
+
+    task = runner.run_with_progress(long_work, finished.append, finished.append,
+                                    label="Importing…")  # fmt: skip
+    qtbot.waitUntil(lambda: task.dialog is not None and task.dialog.isVisible())
+    assert task.dialog is not None
+    assert task.dialog.labelText() == "Importing…"
+    with qtbot.waitSignal(task.ended):
+        cancel_button = task.dialog.findChild(QPushButton)
+        assert cancel_button is not None and cancel_button.text() == "Cancel"
+        cancel_button.click()
+        release.set()
+    assert task.cancelled
+    assert finished == []  # neither result nor error is reported for a cancelled task
+    assert task.dialog is None
+
+
+def test_quick_work_shows_no_dialog(qtbot: QtBot, runner: TaskRunner) -> None:
+    task = runner.run(lambda: 1)
+    with qtbot.waitSignal(task.ended):
+        pass
+    assert task.dialog is None and task.done

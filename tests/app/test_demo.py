@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.agreements import CLOSED_STATUSES
+from app.dashboard import load_dashboard
 from app.demo import DEMO_PASSPHRASE, DemoNotEmptyError, DemoSummary, build_demo
 from app.domain import (
     SPEC_KEYS,
@@ -290,7 +290,7 @@ def test_checklists_logs_incidents_and_sign_offs(session: Session) -> None:
     }
     answers = live(session, ChecklistAnswerRecord)
     assert all(re.fullmatch(r"[a-c]\d{1,2}", a.item_key) for a in answers)
-    assert {a.answer for a in answers} <= {v.value for v in ChecklistAnswer}
+    assert {a.answer for a in answers} - {None} <= {v.value for v in ChecklistAnswer}
     answered = [a for a in answers if a.answer]
     assert all(a.evidence and a.answered_by and a.answered_on for a in answered)
     unanswered = {a.checklist_id for a in answers if not a.answer}
@@ -305,21 +305,28 @@ def test_checklists_logs_incidents_and_sign_offs(session: Session) -> None:
 
 
 def test_a_second_build_gives_the_same_content_moved_with_today(
-    demo: Register, tmp_path: Path
+    demo: Register, core_register_copy: Callable[[str], Register]
 ) -> None:
-    with Register.create(tmp_path / "again", DEMO_PASSPHRASE) as other:
-        build_demo(other, TODAY + dt.timedelta(days=SHIFT))
-        assert live_counts(other) == live_counts(demo)
+    other = core_register_copy("again")
+    build_demo(other, TODAY + dt.timedelta(days=SHIFT))
+    assert live_counts(other) == live_counts(demo)
 
-        def reviews(register: Register) -> dict[str, dt.date | None]:
-            with register.session() as s:
-                return {a.reference: a.review_date for a in live(s, AgreementRecord)}
+    def reviews(register: Register) -> dict[str, dt.date | None]:
+        with register.session() as s:
+            return {a.reference: a.review_date for a in live(s, AgreementRecord)}
 
-        first, second = reviews(demo), reviews(other)
+    first, second = reviews(demo), reviews(other)
     assert first.keys() == second.keys()
     for reference, date in first.items():
         assert date is not None
         assert second[reference] == date + dt.timedelta(days=SHIFT)
+
+
+def test_the_dashboard_shows_the_demo(demo: Register) -> None:
+    board = load_dashboard(demo, TODAY)
+    assert board.total_agreements == live_counts(demo)["agreement"]
+    assert board.reviews_overdue >= 3 and board.reviews_due >= 3
+    assert 0 < board.checklists.complete < board.checklists.checklists
 
 
 def test_the_demo_goes_only_into_an_empty_register(demo: Register) -> None:

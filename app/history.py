@@ -85,6 +85,10 @@ _FIELD_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+# Fields holding a controlled value (snake_case key) shown as words
+_CONTROLLED = frozenset({"status", "category", "role", "stage", "org_type", "agreement_type",
+                         "controller_relationship", "rag", "kind", "answer", "outcome"})
+
 # Columns that name a record are shown by that record's name, in this order of preference.
 _NAME_COLUMNS = ("reference", "name", "title")
 
@@ -204,6 +208,8 @@ class _Display:
                 return self._names[key] or str(value)
         if isinstance(value, bool):
             return "Yes" if value else "No"
+        if name in _CONTROLLED and isinstance(value, str):
+            return value.replace("_", " ").capitalize()
         if isinstance(value, str) and _looks_like_iso_date(value):
             return format_uk_date(dt.date.fromisoformat(value))
         return str(value)

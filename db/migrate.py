@@ -10,7 +10,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-
 UNMANAGED_PREFIXES = ("search_",)
 """Tables migrations create by hand: the FTS5 search index, its shadow and document tables."""
 

@@ -150,7 +150,8 @@ class MainWindow(QMainWindow):
             item = self.navigation.item(n)
             if item is not None:
                 item.setToolTip(f"{name} (Ctrl+{n + 1})")
-        self.navigation.setMaximumWidth(200)
+        self.navigation.setMinimumWidth(190)
+        self.navigation.setMaximumWidth(240)
         self.navigation.currentRowChanged.connect(self._navigated)
         self.view_stack = QStackedWidget()
         for view in self.views:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
+    QHorizontalBarSeries,
     QChart,
     QChartView,
     QValueAxis,
@@ -60,7 +60,6 @@ class _Number(QPushButton):
 
 def _bar_chart(title: str, colour: QColor) -> tuple[QChartView, QChart]:
     chart = QChart()
-    chart.setTitle(title)
     chart.legend().setVisible(False)
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
     chart.setBackgroundRoundness(0)
@@ -214,22 +213,29 @@ class DashboardView(QWidget):
             return
         bars = QBarSet("count")
         bars.setColor(colour)
-        for _, n in rows:
+        for _, n in reversed(rows):
             bars.append(n)
-        bars.clicked.connect(clicked)
-        series = QBarSeries()
+        last = len(rows) - 1
+        assert callable(clicked)
+        bars.clicked.connect(lambda index: clicked(last - index))
+        series = QHorizontalBarSeries()
         series.append(bars)
         series.setLabelsVisible(True)
         chart.addSeries(series)
+        # top to bottom in lifecycle order
         categories = QBarCategoryAxis()
-        categories.append([label for label, _ in rows])
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
+        categories.append([label for label, _ in reversed(rows)])
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(categories)
         values = QValueAxis()
         values.setLabelFormat("%d")
-        values.setRange(0, max(max(n for _, n in rows), 1) * 1.15)
-        values.setTickCount(5)
-        chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
+        top = max(max(n for _, n in rows), 1)
+        step = max(1, -(-top // 5))
+        values.setTickType(QValueAxis.TickType.TicksDynamic)
+        values.setTickAnchor(0)
+        values.setTickInterval(step)
+        values.setRange(0, step * (-(-top // step) + 1))
+        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(values)
 
     def _fill_buttons(self, grid: QGridLayout, rows: list[tuple[str, int]],

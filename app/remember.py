@@ -13,9 +13,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-import keyring
-import keyring.errors
-
 from app.errors import RegisterError
 
 log = logging.getLogger(__name__)
@@ -52,6 +49,8 @@ def _usable_backends(backend: Any) -> list[Any]:
 
 
 def keyring_state() -> KeyringState:
+    import keyring  # lazily: loading the keyring backends is slow at startup
+
     try:
         backend = keyring.get_keyring()
     except Exception as exc:  # keyring's discovery can fail in many platform-specific ways
@@ -70,6 +69,9 @@ def keyring_state() -> KeyringState:
 
 def remember(register_id: str, wrapping_key: bytes) -> None:
     """Keep the wrapping key in the keyring; raises `RememberError` when it cannot."""
+    import keyring  # lazily: loading the keyring backends is slow at startup
+    import keyring.errors
+
     state = keyring_state()
     if not state.usable:
         raise RememberError(f"The key cannot be remembered: {state.reason}")
@@ -81,6 +83,9 @@ def remember(register_id: str, wrapping_key: bytes) -> None:
 
 def recall(register_id: str) -> bytes | None:
     """Return the remembered wrapping key of a register, or None."""
+    import keyring  # lazily: loading the keyring backends is slow at startup
+    import keyring.errors
+
     if not keyring_state().usable:
         return None
     try:
@@ -98,6 +103,9 @@ def recall(register_id: str) -> bytes | None:
 
 def forget(register_id: str) -> None:
     """Remove a remembered key; nothing happens when none was kept."""
+    import keyring  # lazily: loading the keyring backends is slow at startup
+    import keyring.errors
+
     if not keyring_state().usable:
         return
     try:

@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self.register_path: Path | None = None
         self._search_generation = 0
         self._stale: set[int] = set()
+        self._pending: set[int] = set()  # views not given the open register yet
         self.setWindowTitle("Information Sharing Register")
         self.resize(1400, 900)
 
@@ -467,9 +468,11 @@ class MainWindow(QMainWindow):
         self.sync_label.setText(NOT_SHARED)
         self.pages.setCurrentIndex(0)
         self._set_actions_enabled(True)
-        for view in self.views:
-            self._view(view).set_register(register)
+        # only the view on screen loads now; the others when first shown (a fast start)
+        current = max(self.navigation.currentRow(), 0)
+        self._pending = set(range(len(self.views))) - {current}
         self._stale.clear()
+        self._view(self.views[current]).set_register(register)
         if self.navigation.currentRow() < 0:
             self.navigation.setCurrentRow(0)
         self.restart_idle_timer()
@@ -507,8 +510,10 @@ class MainWindow(QMainWindow):
             return
         self.register = None
         self.idle_timer.stop()
-        for view in self.views:
-            self._view(view).set_register(None)
+        for n, view in enumerate(self.views):
+            if n not in self._pending:
+                self._view(view).set_register(None)
+        self._pending.clear()
         self.search_results.set_hits([])
         self.search_box.clear()
         self._show_locked(text)
@@ -550,7 +555,11 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.view_stack.setCurrentIndex(row)
-        if row in self._stale and self.register is not None:
+        if row in self._pending and self.register is not None:
+            self._pending.discard(row)
+            self._stale.discard(row)
+            self._view(self.views[row]).set_register(self.register)
+        elif row in self._stale and self.register is not None:
             self._stale.discard(row)
             self._view(self.views[row]).refresh()
 
@@ -715,8 +724,9 @@ class MainWindow(QMainWindow):
         if app is not None:
             app.removeEventFilter(self._idle_watcher)
         if register is not None:
-            for view in self.views:
-                self._view(view).set_register(None)
+            for n, view in enumerate(self.views):
+                if n not in self._pending:
+                    self._view(view).set_register(None)
             self.runner.wait_idle()
             register.close()
         self.runner.shutdown()

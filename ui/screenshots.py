@@ -170,8 +170,10 @@ def take_all(out: Path) -> list[Path]:
         wait_for(window.search_done, window._run_search)
         window.completer.complete()
         settle(100)
-        shots.save("search", with_popup(window, window.completer.popup()))
-        window.completer.popup().hide()
+        popup = window.completer.popup()
+        assert popup is not None
+        shots.save("search", with_popup(window, popup))
+        popup.hide()
 
         shots.dialog("preferences", PreferencesDialog(window, settings))
         shots.dialog("keyboard-shortcuts", ShortcutsDialog(window, window.shortcuts()))

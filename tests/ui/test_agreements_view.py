@@ -192,7 +192,9 @@ def test_new_agreement_with_items_parties_bases_and_links(
     with qtbot.waitSignal(editor.loaded):
         editor.add_basis_button.click()
     bases = get_agreement(register, created.id).lawful_bases
-    assert [(b.article_6, b.purpose) for b in bases] == [("6(1)(e) public task", "Reducing violence")]
+    assert [(b.article_6, b.purpose) for b in bases] == [
+        ("6(1)(e) public task", "Reducing violence")
+    ]
 
     item = editor.use_case_list.item(0)
     assert item is not None

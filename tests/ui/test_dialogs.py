@@ -72,7 +72,8 @@ def test_first_run_offers_the_four_starts_and_tells_the_demo_passphrase(
 
     _acting(monkeypatch, FirstRunDialog, recent)
     choice = FirstRunDialog.ask(None, [Path("/registers/a")])
-    assert choice is not None and (choice.action, choice.path) == (OPEN_RECENT, Path("/registers/a"))
+    assert choice is not None
+    assert (choice.action, choice.path) == (OPEN_RECENT, Path("/registers/a"))
     _acting(monkeypatch, FirstRunDialog, lambda d: d.reject())
     assert FirstRunDialog.ask(None, []) is None
 

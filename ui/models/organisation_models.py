@@ -33,6 +33,25 @@ from ui.models.log_models import Column, RecordTableModel
 # ---------------------------------------------------------------------------- form
 
 
+class ProblemLabel(QLabel):
+    """A red line saying why the last action was refused; takes no room when there is none."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #b00020")
+        self.setAccessibleName(name)
+        self.hide()
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+
 @dataclass(frozen=True)
 class FormField:
     """One field of a form: its record field name, label (with & mnemonic) and kind."""

@@ -32,7 +32,7 @@ from app.assessments import (
 from app.errors import RegisterError
 from app.register import Register
 from ui.models.assessment_models import AssessmentTableModel, NeededItemTableModel
-from ui.models.organisation_models import FormField, RecordForm
+from ui.models.organisation_models import FormField, ProblemLabel, RecordForm
 
 ASSESSMENT_FORM = (
     FormField("title", "T&itle"),
@@ -104,10 +104,7 @@ class AssessmentsView(QWidget):
         self.overlap = QLabel(self)
         self.overlap.setAccessibleName("Shared data items")
         self.overlap.setWordWrap(True)
-        self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setAccessibleName("Problem")
-        self.problem.setWordWrap(True)
+        self.problem = ProblemLabel("Problem", self)
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)

@@ -22,6 +22,7 @@ from app.errors import RegisterError
 from app.logs import LOG_KIND_LABELS, add_log_entry, delete_log_entries, list_log_entries
 from app.register import Register
 from ui.models.log_models import LogTableModel
+from ui.models.organisation_models import ProblemLabel
 
 NEW_TITLES = {
     "gap": "New data gap",
@@ -61,8 +62,9 @@ class LogsView(QWidget):
             header = table.horizontalHeader()
             header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
             header.setStretchLastSection(True)
-            table.setColumnWidth(0, 220)
-            table.setColumnWidth(1, 320)
+            table.setColumnWidth(0, 300)
+            table.setColumnWidth(1, 340)
+            table.setColumnWidth(2, 160)
             self.models[kind] = model
             self.tables[kind] = table
             self.tabs.addTab(table, label)
@@ -74,10 +76,7 @@ class LogsView(QWidget):
         self.delete_button = QPushButton("&Delete entries", self)
         self.delete_button.setAccessibleName("Delete the selected entries")
         self.delete_button.clicked.connect(self.delete_selected)
-        self.problem = QLabel(self)
-        self.problem.setAccessibleName("Problem with the last edit")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color: #b00020")
+        self.problem = ProblemLabel("Problem with the last edit", self)
         self.hint = QLabel(
             "Double-click or start typing in a cell to edit it; dates as dd/mm/yyyy.", self
         )

@@ -43,7 +43,7 @@ from app.meetings import (
 )
 from app.register import Register
 from ui.models.meeting_models import DecisionTableModel, MeetingTableModel, PaperTableModel
-from ui.models.organisation_models import FormField, RecordForm
+from ui.models.organisation_models import FormField, ProblemLabel, RecordForm
 
 MEETING_FORM = (
     FormField("body_id", "&Body", "choice"),
@@ -53,10 +53,21 @@ MEETING_FORM = (
     FormField("status", "Stat&us", "choice", tuple(MEETING_STATUS_LABELS.items())),
 )
 _TEXT_FIELDS = {"key_issues", "request", "resource_implications", "background"}
+_MNEMONICS = {
+    "subject": "S&ubject",
+    "discussion_minutes": "Time for discussion (&minutes)",
+    "key_issues": "&Key issues",
+    "request": "What the Board is &asked to do",
+    "resource_implications": "R&esource implications",
+    "author_name": "Aut&hor",
+    "author_contact": "Author &contact",
+    "background": "Bac&kground",
+    "protective_marking": "Protective mar&king",
+}
 PAPER_FORM = tuple(
     FormField(
         name,
-        label,
+        _MNEMONICS.get(name, label),
         "text" if name in _TEXT_FIELDS else "int" if name == "discussion_minutes" else "line",
     )
     for name, label in PAPER_FIELD_LABELS.items()
@@ -98,6 +109,8 @@ class MeetingsView(QWidget):
         # -- meetings
         self.model = MeetingTableModel(self)
         self.table = _table(self, self.model, "Meetings")
+        self.table.setColumnWidth(0, 90)
+        self.table.setColumnWidth(1, 60)
         self.table.setColumnWidth(2, 200)
         self.table.selectionModel().currentRowChanged.connect(self._meeting_changed)
         self.new_button = QPushButton("&New meeting", self)
@@ -116,10 +129,7 @@ class MeetingsView(QWidget):
         self.save_button = QPushButton("&Save meeting", self)
         self.save_button.setAccessibleName("Save meeting")
         self.save_button.clicked.connect(self.save_meeting)
-        self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setAccessibleName("Problem")
-        self.problem.setWordWrap(True)
+        self.problem = ProblemLabel("Problem", self)
 
         # -- papers
         self.paper_model = PaperTableModel(self)
@@ -162,6 +172,7 @@ class MeetingsView(QWidget):
         self.decision_agreement.setAccessibleName("Agreement the decision concerns")
         self.decision_paper = QComboBox(self)
         self.decision_paper.setAccessibleName("Paper the decision was taken on")
+        self.decision_paper.setMinimumWidth(160)
         self.add_decision_button = QPushButton("Record &decision", self)
         self.add_decision_button.setAccessibleName("Record decision")
         self.add_decision_button.clicked.connect(self.record_decision)
@@ -205,6 +216,7 @@ class MeetingsView(QWidget):
         form_layout.addWidget(self.save_paper_button, 0, Qt.AlignmentFlag.AlignRight)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form_holder)
         papers_layout.addWidget(scroll, 2)
 
@@ -232,6 +244,7 @@ class MeetingsView(QWidget):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([600, 900])
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
         layout.addWidget(splitter, 1)

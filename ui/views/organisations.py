@@ -33,6 +33,7 @@ from ui.models.organisation_models import (
     FormField,
     OrganisationTableModel,
     PersonTableModel,
+    ProblemLabel,
     RecordForm,
 )
 
@@ -108,10 +109,7 @@ class OrganisationsView(QWidget):
         self.delete_person_button = QPushButton("Remove person", self)
         self.delete_person_button.setAccessibleName("Remove the selected person")
         self.delete_person_button.clicked.connect(self.remove_person)
-        self.people_problem = QLabel(self)
-        self.people_problem.setStyleSheet("color: #b00020")
-        self.people_problem.setAccessibleName("Problem with people")
-        self.people_problem.setWordWrap(True)
+        self.people_problem = ProblemLabel("Problem with people", self)
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -150,6 +148,7 @@ class OrganisationsView(QWidget):
         splitter.addWidget(scroll)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([850, 650])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)

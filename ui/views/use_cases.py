@@ -46,7 +46,7 @@ from app.use_cases import (
     unlink_agreement,
     update_use_case,
 )
-from ui.models.organisation_models import FormField, RecordForm
+from ui.models.organisation_models import FormField, ProblemLabel, RecordForm
 from ui.models.use_case_models import RAG_COLOURS, BenefitTableModel, UseCaseTableModel
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -106,10 +106,7 @@ class UseCasesView(QWidget):
         self.previous_shortcut = QShortcut(
             QKeySequence(PREVIOUS_STAGE_KEYS), self, self.move_previous
         )
-        self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #b00020")
-        self.problem.setAccessibleName("Problem")
-        self.problem.setWordWrap(True)
+        self.problem = ProblemLabel("Problem", self)
 
         # -- board and table
         self.columns: dict[str, QListWidget] = {}
@@ -128,6 +125,8 @@ class UseCasesView(QWidget):
             cards.setWordWrap(True)
             cards.setSpacing(3)
             cards.setMinimumWidth(120)
+            cards.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            cards.setResizeMode(QListWidget.ResizeMode.Adjust)
             cards.setStyleSheet(
                 "QListWidget::item { border: 1px solid #c8c8c8; border-radius: 4px;"
                 " padding: 4px; background: #ffffff; }"

@@ -1,0 +1,193 @@
+"""Desktop benchmarks: startup, type-ahead filter, sort and memory (PERFORMANCE.md)."""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from bench.core import Result, bound_result, ratio_result
+
+STARTUP_AGREEMENTS = 10_000
+LARGE_AGREEMENTS = 100_000
+PASSPHRASE = "benchmark passphrase"
+WORDS = (
+    "hospital", "discharge", "falls", "prevention", "adult", "social", "care", "children",
+    "school", "attendance", "community", "safety", "housing", "homelessness", "public",
+    "health", "mental", "health", "police", "fire", "ambulance", "primary", "care", "frailty",
+    "dementia", "carers", "domestic", "abuse", "youth", "offending", "substance", "misuse",
+    "employment", "skills", "transport", "air", "quality", "obesity", "smoking",
+)
+ORGS = [f"{place} {kind}" for place in ("Northshire", "Southshire", "Eastborough", "Westdale")
+        for kind in ("County Council", "NHS Trust", "ICB", "Police", "Fire and Rescue")]
+
+
+def _text(rng: random.Random, low: int, high: int) -> str:
+    out: list[str] = []
+    size = rng.randint(low, high)
+    while sum(len(w) + 1 for w in out) < size:
+        out.append(rng.choice(WORDS))
+    return " ".join(out)[:high]
+
+
+def build_register(folder: Path, count: int, items: bool) -> bytes:
+    """A register of `count` agreements written in one batch (the bulk path); its wrapping key."""
+    import datetime as dt
+
+    from app import search
+    from app.keys import KdfParams
+    from app.register import Changes, Register
+
+    rng = random.Random(count)
+    statuses = ("draft", "negotiation", "awaiting_approval", "active", "active", "active",
+                "under_review", "suspended", "expired", "terminated")
+
+    def build(changes: Changes) -> None:
+        orgs = [changes.create("organisation", {"name": name}) for name in ORGS]
+        today = dt.date(2026, 6, 1)
+        for n in range(count):
+            agreement = changes.create("agreement", {
+                "reference": f"ISA-{2015 + n % 12}-{n:06d}",
+                "title": _text(rng, 20, 90).capitalize(),
+                "category": rng.choice(("aggregated", "personal")),
+                "status": rng.choice(statuses),
+                "summary": _text(rng, 50, 400),
+                "notes": _text(rng, 50, 200),
+                "retention": _text(rng, 50, 150),
+                "protective_marking": "OFFICIAL",
+                "start_date": today - dt.timedelta(days=rng.randint(0, 2000)),
+                "review_date": today + dt.timedelta(days=rng.randint(-200, 500)),
+            })  # fmt: skip
+            changes.create("party", {"agreement_id": agreement,
+                                     "organisation_id": rng.choice(orgs), "role": "provider"})
+            if items:
+                changes.create("data_item", {
+                    "agreement_id": agreement, "position": 1, "title": _text(rng, 10, 40),
+                    **{key: _text(rng, 50, 400) for key in (
+                        "source", "extract_mechanism", "destination", "frequency",
+                        "data_fields", "purpose", "safeguards")},
+                })  # fmt: skip
+
+    kdf = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+    with Register.create(folder, PASSPHRASE, name="Benchmark", kdf=kdf) as register:
+        register.write("Benchmark data", build, undoable=False)
+        search.rebuild_index(register)
+        return register.wrapping_key
+
+
+_BASELINE = """
+import time, sys
+start = time.perf_counter()
+from PySide6.QtWidgets import QApplication, QMainWindow
+import sqlalchemy.orm, sqlcipher3
+app = QApplication([])
+w = QMainWindow(); w.resize(1400, 900); w.show(); app.processEvents()
+print(time.perf_counter() - start)
+"""
+
+_OURS = """
+import time, sys
+start = time.perf_counter()
+from pathlib import Path
+from PySide6.QtCore import QEventLoop
+from ui.main import application
+from ui.main_window import MainWindow
+from ui.settings import Settings
+from app.register import Register
+app = application()
+w = MainWindow(Settings(Path(sys.argv[2])))
+w.show()
+loop = QEventLoop()  # not app.quit(): in Qt 6 that closes the windows
+w.dashboard.loaded.connect(loop.quit)
+key = bytes.fromhex(sys.argv[3])
+w.runner.run(lambda: w._prepare(Register.open(Path(sys.argv[1]), wrapping_key=key)),
+             w.set_register, lambda exc: (print(exc, file=sys.stderr), loop.quit()))
+loop.exec()
+assert w.register is not None and w.dashboard.dashboard is not None
+print(time.perf_counter() - start)
+w.close()
+"""
+
+
+def _spawn(code: str, *args: str) -> float:
+    """Wall time of a fresh interpreter running `code`, from spawn to its exit."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], check=True, env=env,
+                   capture_output=True, cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+    return time.perf_counter() - start
+
+
+def _startup(temp: Path) -> Result:
+    folder = temp / "startup"
+    key = build_register(folder, STARTUP_AGREEMENTS, items=True)
+    settings = str(temp / "startup.ini")
+    _spawn(_BASELINE)  # warm the file cache for both
+    baseline = statistics.median(_spawn(_BASELINE) for _ in range(3))
+    ours = statistics.median(_spawn(_OURS, str(folder), settings, key.hex()) for _ in range(3))
+    return ratio_result("startup", ours, baseline, "s", 1.5, 2.0)
+
+
+def _large(temp: Path, wanted: set[str]) -> Iterator[Result]:
+    import psutil
+    from PySide6.QtCore import Qt
+
+    from app.agreements import list_agreements
+    from app.register import Register
+    from ui.main import application
+    from ui.models.agreements import AgreementTableModel
+
+    folder = temp / "large"
+    key = build_register(folder, LARGE_AGREEMENTS, items=False)
+    application()
+    with Register.open(folder, wrapping_key=key) as register:
+        rows = list_agreements(register)
+        model = AgreementTableModel()
+        model.set_rows(rows)
+        if not wanted or "filter" in wanted:
+            times: list[float] = []
+            for word in ("hospital", "community safety", "ISA-2019", "north"):
+                for end in range(1, len(word) + 1):
+                    start = time.perf_counter()
+                    model.set_filter_text(word[:end])
+                    model.rowCount()
+                    times.append(time.perf_counter() - start)
+                model.set_filter_text("")
+            median, worst = statistics.median(times), max(times)
+            yield Result("filter", median * 1000, "ms", None, None,
+                         "median <= 100 ms, worst <= 250 ms",
+                         median <= 0.100 and worst <= 0.250)  # fmt: skip
+        if not wanted or "sort" in wanted:
+            sorts: list[float] = []
+            for column in (1, 6, 4, 2):
+                start = time.perf_counter()
+                model.sort(column, Qt.SortOrder.DescendingOrder)
+                sorts.append(time.perf_counter() - start)
+            yield bound_result("sort", max(sorts) * 1000, "ms", 300)
+        if not wanted or "memory" in wanted:
+            from ui.main_window import MainWindow
+            from ui.settings import Settings
+
+            window = MainWindow(Settings(temp / "memory.ini"))
+            window.show()
+            window.agreements.model.set_rows(rows)
+            rss = psutil.Process().memory_info().rss / 2**20
+            yield bound_result("memory", rss, "MB", 600)
+            window.close()
+
+
+def run(wanted: set[str]) -> Iterator[Result]:
+    names = {"startup", "filter", "sort", "memory"}
+    if wanted and not wanted & names:
+        return
+    with tempfile.TemporaryDirectory(prefix="isr-bench-ui-") as temp:
+        if not wanted or "startup" in wanted:
+            yield _startup(Path(temp))
+        if not wanted or wanted & {"filter", "sort", "memory"}:
+            yield from _large(Path(temp), wanted)

@@ -1,9 +1,170 @@
-"""`isr` subcommands for sync (registered by ui.cli)."""
+"""`isr` subcommands for sync (registered by ui.cli): share, join, approve, sync and the rest."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from app import sync
+from app.conflicts import FieldConflict, open_conflicts
+from app.sync.engine import SyncReport
+from ui.cli_support import (
+    EXIT_OK,
+    EXIT_SYNC_ALARM,
+    add_passphrase_options,
+    fail,
+    open_register,
+    read_passphrase,
+)
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print_report(report: SyncReport) -> int:
+    print(
+        f"Sent {report.published} change(s) in {report.segments_written} segment(s); "
+        f"received {report.received}, of which {report.applied} new."
+    )
+    if report.held_back:
+        print(
+            f"{report.held_back} change(s) held back: stamped more than 10 minutes ahead of this "
+            "computer's clock. They are kept and applied once the clock catches up; check the "
+            "clocks of the laptops."
+        )
+    for device in report.waiting_for_key:
+        print(f"Changes from device {device} wait for a key this device has not received yet.")
+    for alarm in report.alarms:
+        fail(alarm.message)
+    return EXIT_SYNC_ALARM if report.alarms else EXIT_OK
+
+
+def cmd_share(args: argparse.Namespace) -> int:
+    with open_register(args) as register:
+        sync.share(register, Path(args.share_dir), name=args.name)
+        print(f"Shared the register in {args.share_dir}; this device is its first admin.")
+        return _print_report(sync.sync(register))
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    passphrase = read_passphrase(
+        args, "Passphrase for this device's copy of the register (12+ characters): "
+    )
+    result = sync.join(
+        Path(args.share_dir), Path(args.register), passphrase, args.name, author=args.author
+    )
+    with result.register:
+        print(f"Asked to join as device {result.device}. Fingerprint: {result.fingerprint}")
+        print(
+            "Read this fingerprint to an admin (by phone or in person) so they can approve "
+            "this device, then run 'isr sync' to receive the register."
+        )
+    return EXIT_OK
+
+
+def cmd_requests(args: argparse.Namespace) -> int:
+    with open_register(args) as register:
+        requests = sync.pending_requests(register)
+    for request in requests:
+        print(
+            f"{request.device}  {request.fingerprint}  {request.name}  (asked {request.requested})"
+        )
+    if not requests:
+        print("No requests to join are waiting.")
+    return EXIT_OK
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    with open_register(args) as register:
+        member = sync.approve(register, args.device, admin=args.admin)
+        print(
+            f"Approved {member.name} (device {member.device}, fingerprint {member.fingerprint}) "
+            f"as {member.role}. The register key is sealed to it; it receives everything at "
+            "its next sync."
+        )
+        return _print_report(sync.sync(register))
+
+
+def cmd_members(args: argparse.Namespace) -> int:
+    with open_register(args) as register:
+        members = sync.members(register)
+    for m in members:
+        mark = " (this device)" if m.this_device else ""
+        print(f"{m.device}  {m.fingerprint}  {m.role:<7}  {m.name}{mark}")
+    return EXIT_OK
+
+
+def cmd_revoke(args: argparse.Namespace) -> int:
+    with open_register(args) as register:
+        member = sync.revoke(register, args.device)
+    print(
+        f"Removed {member.name} (device {member.device}). A new register key was sealed to the "
+        "remaining devices only, so this device cannot read anything written from now on. "
+        f"It keeps what it had already synced (up to its segment {member.last_seen_seq}); "
+        "that cannot be taken back."
+    )
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    with open_register(args) as register:
+        return _print_report(sync.sync(register))
+
+
+def cmd_conflicts(args: argparse.Namespace) -> int:
+    with open_register(args) as register:
+        conflicts = open_conflicts(register)
+    for conflict in conflicts:
+        if isinstance(conflict, FieldConflict):
+            print(f"{conflict.entity} {conflict.record_id} field {conflict.field}:")
+            for v in conflict.versions:
+                print(
+                    f"    {v.value!r}  by {v.author} (device {v.device}) at {v.when:%d/%m/%Y %H:%M}"
+                )
+        else:
+            d = conflict.deletion
+            print(
+                f"{conflict.entity} {conflict.record_id} deleted by {d.author} (device "
+                f"{d.device}) at {d.when:%d/%m/%Y %H:%M}, then edited:"
+            )
+            for v in conflict.edits:
+                print(
+                    f"    {v.value!r}  by {v.author} (device {v.device}) at {v.when:%d/%m/%Y %H:%M}"
+                )
+    if not conflicts:
+        print("No open conflicts.")
+    return EXIT_OK
 
 
 def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this module's subcommands; each sets `handler(args) -> int` as its default."""
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_passphrase_options(p)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("share", cmd_share, "share a register through a folder on a network drive")
+    p.add_argument("register", metavar="REGISTER", help="the register's folder")
+    p.add_argument("share_dir", metavar="SHARE_DIR", help="the shared folder (empty or new)")
+    p.add_argument("--name", help="this device's name as other members see it")
+    p = command("join", cmd_join, "ask to join a shared register (makes a new local register)")
+    p.add_argument("share_dir", metavar="SHARE_DIR", help="the shared folder")
+    p.add_argument("register", metavar="REGISTER", help="a new folder for this device's copy")
+    p.add_argument("--name", required=True, help="who you are, e.g. 'Sam Patel, laptop'")
+    p = command("requests", cmd_requests, "list requests to join, with their fingerprints")
+    p.add_argument("register", metavar="REGISTER", help="the register's folder")
+    p = command("approve", cmd_approve, "approve a request to join (admins only)")
+    p.add_argument("register", metavar="REGISTER", help="the register's folder")
+    p.add_argument("device", metavar="DEVICE", help="the device id shown by 'isr requests'")
+    p.add_argument("--admin", action="store_true", help="make the device an admin too")
+    p = command("members", cmd_members, "list the devices that hold the register key")
+    p.add_argument("register", metavar="REGISTER", help="the register's folder")
+    p = command("revoke", cmd_revoke, "remove a device: new key for the remaining devices")
+    p.add_argument("register", metavar="REGISTER", help="the register's folder")
+    p.add_argument("device", metavar="DEVICE", help="the device id shown by 'isr members'")
+    p = command("sync", cmd_sync, "send this device's changes and receive everyone else's")
+    p.add_argument("register", metavar="REGISTER", help="the register's folder")
+    p = command("conflicts", cmd_conflicts, "list fields edited on two devices at once")
+    p.add_argument("register", metavar="REGISTER", help="the register's folder")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCompleter,
@@ -28,29 +28,37 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import remember, search
+from app import remember, search, sync
 from app.errors import NothingToUndoError, RegisterError, WrongPassphraseError
 from app.oplog import Operation
 from app.paths import default_register_dir
 from app.register import Register, default_author
 from app.search import SearchHit
+from app.sync import SyncStatus
+from app.sync.state import load as load_sync_state
 from ui.dialogs.first_run import CREATE, DEMO, JOIN, OPEN, OPEN_RECENT, FirstRunDialog
+from ui.dialogs.join import JoinDialog
 from ui.dialogs.new_register import NewRegisterDialog
 from ui.dialogs.preferences import PreferencesDialog
+from ui.dialogs.share import ShareDialog
 from ui.dialogs.shortcuts import ShortcutsDialog
 from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
 from ui.errors import ErrorMessage
 from ui.models.search import SearchResultsModel
-from ui.settings import AUTHOR_NAME, IDLE_LOCK_MINUTES, Settings
+from ui.models.sync_models import ALARM_COLOUR
+from ui.settings import AUTHOR_NAME, IDLE_LOCK_MINUTES, SHARED_FOLDER, Settings
+from ui.sync_controller import NOT_SHARED, SyncController, status_text, sync_interval_ms
 from ui.views.agreements import AgreementsView
+from ui.views.conflicts import ConflictsView
 from ui.views.dashboard import DashboardView
 from ui.views.history import HistoryView
+from ui.views.members import MembersView
 from ui.workers import TaskRunner
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
-NOT_SHARED = "Not shared"
+IMPORT_WIZARD = "ui.dialogs.import_wizard"
 
 
 class RegisterView(Protocol):
@@ -84,7 +92,15 @@ OTHER_VIEWS = (
     ("Logs", "ui.views.logs", "LogsView"),
     ("Meetings and papers", "ui.views.meetings", "MeetingsView"),
 )
-NAVIGATION = ("Dashboard", "Agreements", *(n for n, _, _ in OTHER_VIEWS), "History")
+NAVIGATION = ("Dashboard", "Agreements", *(n for n, _, _ in OTHER_VIEWS), "Conflicts", "History",
+              "Sharing")  # fmt: skip
+CONFLICTS_ROW = NAVIGATION.index("Conflicts")
+SHARING_ROW = NAVIGATION.index("Sharing")
+
+
+def navigation_key(row: int) -> str:
+    """The digit of a navigation entry's shortcut: Ctrl+1 … Ctrl+9, then Ctrl+0."""
+    return str((row + 1) % 10)
 
 
 def _load_view(title: str, module: str, name: str) -> QWidget:
@@ -138,8 +154,11 @@ class MainWindow(QMainWindow):
         self.dashboard = DashboardView(runner=self.runner)
         self.agreements = AgreementsView(runner=self.runner)
         self.history = HistoryView(runner=self.runner)
+        self.conflicts = ConflictsView(runner=self.runner)
+        self.sharing = MembersView(runner=self.runner)
         others = [_load_view(*spec) for spec in OTHER_VIEWS]
-        self.views: list[QWidget] = [self.dashboard, self.agreements, *others, self.history]
+        self.views: list[QWidget] = [self.dashboard, self.agreements, *others, self.conflicts,
+                                     self.history, self.sharing]  # fmt: skip
         self.dashboard.open_agreements.connect(self._open_filtered_agreements)
         self.dashboard.open_use_cases.connect(lambda _stage: self.navigate(2))
         self.agreements.editor.saved.connect(lambda _id: self.dashboard_stale())
@@ -150,7 +169,7 @@ class MainWindow(QMainWindow):
             self.navigation.addItem(f"{name}")
             item = self.navigation.item(n)
             if item is not None:
-                item.setToolTip(f"{name} (Ctrl+{n + 1})")
+                item.setToolTip(f"{name} (Ctrl+{navigation_key(n)})")
         self.navigation.setMinimumWidth(190)
         self.navigation.setMaximumWidth(240)
         self.navigation.currentRowChanged.connect(self._navigated)
@@ -172,6 +191,7 @@ class MainWindow(QMainWindow):
         self._build_search()
         self._build_menus()
         self._build_status_bar()
+        self._build_sync()
 
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -258,6 +278,13 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&New register…", self.create_register)
         self._action(file_menu, "&Open register…", self.choose_register)
         self._action(file_menu, "Open the &demo register", self.open_demo)
+        self._action(file_menu, "&Join a shared register…", self.join_register)
+        file_menu.addSeparator()
+        self.import_action = self._action(file_menu, "&Import spreadsheet…",
+                                          self.import_spreadsheet)  # fmt: skip
+        self.share_action = self._action(file_menu, "&Share this register…", self.share_register)
+        self.sync_action = self._action(file_menu, "S&ync now", self.sync_now, "F9",
+                                        "Sync with the shared folder")  # fmt: skip
         file_menu.addSeparator()
         self.lock_action = self._action(file_menu, "&Lock", self.lock, "Ctrl+L",
                                         "Lock the register")  # fmt: skip
@@ -277,8 +304,9 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         for n, name in enumerate(NAVIGATION):
-            self._action(view_menu, f"&{n + 1} {name}", self._navigator(n),
-                         f"Ctrl+{n + 1}", f"Go to {name}")  # fmt: skip
+            key = navigation_key(n)
+            self._action(view_menu, f"&{key} {name}", self._navigator(n), f"Ctrl+{key}",
+                         f"Go to {name}")  # fmt: skip
         view_menu.addSeparator()
         self._action(view_menu, "&Refresh", self.refresh_current, "F5", "Refresh the view")
 
@@ -292,23 +320,42 @@ class MainWindow(QMainWindow):
         self.name_label.setAccessibleName("Register")
         self.lock_label = QLabel("")
         self.lock_label.setAccessibleName("Lock state")
-        self.sync_label = QLabel(NOT_SHARED)
+        self.sync_label = QPushButton(NOT_SHARED)
+        self.sync_label.setFlat(True)
         self.sync_label.setAccessibleName("Sharing state")
+        self.sync_label.setToolTip("The state of sharing; press for the details")
+        self.sync_label.clicked.connect(self.show_sync_details)
         status = self.statusBar()
         status.addPermanentWidget(self.name_label)
         status.addPermanentWidget(self.lock_label)
         status.addPermanentWidget(self.sync_label)
 
+    def _build_sync(self) -> None:
+        ctl = SyncController(self.runner, self, interval_ms=sync_interval_ms(self.settings))
+        self.sync_controller = ctl
+        ctl.status_changed.connect(self._show_sync_status)
+        ctl.failed.connect(lambda message: self._set_sync_label(*status_text(None, message)))
+        ctl.changes_received.connect(self._changes_received)
+        ctl.conflicts_counted.connect(self._show_conflict_count)
+        ctl.round_ended.connect(self._sync_round_ended)
+        self.conflicts.conflicts_counted.connect(self._show_conflict_count)
+        self.conflicts.resolved.connect(lambda said: self.statusBar().showMessage(said, 5000))
+        self.sharing.share_requested.connect(self.share_register)
+        self.sharing.sync_requested.connect(self.sync_now)
+        self.sharing.membership_changed.connect(self._membership_changed)
+
     # ------------------------------------------------------------------ state
 
     def _set_actions_enabled(self, open_: bool) -> None:
-        for action in (self.lock_action, self.undo_action, self.redo_action):
+        for action in (self.lock_action, self.undo_action, self.redo_action, self.import_action,
+                       self.share_action, self.sync_action):  # fmt: skip
             action.setEnabled(open_)
         self.search_box.setEnabled(open_)
         self.navigation.setEnabled(open_)
 
     def _show_locked(self, text: str) -> None:
         self.pages.setCurrentIndex(1)
+        self.statusBar().clearMessage()  # nothing of the register stays on screen
         self.locked_label.setText(text)
         self.unlock_button.setVisible(self.register_path is not None)
         self.lock_label.setText("Locked" if self.register_path else "")
@@ -338,7 +385,7 @@ class MainWindow(QMainWindow):
         elif choice.action == DEMO:
             self.open_demo()
         elif choice.action == JOIN:
-            QMessageBox.information(self, "Join", "Joining a shared register comes with sharing.")
+            self.join_register()
 
     def choose_register(self) -> None:
         start = str(self.settings.last_register() or default_register_dir().parent)
@@ -465,7 +512,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{info.name} — Information Sharing Register")
         self.name_label.setText(info.name)
         self.lock_label.setText("Unlocked")
-        self.sync_label.setText(NOT_SHARED)
+        shared = load_sync_state(register).shared
+        self._set_sync_label(*(status_text(None) if shared else (NOT_SHARED, False)))
         self.pages.setCurrentIndex(0)
         self._set_actions_enabled(True)
         # only the view on screen loads now; the others when first shown (a fast start)
@@ -475,7 +523,11 @@ class MainWindow(QMainWindow):
         self._view(self.views[current]).set_register(register)
         if self.navigation.currentRow() < 0:
             self.navigation.setCurrentRow(0)
+        self.share_action.setEnabled(not shared)
+        self.sync_action.setEnabled(shared)
+        self._show_conflict_count(0)
         self.restart_idle_timer()
+        self.sync_controller.start(register)  # sync on open
         self.register_opened.emit()
 
     def _view(self, widget: QWidget) -> RegisterView:
@@ -510,6 +562,7 @@ class MainWindow(QMainWindow):
             return
         self.register = None
         self.idle_timer.stop()
+        self.sync_controller.stop()
         for n, view in enumerate(self.views):
             if n not in self._pending:
                 self._view(view).set_register(None)
@@ -575,6 +628,12 @@ class MainWindow(QMainWindow):
         if self.register is not None:
             self._view(self.views[self.view_stack.currentIndex()]).refresh()
 
+    def refresh_all(self) -> None:
+        """Refresh the view on screen now and every other one when next shown."""
+        self._stale.update(range(len(self.views)))
+        self.refresh_current()
+        self._stale.discard(self.view_stack.currentIndex())
+
     def _open_filtered_agreements(self, query: Any) -> None:
         self.navigate(1)
         self.agreements.apply_filter(query)
@@ -593,9 +652,7 @@ class MainWindow(QMainWindow):
 
         def done(label: str) -> None:
             self.statusBar().showMessage(f"{'Redone' if redo else 'Undone'}: {label}", 5000)
-            self._stale.update(range(len(self.views)))
-            self.refresh_current()
-            self._stale.discard(self.view_stack.currentIndex())
+            self.refresh_all()
             self.undo_done.emit(label)
 
         def failed(exc: BaseException) -> None:
@@ -697,6 +754,115 @@ class MainWindow(QMainWindow):
                 editor.items_list.setCurrentRow(n)
                 return
 
+    # ------------------------------------------------------------------ sharing
+
+    def join_register(self) -> None:
+        """Join a shared register: a new copy on this device, waiting for an admin's approval."""
+        if not self._close_current():
+            return
+        result = JoinDialog.ask(self, self.runner, self.settings.get(SHARED_FOLDER),
+                                self._author())  # fmt: skip
+        if result is None:
+            return
+        register = result.register
+        self.register_path = register.path
+
+        def opened(prepared: Register) -> None:
+            self.set_register(prepared)
+            self.navigate(SHARING_ROW)  # the fingerprint and "waiting for approval" show there
+
+        self.runner.run(lambda: self._prepare(register), opened, self._open_failed,
+                        label="Opening the register…")  # fmt: skip
+
+    def share_register(self) -> None:
+        """Share the open register through a folder; this device becomes its first admin."""
+        register = self.register
+        if register is None:
+            return
+        answer = ShareDialog.ask(self, self.settings.get(SHARED_FOLDER), self._author())
+        if answer is None:
+            return
+
+        def done(_state: object) -> None:
+            if self.register is not register:
+                return
+            if not self.settings.get(SHARED_FOLDER):
+                self.settings.set(SHARED_FOLDER, str(answer.folder))
+            self.statusBar().showMessage(
+                f"Shared in {answer.folder}; this device is the register's first admin.", 8000
+            )
+            self.share_action.setEnabled(False)
+            self.sync_action.setEnabled(True)
+            self.sync_controller.start(register)
+
+        def failed(exc: BaseException) -> None:
+            ErrorMessage.show(self, exc, "Share this register")
+
+        self.runner.run(lambda: sync.share(register, answer.folder, name=answer.name), done,
+                        failed, label="Sharing the register…")  # fmt: skip
+
+    def sync_now(self) -> None:
+        self.sync_controller.sync_now(visible=True)
+
+    def show_sync_details(self) -> None:
+        """The status bar's sync state was pressed: show the Sharing view with the details."""
+        self.navigate(SHARING_ROW)
+
+    def _set_sync_label(self, text: str, alarm: bool) -> None:
+        self.sync_label.setText(text.replace("&", "&&"))
+        self.sync_label.setAccessibleName(f"Sharing state: {text}. Press for the details.")
+        self.sync_label.setStyleSheet(f"color: {ALARM_COLOUR}; font-weight: bold;" if alarm else "")
+
+    def _show_sync_status(self, status: SyncStatus) -> None:
+        self._set_sync_label(*status_text(status))
+        open_ = self.register is not None
+        self.share_action.setEnabled(open_ and not status.shared)
+        self.sync_action.setEnabled(open_ and status.shared)
+
+    def _show_conflict_count(self, count: int) -> None:
+        item = self.navigation.item(CONFLICTS_ROW)
+        key = f"Ctrl+{navigation_key(CONFLICTS_ROW)}"
+        item.setText(f"Conflicts ({count})" if count else "Conflicts")
+        font = item.font()
+        font.setBold(bool(count))
+        item.setFont(font)
+        item.setForeground(QColor(ALARM_COLOUR) if count else self.palette().text().color())
+        item.setToolTip(f"{count} open conflict(s) to settle ({key})" if count
+                        else f"Conflicts ({key})")  # fmt: skip
+
+    def _changes_received(self, count: int) -> None:
+        self.statusBar().showMessage(
+            f"Received {count} change{'s' if count != 1 else ''} from other devices.", 5000
+        )
+        self.refresh_all()
+
+    def _sync_round_ended(self) -> None:
+        if self.register is None:
+            return
+        if self.view_stack.currentIndex() == SHARING_ROW:
+            self.sharing.refresh()
+        else:
+            self._stale.add(SHARING_ROW)
+
+    def _membership_changed(self, said: str) -> None:
+        self.statusBar().showMessage(said, 8000)
+        self.sync_controller.sync_now()
+
+    def import_spreadsheet(self) -> None:
+        """Bring a spreadsheet register in through the import wizard, when it is installed."""
+        register = self.register
+        if register is None:
+            return
+        try:
+            wizard = importlib.import_module(IMPORT_WIZARD)
+        except ModuleNotFoundError as exc:
+            if exc.name != IMPORT_WIZARD:
+                raise
+            self.statusBar().showMessage("Importing spreadsheets is not available yet.", 8000)
+            return
+        wizard.ask(self, register)
+        self.refresh_all()
+
     # ------------------------------------------------------------------ dialogs
 
     def preferences(self) -> None:
@@ -720,6 +886,7 @@ class MainWindow(QMainWindow):
         register = self.register
         self.register = None
         self.idle_timer.stop()
+        self.sync_controller.stop()
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self._idle_watcher)

@@ -6,11 +6,13 @@ Builds the demo partnership in a temporary folder, opens the real main window of
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -18,17 +20,27 @@ from PySide6.QtCore import QEventLoop, QPoint, QTimer, SignalInstance  # noqa: E
 from PySide6.QtGui import QPainter, QPixmap  # noqa: E402
 from PySide6.QtWidgets import QDialog, QLineEdit, QWidget  # noqa: E402
 
-from app.agreements import AgreementQuery  # noqa: E402
+from app import sync  # noqa: E402
+from app.agreements import (  # noqa: E402
+    AgreementQuery,
+    get_agreement,
+    update_agreement,
+    update_data_item,  # noqa: E402
+)
 from app.demo import DEMO_PASSPHRASE  # noqa: E402
+from app.domain import AgreementSummary  # noqa: E402
+from app.register import Register  # noqa: E402
 from ui.dialogs.first_run import FirstRunDialog  # noqa: E402
+from ui.dialogs.join import JoinDialog  # noqa: E402
 from ui.dialogs.new_register import NewRegisterDialog  # noqa: E402
 from ui.dialogs.preferences import PreferencesDialog  # noqa: E402
+from ui.dialogs.share import ApproveAnswer, ApproveDialog, ShareAnswer, ShareDialog  # noqa: E402
 from ui.dialogs.shortcuts import ShortcutsDialog  # noqa: E402
 from ui.dialogs.unlock import UnlockDialog  # noqa: E402
 from ui.errors import ErrorMessage, message_for  # noqa: E402
 from ui.main import application  # noqa: E402
-from ui.main_window import NAVIGATION, MainWindow  # noqa: E402
-from ui.settings import Settings  # noqa: E402
+from ui.main_window import CONFLICTS_ROW, NAVIGATION, SHARING_ROW, MainWindow  # noqa: E402
+from ui.settings import AUTHOR_NAME, Settings  # noqa: E402
 
 WIDTH, HEIGHT = 1400, 900
 WAIT_MS = 60_000
@@ -104,6 +116,7 @@ def take_all(out: Path) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="isr-screenshots-") as temp:
         folder = Path(temp) / "Demo partnership"
         settings = Settings(Path(temp) / "settings.ini")
+        settings.set(AUTHOR_NAME, "Priya Shah")  # who the demo's changes and conflicts name
         shots.dialog("first-run", FirstRunDialog(None, [folder]))
         new = NewRegisterDialog(None)
         new.name.setText("Northshire Information Sharing Register")
@@ -150,7 +163,7 @@ def take_all(out: Path) -> list[Path]:
         editor.request_close()
 
         for n, name in enumerate(NAVIGATION):
-            if name in ("Dashboard", "Agreements", "History"):
+            if name in ("Dashboard", "Agreements", "History", "Conflicts", "Sharing"):
                 continue
             window.navigate(n)
             view = window.views[n]
@@ -175,6 +188,8 @@ def take_all(out: Path) -> list[Path]:
         shots.save("search", with_popup(window, popup))
         popup.hide()
 
+        share_with_a_colleague(shots, window, Path(temp), richest)
+
         shots.dialog("preferences", PreferencesDialog(window, settings))
         shots.dialog("keyboard-shortcuts", ShortcutsDialog(window, window.shortcuts()))
         unlock = UnlockDialog(window, folder)
@@ -185,6 +200,86 @@ def take_all(out: Path) -> list[Path]:
         shots.widget("locked", window)
         window.close()
     return shots.written
+
+
+def run_on_worker(window: MainWindow, work: Callable[[], Any]) -> None:
+    """Run `work` on the window's worker (where its register is used) and wait for it."""
+    task = window.runner.run(work, label="Preparing…")
+    wait_for(task.ended, lambda: None)
+
+
+def share_with_a_colleague(shots: Shooter, window: MainWindow, temp: Path,
+                           richest: AgreementSummary) -> None:  # fmt: skip
+    """Share the demo, let a colleague join and edit it at the same time: the sharing screens."""
+    demo = window.register
+    assert demo is not None
+    window.search_box.clear()
+    share = temp / "Partnership drive" / "Information sharing register"
+    shots.dialog("share", ShareDialog(window, str(share), "Priya Shah, laptop"))
+    ShareDialog.ask = classmethod(  # type: ignore[method-assign,assignment]
+        lambda cls, *args, **kwargs: ShareAnswer(share, "Priya Shah, laptop"))
+    wait_for(window.sync_controller.round_ended, window.share_register)
+
+    # a colleague joins from their laptop: the dialog, then the fingerprint to read out
+    join = JoinDialog(window, window.runner, str(share), "Sam Patel")
+    join.folder.setText(str(temp / "Sam's laptop" / "register"))
+    join.name.setText("Sam Patel, laptop")
+    join.passphrase.setText(DEMO_PASSPHRASE)
+    join.repeat.setText(DEMO_PASSPHRASE)
+    shots.dialog("join", join)
+    wait_for(join.joined, join.submit)
+    shots.dialog("join-fingerprint", join)
+    if join.result_ is None:
+        raise RuntimeError(f"joining failed: {join.error.text()}")
+    sam = join.result_.register
+    try:
+        third = sync.join(share, temp / "Jo's desktop", DEMO_PASSPHRASE, "Jo Okafor, desktop",
+                          author="Jo Okafor")  # fmt: skip
+        third.register.close()
+        make_a_conflict(shots, window, sam, richest)
+    finally:
+        sam.close()
+
+
+def make_a_conflict(shots: Shooter, window: MainWindow, sam: Register,
+                    richest: AgreementSummary) -> None:  # fmt: skip
+    """Sam is approved, then both edit the same fields before syncing: the Conflicts view."""
+    demo = window.register
+    assert demo is not None
+    sharing = window.sharing
+    wait_for(sharing.loaded, lambda: window.navigate(SHARING_ROW))
+    wait_for(sharing.loaded, sharing.refresh)
+    sharing.select_request(sam.device_id)
+    request = sharing.requests_model.request_at(sharing.requests_model.row_of(sam.device_id))
+    approve = ApproveDialog(window, request)
+    approve.matches.setChecked(True)
+    shots.dialog("approve", approve)
+    ApproveDialog.ask = classmethod(  # type: ignore[method-assign,assignment]
+        lambda cls, *args, **kwargs: ApproveAnswer(admin=False))
+    wait_for(window.sync_controller.round_ended, sharing.approve_selected)
+    sync.sync(sam)
+
+    agreement = get_agreement(demo, richest.id)
+    item = agreement.items[0]
+    review = (agreement.review_date or dt.date.today()) + dt.timedelta(days=30)
+    run_on_worker(window, lambda: update_data_item(demo, item.id, {"frequency": "Monthly"}))
+    run_on_worker(window, lambda: update_agreement(demo, agreement.id, {"review_date": review}))
+    wait_for(window.sync_controller.round_ended, window.sync_now)
+    update_data_item(sam, item.id, {"frequency": "Quarterly, by the 15th working day"})
+    update_agreement(sam, agreement.id, {"review_date": review + dt.timedelta(days=61)})
+    sync.sync(sam)
+    wait_for(window.sync_controller.round_ended, window.sync_now)
+
+    conflicts = window.conflicts
+    wait_for(conflicts.loaded, lambda: window.navigate(CONFLICTS_ROW))
+    if conflicts.model.rowCount() == 0:
+        wait_for(conflicts.loaded, conflicts.refresh)
+    conflicts.table.selectRow(conflicts.model.rowCount() - 1)
+    shots.widget("conflicts", window)
+    window.navigate(SHARING_ROW)
+    wait_for(sharing.loaded, sharing.refresh)
+    sharing.select_request(next(r.device for r in sharing.requests_model.rows()))
+    shots.widget("sharing", window)
 
 
 def main(argv: list[str]) -> int:

@@ -35,6 +35,8 @@ AUTHOR_PHONE = Preference("papers/author_phone", str, "", "Author phone")
 PROTECTIVE_MARKING = Preference("papers/protective_marking", str, "OFFICIAL",
                                 "Default protective marking")
 SHARED_FOLDER = Preference("sharing/shared_folder", str, "", "Shared folder")
+SYNC_INTERVAL_MINUTES = Preference("sharing/sync_interval_minutes", int, 5,
+                                   "Sync with the shared folder every this many minutes")
 # fmt: skip
 
 PREFERENCES: tuple[Preference[int] | Preference[str] | Preference[bool], ...] = (
@@ -45,6 +47,7 @@ PREFERENCES: tuple[Preference[int] | Preference[str] | Preference[bool], ...] = 
     AUTHOR_PHONE,
     PROTECTIVE_MARKING,
     SHARED_FOLDER,
+    SYNC_INTERVAL_MINUTES,
 )
 RECENT_KEY = "registers/recent"
 REMEMBERED_KEY = "registers/remembered"  # JSON: register folder -> register id in the keyring

@@ -105,14 +105,18 @@ class TaskRunner(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         *,
         label: str,
+        quiet: bool = False,
     ) -> Task[T]:
-        """Run `fn(progress, cancel)`; a cancellable progress dialog shows after 0.5 s."""
+        """Run `fn(progress, cancel)`; a cancellable progress dialog shows after 0.5 s.
+
+        `quiet` work (a background sync) never shows the dialog: it must not interrupt typing.
+        """
 
         def call(task: Task[T]) -> T:
             return fn(lambda done, total: task.progressed.emit(done, total),
                       lambda: task.cancelled)  # fmt: skip
 
-        return self._start(call, on_done, on_error, label, cancellable=True)
+        return self._start(call, on_done, on_error, label, cancellable=True, quiet=quiet)
 
     def _start(
         self,
@@ -122,6 +126,7 @@ class TaskRunner(QObject):
         label: str,
         *,
         cancellable: bool,
+        quiet: bool = False,
     ) -> Task[T]:
         task: Task[T] = Task(label, self)
         task.runner = self
@@ -134,7 +139,8 @@ class TaskRunner(QObject):
         self._active.add(task)
         if len(self._active) == 1:
             self.busy_changed.emit(True)
-        QTimer.singleShot(PROGRESS_DELAY_MS, lambda: self._show_dialog(task, cancellable))
+        if not quiet:
+            QTimer.singleShot(PROGRESS_DELAY_MS, lambda: self._show_dialog(task, cancellable))
 
         def work() -> None:
             try:
@@ -176,6 +182,8 @@ class TaskRunner(QObject):
             task.dialog.hide()
             task.dialog.deleteLater()
             task.dialog = None
+            if self._window is not None:  # keys go back to the window, not to nowhere
+                self._window.activateWindow()
         self._active.discard(task)
         if not self._active:
             self.busy_changed.emit(False)

@@ -63,8 +63,8 @@ def test_first_run_offers_the_four_starts_and_tells_the_demo_passphrase(
     dialog = seen[0]
     texts = " ".join(w.text() for w in dialog.findChildren(type(dialog.join_note)))  # type: ignore[attr-defined]
     assert DEMO_PASSPHRASE in texts
-    assert not dialog.join_button.isEnabled()  # type: ignore[attr-defined]
-    assert "comes with sharing" in dialog.join_note.text()  # type: ignore[attr-defined]
+    assert dialog.join_button.isEnabled()  # type: ignore[attr-defined]
+    assert "fingerprint" in dialog.join_note.text()  # type: ignore[attr-defined]
 
     def recent(d: QDialog) -> None:
         item = d.recent.item(0)  # type: ignore[attr-defined]

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 from app.demo import DEMO_PASSPHRASE
 
 CREATE, OPEN, OPEN_RECENT, JOIN, DEMO = "create", "open", "open_recent", "join", "demo"
-SHARING_READY = False  # the join button works once the sync desktop lands
 
 
 @dataclass(frozen=True)
@@ -53,9 +52,12 @@ class FirstRunDialog(QDialog):
         self.join_button.clicked.connect(lambda: self._choose(JOIN))
         self.demo_button.clicked.connect(lambda: self._choose(DEMO))
         self.quit_button.clicked.connect(self.reject)
-        self.join_note = QLabel("Joining a shared register comes with sharing.")
-        self.join_button.setEnabled(SHARING_READY)
-        self.join_note.setVisible(not SHARING_READY)
+        self.join_note = QLabel(
+            "Join a register colleagues share on the network drive: you read a short "
+            "fingerprint to one of its admins, who approves this device."
+        )
+        self.join_note.setWordWrap(True)
+        self.join_note.setAccessibleName("About joining a shared register")
         demo_note = QLabel(
             "The demo is a made-up partnership to try things out. Its passphrase is "
             f"<b>{DEMO_PASSPHRASE}</b>."

@@ -1,0 +1,257 @@
+"""Table models of sharing: members, requests to join and open conflicts, with their texts.
+
+The rows are the sync back end's frozen dataclasses shown through `RecordTableModel`. Open
+conflicts are read once on the worker (`load_conflicts`) into `ConflictItem`s that carry the
+words a person reads: the record's name, the field's label and each version's value as the
+History view shows it (UK dates, names for linked records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from app.conflicts import Conflict, ConflictVersion, FieldConflict, open_conflicts
+from app.domain import format_uk_date
+from app.history import ENTITY_LABELS, HistoryEntry, field_label, record_history
+from app.register import Register
+from app.sync import JoinRequest, MemberInfo
+from ui.models.log_models import Column, RecordTableModel
+
+ROLE_LABELS = {
+    "admin": "Admin",
+    "member": "Member",
+    "pending": "Waiting for approval",
+    "revoked": "Removed",
+}
+ALARM_COLOUR = "#b00020"
+
+
+def when_text(when: dt.datetime | None) -> str:
+    """A moment in local time, UK order: dd/mm/yyyy hh:mm."""
+    if when is None:
+        return ""
+    return when.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def iso_when_text(text: str) -> str:
+    """An ISO timestamp as `when_text` shows it; anything unreadable is shown as it is."""
+    try:
+        return when_text(dt.datetime.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def role_label(role: str | None) -> str:
+    return ROLE_LABELS.get(role or "", (role or "").capitalize())
+
+
+def value_text(value: Any) -> str:
+    """A field's value in words, for values the history could not name."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.datetime):
+        return when_text(value)
+    if isinstance(value, dt.date):
+        return format_uk_date(value)
+    return str(value)
+
+
+# ------------------------------------------------------------------------------ members
+
+
+def _member_name(member: MemberInfo) -> str:
+    return f"{member.name} (this device)" if member.this_device else member.name
+
+
+def _member_note(member: MemberInfo) -> str:
+    if member.revoked:
+        return "Removed: keeps what it had already synced, receives nothing new"
+    return ""
+
+
+MEMBER_COLUMNS = (
+    Column("name", "Name", show=_member_name),
+    Column("role", "Role", show=lambda m: role_label(m.role)),
+    Column("device", "Device"),
+    Column("fingerprint", "Fingerprint"),
+    Column("revoked", "Note", show=_member_note),
+)
+
+
+class MemberTableModel(RecordTableModel):
+    """The devices that hold (or held) the register key, one row each."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(MEMBER_COLUMNS, parent)
+
+    def row_id(self, row: Any) -> str:
+        return str(row.device)
+
+    def member_at(self, row: int) -> MemberInfo:
+        member = self.row_at(row)
+        assert isinstance(member, MemberInfo)
+        return member
+
+    def decorate(self, row: Any, column: Column, role: int) -> Any:
+        if role == Qt.ItemDataRole.ForegroundRole and row.revoked:
+            return QBrush(QColor("#6b6b6b"))
+        if role == Qt.ItemDataRole.FontRole and row.this_device:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+REQUEST_COLUMNS = (
+    Column("name", "Name"),
+    Column("device", "Device"),
+    Column("fingerprint", "Fingerprint"),
+    Column("requested", "Asked on", show=lambda r: iso_when_text(r.requested)),
+)
+
+
+class RequestTableModel(RecordTableModel):
+    """Requests to join from devices that are not members yet."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(REQUEST_COLUMNS, parent)
+
+    def row_id(self, row: Any) -> str:
+        return str(row.device)
+
+    def request_at(self, row: int) -> JoinRequest:
+        request = self.row_at(row)
+        assert isinstance(request, JoinRequest)
+        return request
+
+
+# ---------------------------------------------------------------------------- conflicts
+
+
+@dataclass(frozen=True)
+class ShownVersion:
+    """One side of a conflict with the words shown for it."""
+
+    version: ConflictVersion
+    text: str  # the value, or for an edit of a revived record "Field: value"
+
+    @property
+    def byline(self) -> str:
+        v = self.version
+        return f"by {v.author} (device {v.device}) on {when_text(v.when)}"
+
+
+@dataclass(frozen=True)
+class ConflictItem:
+    """An open conflict as the Conflicts view shows it."""
+
+    conflict: Conflict
+    record_label: str
+    field_label: str  # "" for a revived record
+    versions: tuple[ShownVersion, ...]  # a field's versions, or a revived record's edits
+    deletion: ShownVersion | None = None  # set for a revived record
+
+    @property
+    def key(self) -> str:
+        c = self.conflict
+        field = c.field if isinstance(c, FieldConflict) else "_revived"
+        return f"{c.entity}/{c.record_id}/{field}"
+
+    @property
+    def is_revived(self) -> bool:
+        return self.deletion is not None
+
+    @property
+    def what(self) -> str:
+        if self.deletion is not None:
+            d = self.deletion.version
+            return f"Deleted by {d.author}, then edited by " + ", ".join(
+                sorted({s.version.author for s in self.versions})
+            )
+        return f"{len(self.versions)} versions: " + ", ".join(
+            s.version.author for s in self.versions
+        )
+
+
+def _display_record(entity: str, label: str) -> str:
+    kind = ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
+    if not label or label == kind:
+        return kind
+    return label if label.startswith(kind) else f"{kind} {label}"
+
+
+def _texts_by_stamp(entries: Sequence[HistoryEntry]) -> dict[tuple[str, dt.datetime, str], str]:
+    return {(e.device, e.when, e.field): e.new_text for e in entries}
+
+
+def _shown(version: ConflictVersion, field: str,
+           texts: dict[tuple[str, dt.datetime, str], str]) -> str:  # fmt: skip
+    text = texts.get((version.device, version.when, field))
+    return text if text else value_text(version.value)
+
+
+def _edit_field(entries: Sequence[HistoryEntry], version: ConflictVersion) -> str:
+    for e in entries:
+        if e.device == version.device and e.when == version.when and e.kind in ("set", "resolve"):
+            return e.field
+    return ""
+
+
+def conflict_item(register: Register, conflict: Conflict) -> ConflictItem:
+    """The words for one conflict (reads the record's history from the log)."""
+    entries = record_history(register, conflict.entity, conflict.record_id, include_children=False)
+    texts = _texts_by_stamp(entries)
+    label = _display_record(conflict.entity, entries[-1].record_label if entries else "")
+    if isinstance(conflict, FieldConflict):
+        versions = tuple(ShownVersion(v, _shown(v, conflict.field, texts))
+                         for v in conflict.versions)  # fmt: skip
+        return ConflictItem(conflict, label, field_label(conflict.entity, conflict.field),
+                            versions)  # fmt: skip
+    edits = []
+    for v in conflict.edits:
+        name = _edit_field(entries, v)
+        shown = _shown(v, name, texts)
+        edits.append(ShownVersion(v, f"{field_label(conflict.entity, name)}: {shown}"
+                                  if name else shown))  # fmt: skip
+    deletion = ShownVersion(conflict.deletion, "Deleted")
+    return ConflictItem(conflict, label, "", tuple(edits), deletion)
+
+
+def load_conflicts(register: Register) -> list[ConflictItem]:
+    """Every open conflict of the register with its words (run on the worker)."""
+    return [conflict_item(register, c) for c in open_conflicts(register)]
+
+
+CONFLICT_COLUMNS = (
+    Column("record_label", "Record"),
+    Column("field_label", "Field", show=lambda c: c.field_label or "The whole record"),
+    Column("what", "What happened"),
+)
+
+
+class ConflictTableModel(RecordTableModel):
+    """Open conflicts, one row each."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(CONFLICT_COLUMNS, parent)
+
+    def row_id(self, row: Any) -> str:
+        return str(row.key)
+
+    def item_at(self, row: int) -> ConflictItem:
+        item = self.row_at(row)
+        assert isinstance(item, ConflictItem)
+        return item
+
+    def decorate(self, row: Any, column: Column, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(f"{s.text} — {s.byline}" for s in row.versions)
+        return None

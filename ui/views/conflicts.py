@@ -1,0 +1,287 @@
+"""Conflicts: fields changed on two devices at once, and records edited after their deletion.
+
+The list shows every open conflict; the selected one is shown with all its versions side by
+side (value, who, which device, when) and settled with one click on the version to keep.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.conflicts import FieldConflict, resolve_conflict
+from app.register import Register
+from ui.errors import ErrorMessage
+from ui.models.sync_models import ConflictItem, ConflictTableModel, ShownVersion, load_conflicts
+from ui.workers import TaskRunner
+
+NO_CONFLICTS = (
+    "No conflicts. When two people change the same field before their laptops sync, or one "
+    "edits a record another deleted, both versions appear here for you to choose."
+)
+FIELD_HELP = (
+    "This field was changed on two devices or more before they synced. The register shows the "
+    "latest version meanwhile; keep the right one and the others are set aside (they stay in "
+    "the History)."
+)
+REVIVED_HELP = (
+    "This record was deleted on one device and edited on another after that. Keep the record "
+    "with its edits, or delete it again."
+)
+SELECTABLE = (
+    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+)
+
+
+def _label(text: str, accessible: str, *, bold: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAccessibleName(accessible)
+    label.setTextInteractionFlags(SELECTABLE)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+    return label
+
+
+class VersionCard(QGroupBox):
+    """One version of a conflict: its value, who wrote it, where and when, and a button."""
+
+    def __init__(self, title: str, shown: ShownVersion, button_text: str, accessible: str,
+                 on_click: Callable[[], None], note: str = "") -> None:  # fmt: skip
+        super().__init__(title)
+        v = shown.version
+        self.value = _label(shown.text, f"{title}: value")
+        self.value.setStyleSheet("font-size: 115%; padding: 6px; background: palette(base);"
+                                 "border: 1px solid palette(mid);")  # fmt: skip
+        self.value.setMinimumWidth(260)
+        self.byline = _label(shown.byline, f"{title}: written {shown.byline}")
+        self.button = QPushButton(button_text)
+        self.button.setAccessibleName(accessible)
+        self.button.clicked.connect(lambda _=False: on_click())
+        self.button.setVisible(bool(button_text))  # one button per choice, not per edit
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.value)
+        layout.addWidget(_label(f"Who: {v.author}", f"{title}: who"))
+        layout.addWidget(_label(f"Device: {v.device}", f"{title}: device"))
+        layout.addWidget(_label(f"When: {shown.byline.rsplit(' on ', 1)[-1]}", f"{title}: when"))
+        if note:
+            layout.addWidget(_label(note, f"{title}: note"))
+        layout.addStretch(1)  # the buttons of cards side by side line up
+        layout.addWidget(self.button)
+
+
+class ConflictsView(QWidget):
+    """Every open conflict; keep one version with one click."""
+
+    loaded = Signal()
+    conflicts_counted = Signal(int)
+    resolved = Signal(str)
+    """A conflict was settled (what was kept, in words)."""
+
+    def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
+        super().__init__(parent)
+        self._register: Register | None = None
+        self._runner = runner
+        self._generation = 0
+        self.cards: list[VersionCard] = []
+
+        self.model = ConflictTableModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Open conflicts")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        self.table.setColumnWidth(0, 200)
+        self.table.setColumnWidth(1, 120)
+        self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show(cur.row()))
+        list_label = QLabel("Open &conflicts")
+        list_label.setBuddy(self.table)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Summary of conflicts")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(list_label)
+        left_layout.addWidget(self.table, 1)
+        left_layout.addWidget(self.summary)
+
+        self.heading = QLabel("")
+        self.heading.setAccessibleName("Conflict shown")
+        self.heading.setWordWrap(True)
+        self.help = QLabel("")
+        self.help.setWordWrap(True)
+        self.cards_row = QHBoxLayout()
+        self.cards_row.setAlignment(Qt.AlignmentFlag.AlignTop)
+        cards_host = QWidget()
+        host_layout = QVBoxLayout(cards_host)
+        host_layout.addLayout(self.cards_row)
+        host_layout.addStretch(1)
+        self.cards_area = QScrollArea()
+        self.cards_area.setWidgetResizable(True)
+        self.cards_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.cards_area.setWidget(cards_host)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.addWidget(self.heading)
+        right_layout.addWidget(self.help)
+        right_layout.addWidget(self.cards_area, 1)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([540, 660])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._show(-1)
+
+    # ------------------------------------------------------------------ loading
+
+    def set_register(self, register: Register | None) -> None:
+        self._register = register
+        self._generation += 1
+        self.model.set_rows([])
+        self.summary.setText("")
+        self._show(-1)
+        if register is not None:
+            self.refresh()
+
+    def refresh(self) -> None:
+        register = self._register
+        if register is None:
+            return
+        generation = self._generation
+        keep = self.current_item()
+
+        def done(items: list[ConflictItem]) -> None:
+            if generation != self._generation:
+                return
+            self.model.set_rows(items)
+            self.table.resizeRowsToContents()
+            self.summary.setText(
+                f"{len(items)} open conflict{'s' if len(items) != 1 else ''}." if items
+                else NO_CONFLICTS
+            )  # fmt: skip
+            row = self.model.row_of(keep.key) if keep is not None else -1
+            if items:
+                self.table.selectRow(max(row, 0))
+                self._show(max(row, 0))
+            else:
+                self._show(-1)
+            self.conflicts_counted.emit(len(items))
+            self.loaded.emit()
+
+        self._run(lambda: load_conflicts(register), done, "Reading the conflicts…")
+
+    def _run(self, work: Callable[[], Any], done: Callable[[Any], None], label: str) -> None:
+        def failed(exc: BaseException) -> None:
+            ErrorMessage.show(self, exc, "Conflicts")
+            self.loaded.emit()
+
+        if self._runner is None:
+            done(work())
+        else:
+            self._runner.run(work, done, failed, label=label)
+
+    # ------------------------------------------------------------------ showing
+
+    def current_item(self) -> ConflictItem | None:
+        row = self.table.currentIndex().row()
+        return self.model.item_at(row) if 0 <= row < self.model.rowCount() else None
+
+    def _clear_cards(self) -> None:
+        for card in self.cards:
+            self.cards_row.removeWidget(card)
+            card.deleteLater()
+        self.cards = []
+        while self.cards_row.count():
+            self.cards_row.takeAt(0)
+
+    def _show(self, row: int) -> None:
+        self._clear_cards()
+        if not 0 <= row < self.model.rowCount():
+            self.heading.setText("")
+            self.help.setText("" if self.model.rowCount() else NO_CONFLICTS)
+            return
+        item = self.model.item_at(row)
+        what = f" — {item.field_label}" if item.field_label else " — deleted, then edited"
+        self.heading.setText(f"<h3>{escape(item.record_label)}{escape(what)}</h3>")
+        self.heading.setAccessibleName(f"Conflict shown: {item.record_label}{what}")
+        if item.deletion is None:
+            self.help.setText(FIELD_HELP)
+            for n, shown in enumerate(item.versions, start=1):
+                note = "Shown in the register meanwhile." if n == 1 else ""
+                self._add_card(f"Version {n}", shown, f"Keep this one (&{n})",
+                               f"Keep version {n}, by {shown.version.author}: {shown.text}",
+                               self._keeper(item, shown), note)  # fmt: skip
+        else:
+            self.help.setText(REVIVED_HELP)
+            self._add_card("Deleted", item.deletion, "&Delete again",
+                           f"Delete again, as {item.deletion.version.author} did",
+                           lambda: self.settle_revived(item, keep=False))  # fmt: skip
+            for n, shown in enumerate(item.versions, start=1):
+                self._add_card("Edited after the deletion", shown,
+                               "&Keep the record" if n == 1 else "",
+                               "Keep the record with its edits",
+                               lambda: self.settle_revived(item, keep=True))  # fmt: skip
+        self.cards_row.addStretch(1)
+
+    def _keeper(self, item: ConflictItem, shown: ShownVersion) -> Callable[[], None]:
+        return lambda: self.keep_version(item, shown)
+
+    def _add_card(self, title: str, shown: ShownVersion, button: str, accessible: str,
+                  on_click: Callable[[], None], note: str = "") -> None:  # fmt: skip
+        card = VersionCard(title, shown, button, accessible, on_click, note)
+        self.cards_row.addWidget(card, 1)
+        self.cards.append(card)
+
+    # ------------------------------------------------------------------ settling
+
+    def keep_version(self, item: ConflictItem, shown: ShownVersion) -> None:
+        """Settle a field conflict with the value of `shown`."""
+        conflict = item.conflict
+        assert isinstance(conflict, FieldConflict)
+        said = f"Kept {shown.version.author}'s version of {item.record_label} — {item.field_label}"
+        self._settle(lambda register: resolve_conflict(register, conflict, shown.version.value),
+                     said)  # fmt: skip
+
+    def settle_revived(self, item: ConflictItem, *, keep: bool) -> None:
+        """Keep a record edited after its deletion, or delete it again."""
+        said = f"{'Kept' if keep else 'Deleted again'}: {item.record_label}"
+        self._settle(lambda register: resolve_conflict(register, item.conflict, keep), said)
+
+    def _settle(self, work: Callable[[Register], None], said: str) -> None:
+        register = self._register
+        if register is None:
+            return
+        for card in self.cards:
+            card.button.setEnabled(False)  # one click settles it; no second click meanwhile
+
+        def done(_: None) -> None:
+            self.resolved.emit(said)
+            self.refresh()
+
+        self._run(lambda: work(register), done, "Settling the conflict…")
+

@@ -13,6 +13,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QCompleter,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -58,7 +59,6 @@ from ui.workers import TaskRunner
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
-IMPORT_WIZARD = "ui.dialogs.import_wizard"
 
 
 class RegisterView(Protocol):
@@ -554,7 +554,24 @@ class MainWindow(QMainWindow):
     def lock_idle(self) -> None:
         """Lock after the idle period; unsaved edits of the editor are discarded."""
         if self.register is not None:
+            self._close_dialogs()
             self._lock("The register was locked after a period without use.")
+
+    def _close_dialogs(self) -> None:
+        """Close the dialogs left open over the window (an import, a sync…) before locking.
+
+        A dialog with work under way cancels it when asked to close; it is closed for good once
+        that work has stopped, so that nothing is left showing the register's content.
+        """
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
+        if any(d.isVisible() for d in self.findChildren(QDialog)):
+            self.runner.wait_idle()
+            QApplication.processEvents()
+            for dialog in self.findChildren(QDialog):
+                if dialog.isVisible():
+                    dialog.done(QDialog.DialogCode.Rejected)
 
     def _lock(self, text: str) -> None:
         register = self.register
@@ -849,19 +866,16 @@ class MainWindow(QMainWindow):
         self.sync_controller.sync_now()
 
     def import_spreadsheet(self) -> None:
-        """Bring a spreadsheet register in through the import wizard, when it is installed."""
+        """Bring a spreadsheet register in through the import wizard."""
         register = self.register
         if register is None:
             return
-        try:
-            wizard = importlib.import_module(IMPORT_WIZARD)
-        except ModuleNotFoundError as exc:
-            if exc.name != IMPORT_WIZARD:
-                raise
-            self.statusBar().showMessage("Importing spreadsheets is not available yet.", 8000)
-            return
-        wizard.ask(self, register)
+        from ui.dialogs import import_wizard  # loaded when first used: not needed to start
+
+        outcome = import_wizard.ask(self, register)
         self.refresh_all()
+        if outcome is not None:
+            self.statusBar().showMessage(outcome.message, 15_000)
 
     # ------------------------------------------------------------------ dialogs
 

@@ -189,6 +189,7 @@ def take_all(out: Path) -> list[Path]:
         popup.hide()
 
         share_with_a_colleague(shots, window, Path(temp), richest)
+        import_a_council_register(shots, window, Path(temp))
 
         shots.dialog("preferences", PreferencesDialog(window, settings))
         shots.dialog("keyboard-shortcuts", ShortcutsDialog(window, window.shortcuts()))
@@ -280,6 +281,57 @@ def make_a_conflict(shots: Shooter, window: MainWindow, sam: Register,
     wait_for(sharing.loaded, sharing.refresh)
     sharing.select_request(next(r.device for r in sharing.requests_model.rows()))
     shots.widget("sharing", window)
+
+
+SAMPLE_HEADINGS = ("Our ref", "Agreement title", "Partners", "Start date", "Review date",
+                   "Status", "Data shared", "Purpose of sharing")  # fmt: skip
+SAMPLE_ROWS = (
+    ("NCC-ISA-041", "Troubled families data matching", "Northshire County Council; "
+     "Northshire Police & Northshire Fire and Rescue Service", "01/04/2024", "April 2025",
+     "Live", "Household and school attendance records", "Identify families for early help"),
+    ("NCC-ISA-042", "Hospital discharge to social care", "Northshire NHS Foundation Trust\n"
+     "Northshire County Council", "3 June 2024", "TBC", "Active",
+     "Discharge notifications", "Plan care before discharge"),
+    ("NCC-ISA-043", "Domestic abuse MARAC", "Northshire Police; Refuge Northshire", "12.09.23",
+     "12.09.24", "Under review", "MARAC referrals and risk assessments",
+     "Safeguard high-risk victims"),
+    ("NCC-ISA-044", "", "Northshire Fire and Rescue Service", "31/02/2024", "", "Draft",
+     "Home fire safety visits", "Target safe and well visits"),
+    ("TBC", "Pupil attendance for the virtual school", "Northshire County Council & "
+     "Northshire Academies Trust", "", "", "Draft", "Attendance returns",
+     "Support children in care"),
+    ("NCC-ISA-045", "Blue Badge fraud checks", "Northshire County Council", "2024-01-15",
+     "2025-01-15", "Live", "Blue Badge holders", "Prevent misuse of badges"),
+)
+
+
+def write_council_register(path: Path) -> Path:
+    """A register as a council keeps it in Excel: a title row, a note, UK dates, a bad row."""
+    from openpyxl import Workbook  # lazily, as everywhere: not needed to show the window
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "ISA register"
+    sheet.append(["Northshire County Council — register of information sharing agreements"])
+    sheet.append(["Maintained by the Information Governance team. Last updated 30/09/2024."])
+    sheet.append([])
+    sheet.append(list(SAMPLE_HEADINGS))
+    for row in SAMPLE_ROWS:
+        sheet.append(list(row))
+    book.save(path)
+    return path
+
+
+def import_a_council_register(shots: Shooter, window: MainWindow, temp: Path) -> None:
+    """A council's own spreadsheet through every page of the import wizard."""
+    from ui.dialogs.import_wizard import screenshot_pages
+
+    register = window.register
+    assert register is not None
+    path = write_council_register(temp / "Northshire ISA register.xlsx")
+    screenshot_pages(register, path, shots.widget, corrections={"Our ref": "agreement.reference"},
+                     parent=window, runner=window.runner)  # fmt: skip
 
 
 def main(argv: list[str]) -> int:

@@ -5,10 +5,7 @@ Real registers in `tmp_path` share a real folder; every sync is a real round thr
 
 from __future__ import annotations
 
-import importlib
 import re
-import sys
-import types
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +32,7 @@ from ui.dialogs.join import JoinDialog
 from ui.dialogs.share import ApproveDialog, ShareAnswer, ShareDialog
 from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
 from ui.errors import Question
-from ui.main_window import CONFLICTS_ROW, IMPORT_WIZARD, NAVIGATION, SHARING_ROW, MainWindow
+from ui.main_window import CONFLICTS_ROW, NAVIGATION, SHARING_ROW, MainWindow
 from ui.settings import SHARED_FOLDER, Settings
 from ui.sync_controller import PENDING_RETRY_MS, SyncController
 from ui.views.conflicts import NO_CONFLICTS, ConflictsView
@@ -565,26 +562,25 @@ def test_navigation_has_conflicts_and_sharing_with_shortcuts(
     assert keys["Sync with the shared folder"] == "F9"
 
 
-def test_import_action_opens_the_wizard_when_there_is_one(
+def test_idle_lock_closes_the_dialogs_left_open_over_the_window(
     qtbot: QtBot, window: MainWindow, register: Register, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    window.import_action.setEnabled(True)
-    monkeypatch.setattr(window, "register", register)  # as if open; the action only reads it
-    real = importlib.import_module
+    monkeypatch.setattr(window, "register", register)  # as if open
+    monkeypatch.setattr(window, "_lock", lambda text: None)  # locking is tested elsewhere
+    left_open = QDialog(window)
+    left_open.setModal(True)
+    left_open.show()
+    stubborn = _StubbornDialog(window)  # stops its work first when asked to close, like the wizard
+    stubborn.show()
+    window.lock_idle()
+    assert not left_open.isVisible() and not stubborn.isVisible()
+    assert stubborn.asked == 1
 
-    def missing(name: str, package: str | None = None) -> Any:
-        if name == IMPORT_WIZARD:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return real(name, package)
 
-    monkeypatch.setattr(importlib, "import_module", missing)
-    window.import_action.trigger()
-    assert "not available" in window.statusBar().currentMessage()
+class _StubbornDialog(QDialog):
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.asked = 0
 
-    calls: list[tuple[Any, Any]] = []
-    wizard = types.ModuleType(IMPORT_WIZARD)
-    wizard.ask = lambda parent, reg: calls.append((parent, reg))  # type: ignore[attr-defined]
-    monkeypatch.setattr(importlib, "import_module", real)
-    monkeypatch.setitem(sys.modules, IMPORT_WIZARD, wizard)
-    window.import_action.trigger()
-    assert calls == [(window, register)]
+    def reject(self) -> None:
+        self.asked += 1  # work under way is cancelled; the dialog stays until it has stopped

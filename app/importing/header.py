@@ -128,8 +128,8 @@ def build_table(path: Path, sheet: RawSheet) -> Table:
         if is_end_marker(row):
             rest = sum(1 for r in sheet.rows[number:] if not is_blank(r))
             note = f"row {number}: end-of-sheet marker"
-            rows = "row" if rest == 1 else "rows"
-            skipped.append(note + (f"; {rest} {rows} below it left out" if rest else ""))
+            noun = "row" if rest == 1 else "rows"
+            skipped.append(note + (f"; {rest} {noun} below it left out" if rest else ""))
             break
         if row[:1] == header[:1] and tuple(key_of(v) for v in row) == header_key:
             skipped.append(f"row {number}: repeats the header")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,53 @@ def test_backup_is_encrypted_and_verified(tmp_path: Path, key: bytes) -> None:
     copy.dispose()
     with pytest.raises(DatabaseKeyError):
         open_engine(tmp_path / "copy.db", os.urandom(32))
+
+
+def test_head_revision_is_the_newest_migration_script() -> None:
+    """`HEAD_REVISION` lets opening skip Alembic; it must name the scripts' real head."""
+    assert migrate.head_revision() == migrate.scripted_head_revision()
+
+
+def test_a_new_database_has_no_revision(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) is None
+    engine.dispose()
+
+
+def test_a_stale_schema_is_upgraded_after_the_hook(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    migrate.upgrade(engine, lambda current, head: None)
+    previous = migrate.previous_revision(migrate.head_revision())
+    if previous is None:
+        pytest.skip("only one schema revision exists")
+    migrate.downgrade(engine, previous)
+    calls: list[tuple[str | None, str, str | None]] = []
+
+    def before(current: str | None, head: str) -> None:
+        with engine.connect() as conn:  # the hook runs while the schema is still the old one
+            calls.append((current, head, migrate.current_revision(conn)))
+
+    assert migrate.upgrade(engine, before)
+    assert calls == [(previous, migrate.head_revision(), previous)]
+    with engine.connect() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision()
+    engine.dispose()
+
+
+def test_opening_at_head_does_not_import_alembic(tmp_path: Path, key: bytes) -> None:
+    """The open path of an up-to-date register stays free of Alembic (a fast start)."""
+    engine = open_engine(tmp_path / "r.db", key)
+    migrate.upgrade(engine, lambda current, head: None)
+    engine.dispose()
+    code = (
+        "import sys; from pathlib import Path; from db import migrate; "
+        "from db.engine import open_engine; "
+        "engine = open_engine(Path(sys.argv[1]), bytes.fromhex(sys.argv[2])); "
+        "ran = migrate.upgrade(engine, lambda current, head: None); "
+        "print(ran, sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.db"), key.hex()],
+                         cwd=root, capture_output=True, text=True, check=True)  # fmt: skip
+    assert out.stdout.split() == ["False", "[]"]

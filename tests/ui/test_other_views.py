@@ -26,14 +26,20 @@ def test_dashboard_counts_and_clickable_numbers(
 ) -> None:
     view = DashboardView(runner=runner)
     qtbot.addWidget(view)
+    assert view.status_bars.chart is None  # QtCharts waits for the first counts
     with qtbot.waitSignal(view.loaded):
         view.set_register(register)
     assert view.total.text().startswith("5\n")
     assert view.overdue.text().startswith("1\n")
     assert view.due.text().startswith("2\n")
     assert view.overdue.accessibleName() == "reviews overdue: 1. Press to open the list."
-    assert len(view.status_chart.series()) == 1
-    assert len(view.stage_chart.series()) == 1
+    status_chart, stage_chart = view.status_bars.chart, view.stage_bars.chart
+    assert status_chart is not None and stage_chart is not None
+    assert len(status_chart.series()) == 1 and len(stage_chart.series()) == 1
+    bars = status_chart.series()[0].barSets()[0]  # type: ignore[attr-defined]
+    assert [bars.at(n) for n in range(bars.count())][::-1] == [
+        n for _, n in view.dashboard.by_status
+    ]
     assert view.checklist_bar.value() == 50
     assert "5 of 10 checklist items" in view.checklist_text.text()
 
@@ -49,6 +55,7 @@ def test_dashboard_counts_and_clickable_numbers(
 
     view.set_register(None)
     assert view.total.text().startswith("–") and view.dashboard is None
+    assert status_chart.series() == [] and status_chart.axes() == []
 
 
 def test_history_view_lists_changes_newest_first(

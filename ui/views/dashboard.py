@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSet,
-    QChart,
-    QChartView,
-    QHorizontalBarSeries,
-    QValueAxis,
-)
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -29,6 +24,9 @@ from app.dashboard import Dashboard, load_dashboard
 from app.register import Register
 from ui.errors import ErrorMessage
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:
+    from PySide6.QtCharts import QChart, QChartView
 
 STAGE_LABELS = {"": "No stage"}
 STATUS_COLOUR = QColor(31, 95, 140)
@@ -58,16 +56,78 @@ class _Number(QPushButton):
         self.setFont(font)
 
 
-def _bar_chart(title: str, colour: QColor) -> tuple[QChartView, QChart]:
-    chart = QChart()
-    chart.legend().setVisible(False)
-    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-    chart.setBackgroundRoundness(0)
-    view = QChartView(chart)
-    view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumHeight(260)
-    view.setAccessibleName(title)
-    return view, chart
+class _BarChart(QWidget):
+    """A horizontal bar chart of counts; QtCharts is loaded when it first has counts to draw.
+
+    The window shows sooner that way: neither the QtCharts import nor an empty chart is on the
+    path to the first paint, and a locked or never-opened window never loads QtCharts.
+    """
+
+    def __init__(self, title: str, colour: QColor, clicked: Callable[[int], None]) -> None:
+        super().__init__()
+        self._colour = colour
+        self._clicked = clicked
+        self.setMinimumHeight(260)
+        self.setAccessibleName(title)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.view: QChartView | None = None
+        self.chart: QChart | None = None
+
+    def fill(self, rows: list[tuple[str, int]]) -> None:
+        """Draw one bar per (label, count), top to bottom in the order given."""
+        if self.chart is None:
+            if not rows:
+                return
+            self.view, self.chart = self._build()
+        chart = self.chart
+        chart.removeAllSeries()
+        for axis in chart.axes():
+            chart.removeAxis(axis)
+        if rows:
+            self._draw(chart, rows)
+
+    def _build(self) -> tuple[QChartView, QChart]:
+        from PySide6.QtCharts import QChart, QChartView
+
+        chart = QChart()
+        chart.legend().setVisible(False)
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        chart.setBackgroundRoundness(0)
+        view = QChartView(chart)
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view.setAccessibleName(self.accessibleName())
+        self._layout.addWidget(view)
+        return view, chart
+
+    def _draw(self, chart: QChart, rows: list[tuple[str, int]]) -> None:
+        from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QHorizontalBarSeries, QValueAxis
+
+        bars = QBarSet("count")
+        bars.setColor(self._colour)
+        for _, n in reversed(rows):
+            bars.append(n)
+        last = len(rows) - 1
+        bars.clicked.connect(lambda index: self._clicked(last - index))
+        series = QHorizontalBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        chart.addSeries(series)
+        # top to bottom in lifecycle order
+        categories = QBarCategoryAxis()
+        categories.append([label for label, _ in reversed(rows)])
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(categories)
+        values = QValueAxis()
+        values.setLabelFormat("%d")
+        top = max(max(n for _, n in rows), 1)
+        step = max(1, -(-top // 5))
+        values.setTickType(QValueAxis.TickType.TicksDynamic)
+        values.setTickAnchor(0)
+        values.setTickInterval(step)
+        values.setRange(0, step * (-(-top // step) + 1))
+        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(values)
 
 
 class DashboardView(QWidget):
@@ -106,21 +166,21 @@ class DashboardView(QWidget):
         for button in (self.total, self.active, self.due, self.overdue):
             numbers.addWidget(button)
 
-        self.status_view, self.status_chart = _bar_chart("Agreements by status", STATUS_COLOUR)
-        self.stage_view, self.stage_chart = _bar_chart("Use cases by stage", STAGE_COLOUR)
+        self.status_bars = _BarChart("Agreements by status", STATUS_COLOUR, self._status_clicked)
+        self.stage_bars = _BarChart("Use cases by stage", STAGE_COLOUR, self._stage_clicked)
         self._statuses: list[str] = []
         self._stages: list[str] = []
 
         self.status_buttons = QGridLayout()
         status_box = QGroupBox("Agreements by status")
         status_layout = QVBoxLayout(status_box)
-        status_layout.addWidget(self.status_view)
+        status_layout.addWidget(self.status_bars)
         status_layout.addLayout(self.status_buttons)
 
         self.stage_buttons = QGridLayout()
         stage_box = QGroupBox("Use cases by stage")
         stage_layout = QVBoxLayout(stage_box)
-        stage_layout.addWidget(self.stage_view)
+        stage_layout.addWidget(self.stage_bars)
         stage_layout.addLayout(self.stage_buttons)
 
         checklist_box = QGroupBox("Checklist completion")
@@ -186,11 +246,8 @@ class DashboardView(QWidget):
         stages = [] if board is None else list(board.use_cases_by_stage)
         self._statuses = [s for s, _ in statuses]
         self._stages = [s for s, _ in stages]
-        self._fill_chart(self.status_chart, [(status_label(s) if s else "No status", n)
-                                             for s, n in statuses], STATUS_COLOUR,
-                         self._status_clicked)  # fmt: skip
-        self._fill_chart(self.stage_chart, [(_stage_label(s), n) for s, n in stages],
-                         STAGE_COLOUR, self._stage_clicked)  # fmt: skip
+        self.status_bars.fill([(status_label(s) if s else "No status", n) for s, n in statuses])
+        self.stage_bars.fill([(_stage_label(s), n) for s, n in stages])
         self._fill_buttons(self.status_buttons, statuses, status_label, self._status_clicked)
         self._fill_buttons(self.stage_buttons, stages, _stage_label, self._stage_clicked)
         if board is None:
@@ -203,40 +260,6 @@ class DashboardView(QWidget):
                 f"{progress.answered} of {progress.items} checklist items answered; "
                 f"{progress.complete} of {progress.checklists} checklists complete."
             )
-
-    def _fill_chart(self, chart: QChart, rows: list[tuple[str, int]], colour: QColor,
-                    clicked: object) -> None:  # fmt: skip
-        chart.removeAllSeries()
-        for axis in chart.axes():
-            chart.removeAxis(axis)
-        if not rows:
-            return
-        bars = QBarSet("count")
-        bars.setColor(colour)
-        for _, n in reversed(rows):
-            bars.append(n)
-        last = len(rows) - 1
-        assert callable(clicked)
-        bars.clicked.connect(lambda index: clicked(last - index))
-        series = QHorizontalBarSeries()
-        series.append(bars)
-        series.setLabelsVisible(True)
-        chart.addSeries(series)
-        # top to bottom in lifecycle order
-        categories = QBarCategoryAxis()
-        categories.append([label for label, _ in reversed(rows)])
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
-        series.attachAxis(categories)
-        values = QValueAxis()
-        values.setLabelFormat("%d")
-        top = max(max(n for _, n in rows), 1)
-        step = max(1, -(-top // 5))
-        values.setTickType(QValueAxis.TickType.TicksDynamic)
-        values.setTickAnchor(0)
-        values.setTickInterval(step)
-        values.setRange(0, step * (-(-top // step) + 1))
-        chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(values)
 
     def _fill_buttons(self, grid: QGridLayout, rows: list[tuple[str, int]],
                       label: object, clicked: object) -> None:  # fmt: skip

@@ -96,6 +96,10 @@ class PersonRecord(EntityRecord):
 class AgreementRecord(EntityRecord):
     __tablename__ = "agreement"
     __entity__ = "agreement"
+    __table_args__ = (
+        # the dashboard's counts read this index alone, not every agreement's long text
+        Index("ix_agreement_live_status_review", "is_live", "status", "review_date"),
+    )
 
     reference: Mapped[ShortText] = mapped_column(index=True)
     title: Mapped[ShortText]

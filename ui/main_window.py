@@ -114,6 +114,42 @@ def _load_view(title: str, module: str, name: str) -> QWidget:
     return view
 
 
+class DeferredView(QWidget):
+    """Stands in for a view until it is first needed, then builds it inside itself.
+
+    The window shows sooner: a view's module is imported and its widgets built only when the
+    person first goes to it (or something asks it for a record).
+    """
+
+    def __init__(self, title: str, module: str, name: str) -> None:
+        super().__init__()
+        self._spec = (title, module, name)
+        self._view: QWidget | None = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def view(self) -> QWidget:
+        if self._view is None:
+            self._view = _load_view(*self._spec)
+            self._layout.addWidget(self._view)
+            self.setFocusProxy(self._view)
+        return self._view
+
+    def set_register(self, register: Register | None) -> None:
+        if register is not None or self._view is not None:
+            self.view.set_register(register)  # type: ignore[attr-defined]
+
+    def refresh(self) -> None:
+        self.view.refresh()  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> Any:
+        # a view's own hooks (select_record…) are reached through the stand-in
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.view, name)
+
+
 class _IdleWatcher(QObject):
     """Restarts the idle timer on any keyboard or mouse input anywhere in the app."""
 
@@ -156,7 +192,7 @@ class MainWindow(QMainWindow):
         self.history = HistoryView(runner=self.runner)
         self.conflicts = ConflictsView(runner=self.runner)
         self.sharing = MembersView(runner=self.runner)
-        others = [_load_view(*spec) for spec in OTHER_VIEWS]
+        others = [DeferredView(*spec) for spec in OTHER_VIEWS]
         self.views: list[QWidget] = [self.dashboard, self.agreements, *others, self.conflicts,
                                      self.history, self.sharing]  # fmt: skip
         self.dashboard.open_agreements.connect(self._open_filtered_agreements)

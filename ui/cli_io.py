@@ -5,25 +5,17 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.exporting import export_register
-from app.importing import (
-    ImportOptions,
-    ImportPlan,
-    commit_import,
-    inspect_file,
-    plan_import,
-    plan_register_workbook,
-    propose_mapping,
-    write_report,
-)
-from app.importing.reading import SpreadsheetError
 from ui.cli_support import (
     EXIT_OK,
     EXIT_REJECTED_ROWS,
     add_passphrase_options,
     open_register,
 )
+
+if TYPE_CHECKING:  # the import and export code loads when its command runs, not at every start
+    from app.importing import ImportPlan
 
 SHOWN_PROBLEMS = 10
 
@@ -54,6 +46,17 @@ def _summary(plan: ImportPlan) -> str:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from app.importing import (
+        ImportOptions,
+        commit_import,
+        inspect_file,
+        plan_import,
+        plan_register_workbook,
+        propose_mapping,
+        write_report,
+    )
+    from app.importing.reading import SpreadsheetError
+
     path = Path(args.file)
     # Read and check the whole file before the register is opened, so that a damaged file
     # leaves the register folder exactly as it was.
@@ -94,6 +97,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from app.exporting import export_register
+
     with open_register(args) as register:
         result = export_register(register, Path(args.out))
     print(result.summary())

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import stamp_datetime
+from app.domain import format_uk_date
 from app.oplog import DEAD_KINDS, OpKind, decode_value
 from app.register import Changes, Register
 from db.models import FieldHeadRecord, OperationRecord, RecordStateRecord
@@ -30,7 +31,8 @@ class ConflictVersion:
     value: Any  # the field's value as the application uses it (date, text, …)
     author: str
     device: str
-    when: dt.datetime
+    when: dt.datetime  # UTC
+    field: str = ""  # the field this version wrote ("_exists" for a deletion)
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,19 @@ def _version(row: OperationRecord, field: str | None) -> ConflictVersion:
         value = decode_value(row.entity, field, raw)
     else:
         value = raw
-    return ConflictVersion(row.op_id, value, row.author, row.device, stamp_datetime(row.hlc))
+    return ConflictVersion(row.op_id, value, row.author, row.device, stamp_datetime(row.hlc),
+                           row.field)  # fmt: skip
+
+
+def value_text(value: Any) -> str:
+    """A version's value in words: UK dates, Yes/No, "(empty)"."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return format_uk_date(value)
+    return str(value)
 
 
 def _newest_first(rows: Sequence[OperationRecord]) -> list[OperationRecord]:

@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app import sync
-from app.conflicts import FieldConflict, open_conflicts
-from app.sync.engine import SyncReport
+from app.conflicts import Conflict, ConflictVersion, FieldConflict, open_conflicts, value_text
+from app.history import ENTITY_LABELS, field_label, record_history
+from app.register import Register
+from app.sync.engine import FUTURE_TOLERANCE_MS, SyncReport
 from ui.cli_support import (
     EXIT_OK,
     EXIT_SYNC_ALARM,
@@ -19,6 +21,7 @@ from ui.cli_support import (
 )
 
 Handler = Callable[[argparse.Namespace], int]
+TOLERANCE_MINUTES = FUTURE_TOLERANCE_MS // 60_000
 
 
 def _print_report(report: SyncReport) -> int:
@@ -28,14 +31,19 @@ def _print_report(report: SyncReport) -> int:
     )
     if report.held_back:
         print(
-            f"{report.held_back} change(s) held back: stamped more than 10 minutes ahead of this "
-            "computer's clock. They are kept and applied once the clock catches up; check the "
-            "clocks of the laptops."
+            f"{report.held_back} change(s) held back: stamped more than {TOLERANCE_MINUTES} "
+            "minutes ahead of this computer's clock. They are kept and applied once the clock "
+            "catches up; check the clocks of the laptops."
         )
     for device in report.waiting_for_key:
         print(f"Changes from device {device} wait for a key this device has not received yet.")
     for alarm in report.alarms:
         fail(alarm.message)
+    if report.alarms:
+        fail(
+            "Nothing from the device or file named was applied. Tell an admin of the shared "
+            "register: the shared folder holds something its writer did not write."
+        )
     return EXIT_SYNC_ALARM if report.alarms else EXIT_OK
 
 
@@ -99,9 +107,9 @@ def cmd_revoke(args: argparse.Namespace) -> int:
         member = sync.revoke(register, args.device)
     print(
         f"Removed {member.name} (device {member.device}). A new register key was sealed to the "
-        "remaining devices only, so this device cannot read anything written from now on. "
-        f"It keeps what it had already synced (up to its segment {member.last_seen_seq}); "
-        "that cannot be taken back."
+        "remaining devices only, so that device cannot read anything written from now on. "
+        "It keeps what it had already synced; that cannot be taken back. Anything it sends "
+        f"after its last accepted changes (its segment {member.last_seen_seq}) is refused."
     )
     return EXIT_OK
 
@@ -111,27 +119,50 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return _print_report(sync.sync(register))
 
 
+def _when(version: ConflictVersion) -> str:
+    return version.when.astimezone().strftime("%d/%m/%Y %H:%M")
+
+
+def _byline(version: ConflictVersion) -> str:
+    return f"by {version.author} (device {version.device}) on {_when(version)}"
+
+
+def _record_words(register: Register, conflict: Conflict) -> str:
+    """What a person calls the record: e.g. "Agreement ISA-2026-014"."""
+    kind = ENTITY_LABELS.get(conflict.entity, conflict.entity.replace("_", " ").capitalize())
+    entries = record_history(register, conflict.entity, conflict.record_id,
+                             include_children=False)  # fmt: skip
+    label = entries[-1].record_label if entries else ""
+    if not label or label == kind:
+        return f"{kind} {conflict.record_id}"
+    return label if label.startswith(kind) else f"{kind} {label}"
+
+
+def _print_conflict(register: Register, conflict: Conflict) -> None:
+    record = _record_words(register, conflict)
+    if isinstance(conflict, FieldConflict):
+        name = field_label(conflict.entity, conflict.field)
+        print(f"{record}: {name} was changed on {len(conflict.versions)} devices at once:")
+        for v in conflict.versions:
+            print(f"    {value_text(v.value)}  ({_byline(v)})")
+        print(f"  Shown meanwhile: {value_text(conflict.current.value)} (the latest).")
+        return
+    print(f"{record} was deleted {_byline(conflict.deletion)}, then edited:")
+    for v in conflict.edits:
+        name = field_label(conflict.entity, v.field)
+        print(f"    {name}: {value_text(v.value)}  ({_byline(v)})")
+    print("  The record is shown again until someone keeps it or deletes it again.")
+
+
 def cmd_conflicts(args: argparse.Namespace) -> int:
     with open_register(args) as register:
         conflicts = open_conflicts(register)
-    for conflict in conflicts:
-        if isinstance(conflict, FieldConflict):
-            print(f"{conflict.entity} {conflict.record_id} field {conflict.field}:")
-            for v in conflict.versions:
-                print(
-                    f"    {v.value!r}  by {v.author} (device {v.device}) at {v.when:%d/%m/%Y %H:%M}"
-                )
-        else:
-            d = conflict.deletion
-            print(
-                f"{conflict.entity} {conflict.record_id} deleted by {d.author} (device "
-                f"{d.device}) at {d.when:%d/%m/%Y %H:%M}, then edited:"
-            )
-            for v in conflict.edits:
-                print(
-                    f"    {v.value!r}  by {v.author} (device {v.device}) at {v.when:%d/%m/%Y %H:%M}"
-                )
-    if not conflicts:
+        for conflict in conflicts:
+            _print_conflict(register, conflict)
+    if conflicts:
+        print(f"{len(conflicts)} open conflict(s). Settle them in the Conflicts view of the "
+              "desktop app.")  # fmt: skip
+    else:
         print("No open conflicts.")
     return EXIT_OK
 

@@ -158,8 +158,41 @@ def _verify_own(register: Register, data: bytes, name: str, seq: int, prev: str,
     return segment, fmt.open_segment(segment, key, name)
 
 
+def _published_through(register: Register, published_seq: int, ops: list[Operation]) -> int | None:
+    """The local seq that `ops` publish this device's log up to, or None if they do not.
+
+    After a kill between writing a segment and recording it, the segment holds exactly the next
+    unpublished operations of the log. Anything else (operations the log lacks, or a segment
+    that would skip some) means the database is older than what the device published.
+    """
+    with register.session() as session:
+        seqs = list(
+            session.scalars(
+                select(OperationRecord.seq).where(
+                    OperationRecord.op_id.in_([op.op_id for op in ops])
+                )
+            )
+        )
+        if not seqs or len(seqs) != len(ops):
+            return None
+        top = max(seqs)
+        between = session.scalar(
+            select(func.count())
+            .select_from(OperationRecord)
+            .where(OperationRecord.seq > published_seq, OperationRecord.seq <= top)
+            .where(OperationRecord.device == register.device_id)
+        )
+    return top if between == len(ops) else None
+
+
 def _adopt_orphans(register: Register, store: SharedStore, state: SyncState) -> SyncState:
-    """Take in segments this device wrote but did not record (killed between the two)."""
+    """Take in segments this device wrote but did not record.
+
+    Either it was killed between writing a segment and recording it (the segment holds the next
+    unpublished operations: mark them published), or its database was restored from an older
+    copy (take its own lost operations back from the share; they are published again, which
+    readers ignore). Either way the chain goes on from the last segment: no fork.
+    """
     me = register.device_id
     while True:
         name = fmt.segment_name(me, state.my_seq + 1)
@@ -167,14 +200,12 @@ def _adopt_orphans(register: Register, store: SharedStore, state: SyncState) -> 
         if data is None:
             return state
         segment, ops = _verify_own(register, data, name, state.my_seq + 1, state.my_hash, state)
-        with register.session() as session:
-            local = session.scalar(
-                select(func.max(OperationRecord.seq)).where(
-                    OperationRecord.op_id.in_([op.op_id for op in ops])
-                )
-            )
+        published = _published_through(register, state.published_seq, ops)
+        if published is None:
+            register.apply_remote(ops)
         state = st.save(register, state, my_seq=segment.seq, my_hash=segment.digest,
-                        published_seq=max(state.published_seq, int(local or 0)))  # fmt: skip
+                        published_seq=state.published_seq if published is None
+                        else published)  # fmt: skip
 
 
 def publish(
@@ -302,6 +333,12 @@ def pull_device(
                 f"segment {segment.seq} was written after the device was removed "
                 f"(its last accepted segment is {revoked.cutoff_seq})", device=device, name=name,
             )  # fmt: skip
+        at_cutoff = revoked is not None and 0 < segment.seq == revoked.cutoff_seq
+        if at_cutoff and revoked is not None and segment.digest != revoked.cutoff_hash:
+            raise RevokedSignerError(
+                f"segment {segment.seq} is not the one the device had written when it was "
+                "removed: its history was rewritten afterwards", device=device, name=name,
+            )  # fmt: skip
         if segment.prev != prev:
             raise ForkError(f"segment {segment.seq} does not follow the segment before it",
                             device=device, name=name)  # fmt: skip
@@ -376,9 +413,13 @@ def sync(
         st.save(register, state, alarms=[_alarm_json(alarm)])
         return SyncReport(alarms=(alarm,))
 
-    state, published, segments = publish(register, store, state, progress, cancel)
-
     alarms: list[IntegrityAlarmError] = []
+    try:
+        state, published, segments = publish(register, store, state, progress, cancel)
+    except IntegrityAlarmError as alarm:  # this device's own folder: still receive the others
+        alarms.append(alarm)
+        state, published, segments = st.load(register), 0, 0
+
     pulled: list[_Pulled] = []
     others = [d for d in roster.devices() if d != register.device_id]
     for index, device in enumerate(others):
@@ -448,6 +489,10 @@ def sync_status(register: Register, *, store: SharedStore | None = None) -> Sync
         message = f"{waiting} change{'s' if waiting != 1 else ''} to send"
     else:
         message = "up to date"
+    if state.held and reachable and not alarms:
+        held = len(state.held)
+        message += (f"; {held} change{'s' if held != 1 else ''} held back (stamped ahead of "
+                    "this computer's clock)")  # fmt: skip
     return SyncStatus(True, state.share, reachable, state.role, waiting, last, alarms,
                       len(state.held), message)  # fmt: skip
 

@@ -27,9 +27,20 @@ import zlib
 from dataclasses import dataclass
 from typing import Any
 
-from app.oplog import Operation
+from app.oplog import (
+    EXISTENCE_KINDS,
+    EXISTS,
+    LINK_SEPARATOR,
+    Operation,
+    OpKind,
+    decode_value,
+    encode_value,
+    field_names,
+    model_for,
+)
 from app.sync import crypto
 from app.sync.errors import DamagedError
+from db.models import LinkRecord
 
 FORMAT = 1
 REGISTER_FILE = "REGISTER.json"
@@ -37,6 +48,7 @@ SEGMENT_MAGIC = b"ISRSEG\x01\n"
 MAX_DOCUMENT = 4 * 1024 * 1024
 MAX_SEGMENT = 256 * 1024 * 1024
 ZERO_HASH = "0" * 64
+COMPRESSION_LEVEL = 1  # zlib: the fastest level; operations as JSON still shrink several-fold
 
 DEVICE_PATTERN = r"[0-9a-f]{8,32}"
 DEVICE_RE = re.compile(DEVICE_PATTERN)
@@ -90,8 +102,12 @@ def roster_name(admin: str, epoch: int) -> str:
     return f"{roster_dir(admin)}/{epoch:06d}"
 
 
+def keyslot_dir(admin: str, epoch: int) -> str:
+    return f"{device_dir(admin)}/keyslot/{epoch:06d}"
+
+
 def keyslot_name(admin: str, epoch: int, device: str) -> str:
-    return f"{device_dir(admin)}/keyslot/{epoch:06d}/{check_device(device)}.slot"
+    return f"{keyslot_dir(admin, epoch)}/{check_device(device)}.slot"
 
 
 def request_name(device: str) -> str:
@@ -227,12 +243,8 @@ def encode_segment(
         "count": len(ops),
     })  # fmt: skip
     aad = SEGMENT_MAGIC + struct.pack(">I", len(header)) + header
-    plaintext = zlib.compress(
-        json.dumps([op.to_json() for op in ops], ensure_ascii=False, separators=(",", ":")).encode(
-            "utf-8"
-        ),
-        1,
-    )
+    payload = json.dumps([op.to_json() for op in ops], ensure_ascii=False, separators=(",", ":"))
+    plaintext = zlib.compress(payload.encode("utf-8"), COMPRESSION_LEVEL)
     key = crypto.segment_key(epoch_key, salt, register_id, device, seq)
     ciphertext = crypto.encrypt(key, nonce, plaintext, aad)
     signed = aad + struct.pack(">I", len(ciphertext)) + ciphertext
@@ -286,6 +298,40 @@ def open_segment(segment: SegmentFile, epoch_key: bytes, name: str) -> list[Oper
         raw = json.loads(zlib.decompress(plaintext).decode("utf-8"))
         if not isinstance(raw, list) or len(raw) != header["count"]:
             raise ValueError("operation count")
-        return [Operation.from_json(item) for item in raw]
+        ops = [Operation.from_json(item) for item in raw]
     except (crypto.CryptoError, ValueError, KeyError, TypeError, zlib.error) as exc:
         raise DamagedError("a segment does not decrypt", name=name) from exc
+    for op in ops:
+        try:
+            check_operation(op)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise DamagedError(f"a segment carries an operation this register cannot apply "
+                               f"({exc})", name=name) from exc  # fmt: skip
+    return ops
+
+
+def check_operation(op: Operation) -> None:
+    """Raise ValueError or TypeError unless `op` is one this register's log can apply.
+
+    A segment from a member is signed and sealed, but its content is still input: an unknown
+    kind of record, an unknown field or a value of the wrong type is refused before applying.
+    """
+    if issubclass(model_for(op.entity), LinkRecord) and LINK_SEPARATOR not in op.record_id:
+        raise ValueError(f"a link id without its two ends: {op.record_id!r}")
+    if op.kind == OpKind.CREATE:
+        if op.field != EXISTS or not isinstance(op.value, dict):
+            raise ValueError("a create without its values")
+        for name, value in op.value.items():
+            _check_value(op.entity, name, value)
+    elif op.kind in EXISTENCE_KINDS:
+        if op.field != EXISTS or not isinstance(op.value, bool):
+            raise ValueError(f"a {op.kind} with a field or value")
+    else:
+        _check_value(op.entity, op.field, op.value)
+
+
+def _check_value(entity: str, name: str, value: Any) -> None:
+    if name not in field_names(entity):
+        raise ValueError(f"{entity} has no field {name!r}")
+    if value is not None and encode_value(entity, name, decode_value(entity, name, value)) != value:
+        raise ValueError(f"{entity}.{name} holds a value not in its canonical form")

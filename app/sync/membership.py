@@ -415,13 +415,16 @@ def share(register: Register, share_dir: Path, name: str | None = None) -> SyncS
         raise ShareUnreachableError(share_dir, exc.strerror or str(exc)) from exc
     store = FolderStore(share_dir)
     store.check()
-    if store.exists(fmt.REGISTER_FILE) or store.list("devices"):
+    me = own_keys(register, name or register.author)
+    if store.exists(fmt.REGISTER_FILE) or set(store.list("devices")) - {me.device}:
         raise AlreadySharedError(
             f"{share_dir} already holds a shared register. Choose an empty folder, or join "
             "that register with 'isr join'."
         )
+    # Only this device's own files and no identity: an earlier share cut short. Start again.
+    _remove_unfinished_slots(store, me.device, 1)
+    store.remove_unfinished(fmt.roster_name(me.device, 1))
     register_id = register.material.register_id
-    me = own_keys(register, name or register.author)
     identity = {"format": fmt.FORMAT, "register_id": register_id, "admin": _keys_json(me)}
     sign_private = register.material.sign_private
     store.write_new(fmt.device_pub_name(me.device),
@@ -562,6 +565,20 @@ def _require_admin(register: Register, roster: Roster) -> None:
         raise MembershipError("Only an admin of the shared register can change its members.")
 
 
+def _remove_unfinished_slots(store: SharedStore, admin: str, epoch: int) -> None:
+    """Remove key slots an earlier, cut-short attempt at this epoch left behind.
+
+    They hold that attempt's key, not the one this attempt seals, and a slot is never replaced:
+    left in place they would give their devices the wrong key (an alarm) or, had the attempt
+    sealed the key to a device this one leaves out, a key it should not have.
+    """
+    directory = fmt.keyslot_dir(admin, epoch)
+    store.clean(directory)
+    for entry in store.list(directory):
+        if fmt.SLOT_RE.fullmatch(entry):
+            store.remove_unfinished(f"{directory}/{entry}")
+
+
 def _new_epoch(
     register: Register, store: SharedStore, state: SyncState, roster: Roster,
     members_: list[tuple[DeviceKeys, str]], revoked: list[Revoked],
@@ -570,6 +587,7 @@ def _new_epoch(
     """Write slots and then the roster of a new epoch; the roster's arrival makes it real."""
     register_id = str(state.register_id)
     epoch = roster.epoch + 1
+    _remove_unfinished_slots(store, register.device_id, epoch)
     key = crypto.new_key()
     st.store_epoch_keys(register, {epoch: key})
     for keys, _ in members_:

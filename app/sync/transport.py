@@ -53,6 +53,15 @@ class SharedStore(abc.ABC):
         """Atomically replace `name` (used only for a device's own head)."""
 
     @abc.abstractmethod
+    def remove_unfinished(self, name: str) -> None:
+        """Remove this device's file `name` that was never made part of the register.
+
+        Only for what a change of members cut short left: key slots of an epoch whose roster
+        was never written, or the first roster of a share whose identity file was never
+        written. Nothing reads them, and the epoch is started again with a new key.
+        """
+
+    @abc.abstractmethod
     def clean(self, directory: str) -> int:
         """Remove temp files a crash left in `directory`; returns how many."""
 
@@ -142,6 +151,12 @@ class FolderStore(SharedStore):
             if isinstance(cause, OSError) and cause.errno in _UNREACHABLE:
                 raise self._unreachable(cause) from exc
             raise
+
+    def remove_unfinished(self, name: str) -> None:
+        try:
+            self._path(name).unlink(missing_ok=True)
+        except OSError as exc:
+            raise self._unreachable(exc) from exc
 
     def clean(self, directory: str) -> int:
         try:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app import sync
 from app.canonical import canonical_state
 from app.keys import KdfParams
-from app.register import Register
+from app.register import Changes, Register
 from app.sync.transport import FolderStore
 from db.models import OperationRecord
 
@@ -82,6 +82,20 @@ def group_factory(tmp_path: Path) -> Iterator[Callable[..., Group]]:
     yield factory
     for group in made:
         group.close()
+
+
+def add_agreements(register: Register, tag: str, count: int = 1, **values: Any) -> list[str]:
+    """Create `count` agreements referenced `<tag>-<n>` in one batch; returns their ids."""
+
+    def build(changes: Changes) -> list[str]:
+        return [
+            changes.create(
+                "agreement", {"reference": f"{tag}-{n}", "title": f"{tag} {n}", **values}
+            )  # fmt: skip
+            for n in range(count)
+        ]
+
+    return register.write(tag, build)
 
 
 def op_ids(register: Register) -> set[str]:

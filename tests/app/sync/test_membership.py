@@ -178,3 +178,85 @@ def test_not_shared_register_status(group_factory: Callable[..., Group]) -> None
     st.save(admin, st.load(admin), share=None)
     status = sync.sync_status(admin)
     assert not status.shared and status.message == "not shared"
+
+
+def _offline_when_writing_the_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The network drive drops after the key slots of a new epoch, before its roster."""
+    real = FolderStore.write_new
+
+    def write_new(self: FolderStore, name: str, data: bytes) -> bool:
+        if "/roster/" in name:
+            raise ShareUnreachableError(self.root, "connection dropped")
+        return real(self, name, data)
+
+    monkeypatch.setattr(FolderStore, "write_new", write_new)
+
+
+def test_an_approval_cut_short_can_be_made_again(
+    group_factory: Callable[..., Group], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = group_factory(2)
+    admin = group.devices[0]
+    add(admin, "ISA-BEFORE")
+    joined = sync.join(group.share, tmp_path / "third", PASSPHRASE, "Third", kdf=FAST_KDF)
+    group.devices.append(joined.register)
+    with monkeypatch.context() as patch:
+        _offline_when_writing_the_roster(patch)
+        with pytest.raises(ShareUnreachableError):
+            sync.approve(admin, joined.device)
+    assert [r.device for r in sync.pending_requests(admin)] == [joined.device]
+    sync.approve(admin, joined.device)
+    group.sync_all(2)  # every device opens the new epoch's key: no alarm
+    assert op_ids(joined.register) == op_ids(admin)
+    assert len({st.load(d).epoch for d in group.devices}) == 1
+
+
+def test_an_approval_cut_short_then_abandoned_leaves_that_device_no_key(
+    group_factory: Callable[..., Group], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    group = group_factory(3)
+    admin, kept, gone = group.devices
+    joined = sync.join(group.share, tmp_path / "stranger", PASSPHRASE, "Stranger", kdf=FAST_KDF)
+    with monkeypatch.context() as patch:
+        _offline_when_writing_the_roster(patch)
+        with pytest.raises(ShareUnreachableError):
+            sync.approve(admin, joined.device)
+    epoch = st.load(admin).epoch + 1
+    sync.revoke(admin, gone.device_id)  # the admin does something else with that epoch
+    assert st.load(admin).epoch == epoch
+    slots = group.share / fmt.keyslot_dir(admin.device_id, epoch)
+    assert sorted(p.name for p in slots.iterdir()) == sorted(
+        f"{d.device_id}.slot" for d in (admin, kept)
+    )
+    group.devices.remove(gone)
+    group.sync_all(2)
+    joined.register.close()
+    gone.close()
+
+
+def test_a_share_cut_short_can_be_made_again_in_the_same_folder(
+    group_factory: Callable[..., Group], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = group_factory(1).devices[0]
+    st.save(admin, st.load(admin), share=None)
+    share = tmp_path / "again"
+    real = FolderStore.write_new
+
+    def offline_at_identity(self: FolderStore, name: str, data: bytes) -> bool:
+        if name == fmt.REGISTER_FILE:
+            raise ShareUnreachableError(self.root, "connection dropped")
+        return real(self, name, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FolderStore, "write_new", offline_at_identity)
+        with pytest.raises(ShareUnreachableError):
+            sync.share(admin, share)
+    assert not st.load(admin).shared
+    sync.share(admin, share, name="Ada, laptop")
+    add(admin, "ISA-AGAIN")
+    assert sync.sync(admin).ok
+    joined = sync.join(share, tmp_path / "member", PASSPHRASE, "Member", kdf=FAST_KDF)
+    with joined.register as member:
+        sync.approve(admin, joined.device)
+        report = sync.sync(member)
+        assert report.ok and "ISA-AGAIN" in references(member)

@@ -22,6 +22,7 @@ from ui import cli_io, cli_sync
 from ui.cli_support import (
     EXIT_FAILED,
     EXIT_OK,
+    EXIT_SYNC_ALARM,
     EXIT_USAGE,
     UsageError,
     add_passphrase_options,
@@ -237,14 +238,34 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from app.verify import verify_register
 
-    report = verify_register(Path(args.register), read_passphrase(args))
+    passphrase = read_passphrase(args)
+    report = verify_register(Path(args.register), passphrase)
     for check in report.checks:
         print(f"{'ok' if check.ok else 'FAILED'}  {check.name}: {check.message}")
     if not report.ok:
         first = next(c for c in report.checks if not c.ok)
         fail(first.message)
         return first.exit_code
-    return EXIT_OK
+    return _verify_shared_folder(Path(args.register), passphrase)
+
+
+def _verify_shared_folder(folder: Path, passphrase: str) -> int:
+    """Read the whole shared folder afresh, as a new member would (a shared register only)."""
+    from app.sync.engine import verify_share
+    from app.sync.state import load
+
+    with Register.open(folder, passphrase) as register:
+        share = load(register).share
+        if share is None:
+            return EXIT_OK
+        alarms = verify_share(register)
+    if not alarms:
+        print(f"ok  shared folder: every file in {share} verifies (signatures, chains, keys)")
+        return EXIT_OK
+    for alarm in alarms:
+        print(f"FAILED  shared folder: {alarm.message}")
+    fail(alarms[0].message)
+    return EXIT_SYNC_ALARM
 
 
 def cmd_passwd(args: argparse.Namespace) -> int:

@@ -64,7 +64,7 @@ def run_round(register: Register, progress: Progress, cancel: Cancel) -> SyncRou
 
 
 def alarm_reason(message: str) -> str:
-    return message.removeprefix("Sync alarm: ").removeprefix("sync alarm: ")
+    return message.removeprefix("Sync alarm: ")
 
 
 def status_text(status: SyncStatus | None, failure: str = "") -> tuple[str, bool]:

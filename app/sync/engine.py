@@ -480,7 +480,7 @@ def sync_status(register: Register, *, store: SharedStore | None = None) -> Sync
     if not reachable:
         message = f"offline — {waiting} change{'s' if waiting != 1 else ''} waiting"
     elif alarms:
-        message = f"sync alarm: {alarms[0].message}"
+        message = alarms[0].message  # "Sync alarm: …"
     elif state.role == st.ROLE_PENDING:
         message = "waiting for approval"
     elif state.role == st.ROLE_REVOKED:

@@ -119,8 +119,15 @@ def test_share_join_approve_sync_conflicts_alarm_offline_revoke(isr, tmp_path: P
     assert done.code == 5
     assert "Sync alarm: a segment's signature does not verify" in done.err
     assert newest.name in done.err and "Tell an admin" in done.err
+    done = isr("verify", ada)  # the local register is fine; the shared folder is not
+    assert done.code == 5
+    assert "ok  database" in done.out or "ok  integrity" in done.out, done.out
+    assert "FAILED  shared folder: Sync alarm: a segment's signature does not verify" in done.out
     newest.write_bytes(original)
     assert isr("sync", sam).code == 0
+    done = isr("verify", sam)
+    assert done.code == 0, done.err
+    assert "ok  shared folder: every file in" in done.out
 
     # The network drive goes away.
     shutil.move(share, tmp_path / "elsewhere")

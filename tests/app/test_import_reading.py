@@ -77,7 +77,7 @@ def test_header_below_titles_notes_and_a_group_band(tmp_path: Path) -> None:
     table = read_table(path)
     assert table.header_row == 4
     assert table.row_numbers == (5, 7)
-    assert any("end-of-sheet marker" in s and "1 rows below" in s for s in table.skipped)
+    assert any("end-of-sheet marker" in s and "1 row below" in s for s in table.skipped)
     mapping = propose_mapping(table)
     assert [c.target for c in mapping.columns] == [
         "agreement.reference", "agreement.title", "agreement.status", "agreement.review_date"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +37,20 @@ def _isolated_user_dirs(
     monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.delenv("ISR_PASSPHRASE", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _collect_between_gui_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """As the app does (ui.collector): no cyclic collection while workers may run.
+
+    Torn down last, after pytest-qt has closed the test's windows and their workers stopped.
+    """
+    if request.node.get_closest_marker("gui") is None:
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from ui.collector import GarbageCollector
 from ui.main_window import MainWindow
 from ui.settings import APPLICATION, ORGANISATION, Settings
 
@@ -40,6 +41,11 @@ def run(register_path: Path | None) -> int:
     """Show the main window (on `register_path` when given) and run until it closes."""
     app = application()
     window = MainWindow(Settings())
+    collector = GarbageCollector(lambda: window.runner.busy, window)
+    collector.start()
     window.show()
     QTimer.singleShot(0, lambda: start(window, register_path))
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        collector.stop()

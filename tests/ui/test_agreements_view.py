@@ -115,6 +115,8 @@ def test_editor_saves_an_edit_as_one_undoable_batch(
     title = editor.fields["title"]
     assert isinstance(title, QLineEdit)
     assert title.accessibleName() == "Title"
+    assert title.cursorPosition() == 0  # a long title shows from its start
+    qtbot.keyClick(title, Qt.Key.Key_End)
     qtbot.keyClicks(title, " (revised)")
     assert editor.is_dirty and editor.heading.text().endswith("*")
     editor.set_item_field(0, "frequency", "Weekly")
@@ -261,3 +263,64 @@ def test_review_dates_are_coloured_and_explained(view: AgreementsView) -> None:
     tip = model.data(model.index(overdue, 6), Qt.ItemDataRole.ToolTipRole)
     when = (dt.date.today() - dt.timedelta(days=10)).strftime("%d/%m/%Y")
     assert tip == f"Review overdue since {when}"
+
+
+def test_owner_signatory_and_every_lawful_condition_are_recorded(
+    qtbot: QtBot, view: AgreementsView, register: Register
+) -> None:
+    from app.organisations import list_people
+
+    editor = _open(qtbot, view, "ISA-2026-002")
+    owner = editor.fields["owner_id"]
+    assert isinstance(owner, QComboBox)
+    assert owner.currentText() == "Priya Shah, Northshire County Council"
+    assert owner.itemText(0) == "Not recorded"
+    owner.setCurrentIndex(0)
+    with qtbot.waitSignal(editor.loaded):
+        editor.save()
+    assert get_agreement(register, "ISA-2026-002").owner_id is None
+
+    # a party with its signatory (one of that organisation's people) and the date signed
+    priya = next(p for p in list_people(register) if p.name == "Priya Shah")
+    editor.party_org.setCurrentIndex(editor.party_org.findText("Northshire County Council"))
+    assert editor.party_signatory.itemText(0) == "Not signed yet"
+    editor.party_signatory.setCurrentIndex(editor.party_signatory.findData(priya.id))
+    editor.party_signed_on.setText("31/02/2026")
+    editor.add_party_button.click()  # refused at once: nothing is written
+    assert "dd/mm/yyyy" in editor.party_error.text()
+    editor.party_signed_on.setText("01/03/2026")
+    with qtbot.waitSignal(editor.loaded):
+        editor.add_party_button.click()
+    party = next(p for p in get_agreement(register, "ISA-2026-002").parties
+                 if p.signatory_id is not None)  # fmt: skip
+    assert (party.signatory, party.signed_on) == ("Priya Shah", dt.date(2026, 3, 1))
+    assert not editor.party_error.isVisibleTo(editor)
+
+    editor.basis_article_6.setCurrentIndex(editor.basis_article_6.findData("6(1)(e) public task"))
+    editor.basis_article_10.setText("Official authority: police")
+    editor.basis_schedule_1.setText("Part 2, paragraph 10: preventing crime")
+    with qtbot.waitSignal(editor.loaded):
+        editor.add_basis_button.click()
+    basis = get_agreement(register, "ISA-2026-002").lawful_bases[-1]
+    assert (basis.article_10, basis.dpa_schedule_1) == (
+        "Official authority: police", "Part 2, paragraph 10: preventing crime")
+    row = editor.bases_table.rowCount() - 1
+    conditions = editor.bases_table.item(row, 3)
+    assert conditions is not None
+    assert conditions.text() == ("Art 10: Official authority: police; "
+                                 "DPA Sch 1: Part 2, paragraph 10: preventing crime")  # fmt: skip
+
+
+def test_data_items_show_when_data_last_arrived(
+    qtbot: QtBot, view: AgreementsView, register: Register
+) -> None:
+    from app.agreements import update_data_item
+
+    item_id = get_agreement(register, "ISA-2026-001").items[0].id
+    update_data_item(register, item_id, {"last_received": dt.date(2026, 1, 5),
+                                         "next_due": dt.date(2026, 4, 5)})  # fmt: skip
+    editor = _open(qtbot, view, "ISA-2026-001")
+    editor.tabs.setCurrentIndex(4)
+    assert editor.item_schedule.text() == "Last received 05/01/2026; next due 05/04/2026."
+    editor.add_item()
+    assert editor.item_schedule.text().startswith("Recorded once the data item is saved")

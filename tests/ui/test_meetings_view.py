@@ -21,7 +21,7 @@ from app.keys import KdfParams  # noqa: E402
 from app.meetings import list_decisions, list_meetings, list_papers  # noqa: E402
 from app.register import Register  # noqa: E402
 from ui.models.meeting_models import MeetingTableModel  # noqa: E402
-from ui.views.meetings import PDF_LATER, MeetingsView  # noqa: E402
+from ui.views.meetings import MeetingsView  # noqa: E402
 
 FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
@@ -48,8 +48,6 @@ def test_meeting_papers_and_decisions(
     view = MeetingsView()
     qtbot.addWidget(view)
     view.set_register(register)
-    assert not view.pdf_button.isEnabled() and view.pdf_button.toolTip() == PDF_LATER
-
     view.body_name.setText("Information Sharing Board")
     qtbot.mouseClick(view.add_body_button, Qt.MouseButton.LeftButton)
     assert view.meeting_form.combo("body_id").currentText() == "Information Sharing Board"

@@ -21,6 +21,14 @@ from PySide6.QtWidgets import (
 from app.errors import RegisterError
 from app.keys import check_passphrase
 from app.paths import default_register_dir
+from ui.widgets.record_form import ProblemLabel
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555555")
+    return label
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,8 @@ class NewRegisterAnswer:
 
 
 class NewRegisterDialog(QDialog):
+    """The name, folder and passphrase of a new register; checked before it is accepted."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Create a register")
@@ -48,39 +58,36 @@ class NewRegisterDialog(QDialog):
         self.repeat = QLineEdit()
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat.setAccessibleName("Passphrase again")
-        self.error = QLabel("")
-        self.error.setStyleSheet("color: #b00020;")
-        self.error.setWordWrap(True)
-        self.error.setAccessibleName("Problem")
-        self.error.hide()
+        self.error = ProblemLabel("Problem")
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(browse)
+        notes = {
+            "&Folder": "A new, empty folder on this computer (not a network drive): the register "
+                       "keeps its encrypted database, its key and its backups there.",
+            "Passphrase &again": "A few unrelated words make a strong passphrase. Nobody can "
+                                 "recover the register without it: keep it somewhere safe.",
+        }  # fmt: skip
         form = QFormLayout()
-        for text, widget in (("&Name", self.name), ("&Folder", folder_row),
-                             ("&Passphrase", self.passphrase), ("Passphrase &again", self.repeat)):
+        for text, field in (("&Name", self.name), ("&Folder", self.folder),
+                            ("&Passphrase", self.passphrase), ("Passphrase &again", self.repeat)):
             caption = QLabel(text)
-            if isinstance(widget, QWidget):
-                caption.setBuddy(widget)
-                form.addRow(caption, widget)
-            else:
-                caption.setBuddy(self.folder)
-                form.addRow(caption, widget)
-        note = QLabel("Choose a passphrase of a few unrelated words. Nobody can recover the "
-                      "register without it.")  # fmt: skip
-        note.setWordWrap(True)
+            caption.setBuddy(field)
+            form.addRow(caption, folder_row if field is self.folder else field)
+            if text in notes:
+                form.addRow("", _note(notes[text]))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Create")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("C&reate")
         buttons.accepted.connect(self._check_and_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(note)
         layout.addWidget(self.error)
+        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(560, 260)
+        self.setMinimumWidth(600)
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Folder for the register",
@@ -103,7 +110,6 @@ class NewRegisterDialog(QDialog):
     def _check_and_accept(self) -> None:
         problem = self.problem()
         self.error.setText(problem)
-        self.error.setVisible(bool(problem))
         if not problem:
             self.accept()
 

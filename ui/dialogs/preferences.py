@@ -6,9 +6,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -26,13 +30,28 @@ from ui.settings import (
     Settings,
 )
 
-TEXT_PREFERENCES = (AUTHOR_NAME, AUTHOR_TITLE, AUTHOR_EMAIL, AUTHOR_PHONE, SHARED_FOLDER)
-MNEMONICS = {AUTHOR_NAME.key: "Author &name", AUTHOR_TITLE.key: "Author job &title",
-             AUTHOR_EMAIL.key: "Author &email", AUTHOR_PHONE.key: "Author p&hone",
-             SHARED_FOLDER.key: "S&hared folder"}  # fmt: skip
+AUTHOR_PREFERENCES = (AUTHOR_NAME, AUTHOR_TITLE, AUTHOR_EMAIL, AUTHOR_PHONE)
+TEXT_PREFERENCES = (*AUTHOR_PREFERENCES, SHARED_FOLDER)
+MNEMONICS = {AUTHOR_NAME.key: "&Name", AUTHOR_TITLE.key: "&Job title",
+             AUTHOR_EMAIL.key: "&Email", AUTHOR_PHONE.key: "&Phone",
+             SHARED_FOLDER.key: "Shared &folder"}  # fmt: skip
+PLACEHOLDERS = {AUTHOR_NAME.key: "As papers name their author, e.g. Priya Shah",
+                AUTHOR_TITLE.key: "e.g. Information Governance Manager",
+                AUTHOR_EMAIL.key: "e.g. priya.shah@northshire.gov.uk",
+                AUTHOR_PHONE.key: "e.g. 01632 960 000",
+                SHARED_FOLDER.key: "The folder on the partnership's network drive"}  # fmt: skip
+
+
+def _note(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #555555")
+    return label
 
 
 class PreferencesDialog(QDialog):
+    """The preferences, grouped by what they are for; stored only when saved."""
+
     def __init__(self, parent: QWidget | None, settings: Settings) -> None:
         super().__init__(parent)
         self.setWindowTitle("Preferences")
@@ -49,29 +68,60 @@ class PreferencesDialog(QDialog):
         self.marking.setCurrentText(settings.get(PROTECTIVE_MARKING))
         self.marking.setAccessibleName(PROTECTIVE_MARKING.label)
         self.texts: dict[str, QLineEdit] = {}
-        form = QFormLayout()
-        caption = QLabel("&Lock after")
-        caption.setBuddy(self.idle)
-        form.addRow(caption, self.idle)
         for preference in TEXT_PREFERENCES:
             edit = QLineEdit(settings.get(preference))
             edit.setAccessibleName(preference.label)
-            caption = QLabel(MNEMONICS[preference.key])
-            caption.setBuddy(edit)
-            form.addRow(caption, edit)
+            edit.setPlaceholderText(PLACEHOLDERS[preference.key])
+            edit.setCursorPosition(0)
             self.texts[preference.key] = edit
-        caption = QLabel("Default protective &marking")
-        caption.setBuddy(self.marking)
-        form.addRow(caption, self.marking)
+        self.browse = QPushButton("&Browse…")
+        self.browse.setAccessibleName("Choose the shared folder")
+        self.browse.clicked.connect(self._browse)
+
+        security = QGroupBox("Security")
+        security_form = QFormLayout(security)
+        security_form.addRow(self._caption("&Lock after", self.idle), self.idle)
+        security_form.addRow(_note("The register locks itself after this long without use, "
+                                   "and closes its database until you unlock it."))  # fmt: skip
+        author = QGroupBox("Author of Board papers")
+        author_form = QFormLayout(author)
+        for preference in AUTHOR_PREFERENCES:
+            edit = self.texts[preference.key]
+            author_form.addRow(self._caption(MNEMONICS[preference.key], edit), edit)
+        author_form.addRow(self._caption("Default protective &marking", self.marking),
+                           self.marking)  # fmt: skip
+        sharing = QGroupBox("Sharing")
+        sharing_form = QFormLayout(sharing)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.texts[SHARED_FOLDER.key], 1)
+        folder_row.addWidget(self.browse)
+        sharing_form.addRow(self._caption(MNEMONICS[SHARED_FOLDER.key],
+                                          self.texts[SHARED_FOLDER.key]), folder_row)  # fmt: skip
+        sharing_form.addRow(_note("Offered when you share a register or join one."))
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        for group in (security, author, sharing):
+            layout.addWidget(group)
+        layout.addStretch(1)
         layout.addWidget(buttons)
-        self.resize(520, 300)
+        self.setMinimumWidth(560)
+
+    @staticmethod
+    def _caption(text: str, buddy: QWidget) -> QLabel:
+        caption = QLabel(text)
+        caption.setBuddy(buddy)
+        return caption
+
+    def _browse(self) -> None:
+        edit = self.texts[SHARED_FOLDER.key]
+        chosen = QFileDialog.getExistingDirectory(self, "Shared folder", edit.text())
+        if chosen:
+            edit.setText(chosen)
 
     def store(self) -> None:
         self.settings.set(IDLE_LOCK_MINUTES, self.idle.value())

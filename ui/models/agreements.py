@@ -14,8 +14,9 @@ from app.domain import AgreementSummary, format_uk_date
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
-_OVERDUE = QColor(176, 0, 32)
-_DUE = QColor(153, 90, 0)
+OVERDUE = QColor(176, 0, 32)  # the next review date of an overdue agreement
+DUE = QColor(153, 90, 0)  # due within 90 days; both 5:1 or more on white
+LONG_TEXT = 30  # characters: a longer cell may be cut short, so its tip holds it whole
 
 
 class AgreementTableModel(QAbstractTableModel):
@@ -86,15 +87,20 @@ class AgreementTableModel(QAbstractTableModel):
             return column.text(row)
         if role == ID_ROLE:
             return row.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "item_count":
+            return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         if column.key == "review_date":
             state = review_state(row, self.today)
             if role == Qt.ItemDataRole.ForegroundRole and state:
-                return QBrush(_OVERDUE if state == "overdue" else _DUE)
+                return QBrush(OVERDUE if state == "overdue" else DUE)
             if role == Qt.ItemDataRole.ToolTipRole and state:
                 when = format_uk_date(row.review_date)
                 if state == "overdue":
                     return f"Review overdue since {when}"
                 return f"Review due {when}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = column.text(row)
+            return text if len(text) > LONG_TEXT else None
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from ui.models.log_models import Column, RecordTableModel
+from ui.models.record_table import Column, RecordTableModel
 
 SHARED_BACKGROUND = QColor(255, 243, 205)
 
@@ -49,6 +49,8 @@ class NeededItemTableModel(RecordTableModel):
         return str(row.data_item_id)
 
     def decorate(self, row: Any, column: Column, role: int) -> Any:
+        if role == Qt.ItemDataRole.ToolTipRole and column.name == "agreement_reference":
+            return f"{row.agreement_reference}: {row.agreement_title}" if row.agreement_id else None
         if not row.shared:
             return None
         if role == Qt.ItemDataRole.BackgroundRole:

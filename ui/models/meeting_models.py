@@ -7,7 +7,7 @@ from typing import Any
 from app.errors import RegisterError
 from app.meetings import DECISION_OUTCOME_LABELS, MEETING_STATUS_LABELS, update_decision
 from app.register import Register
-from ui.models.log_models import Column, RecordTableModel
+from ui.models.record_table import Column, RecordTableModel
 
 MEETING_COLUMNS = (
     Column("meeting_date", "Date", kind="date"),

@@ -10,7 +10,7 @@ from PySide6.QtGui import QBrush, QColor
 from app.errors import RegisterError
 from app.register import Register
 from app.use_cases import RAG_LABELS, STAGE_LABELS, update_benefit
-from ui.models.log_models import Column, RecordTableModel
+from ui.models.record_table import Column, RecordTableModel
 
 RAG_COLOURS: dict[str, QColor] = {
     "red": QColor(192, 0, 0),

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -24,7 +26,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -52,15 +53,20 @@ from app.domain import (
     AgreementType,
     Category,
     ControllerRelationship,
+    LawfulBasis,
     PartyRole,
     format_uk_date,
 )
 from app.errors import FieldProblem, ValidationError
 from app.history import HistoryEntry, field_label, record_history
+from app.organisations import Person, list_people
 from app.register import Register
 from app.values import parse_uk_date
 from ui.errors import ErrorMessage, Question
 from ui.models.history import HistoryTableModel
+from ui.widgets.mnemonics import WINDOW_KEYS, give_mnemonics
+from ui.widgets.record_form import PROBLEM_COLOUR, ProblemLabel
+from ui.widgets.tables import chars_wide, history_table, size_columns, style_table
 from ui.workers import TaskRunner
 
 DATE_FIELDS = ("start_date", "approval_date", "review_date", "end_date")
@@ -74,7 +80,18 @@ ARTICLE_9 = ("", "9(2)(a) explicit consent", "9(2)(b) employment and social secu
              "9(2)(c) vital interests", "9(2)(g) substantial public interest",
              "9(2)(h) health or social care", "9(2)(i) public health",
              "9(2)(j) archiving, research and statistics")  # fmt: skip
-ERROR_STYLE = "color: #b00020;"
+ERROR_STYLE = f"color: {PROBLEM_COLOUR};"
+BASIS_COLUMNS: tuple[tuple[str, Callable[[LawfulBasis], str]], ...] = (
+    ("Party", lambda b: b.party or "All parties"),
+    ("Purpose", lambda b: b.purpose),
+    ("UK GDPR Article 6", lambda b: b.article_6),
+    ("Conditions", lambda b: "; ".join(
+        f"{name}: {value}" for name, value in (("Art 9", b.article_9), ("Art 10", b.article_10),
+                                               ("DPA Sch 1", b.dpa_schedule_1)) if value)),
+    ("Statutory gateway", lambda b: b.statutory_gateway),
+    ("Common law duty", lambda b: b.common_law_duty),
+)  # fmt: skip
+HEADER_KEYS = WINDOW_KEYS | {"B", "R", "S"}  # Back to list, Revert and Save, beside every page
 
 
 def _norm(name: str, value: Any) -> Any:
@@ -82,6 +99,17 @@ def _norm(name: str, value: Any) -> Any:
     if value is False and name == "publishable":
         return None
     return None if value == "" else value
+
+
+def _schedule_text(item: dict[str, Any] | None) -> str:
+    """When a data item was last received and is next due, as the Intelligence Network tracks."""
+    if item is None:
+        return ""
+    if not item.get("item_id"):
+        return "Recorded once the data item is saved and the data arrives."
+    last = format_uk_date(item.get("last_received")) or "not recorded"
+    due = format_uk_date(item.get("next_due")) or "not recorded"
+    return f"Last received {last}; next due {due}."
 
 
 def _label(enum_value: str) -> str:
@@ -93,10 +121,19 @@ class _EditorData:
     """What one load of the editor brings back from the worker."""
 
     agreement: Agreement | None
-    organisations: list[Choice]
-    use_cases: list[Choice]
-    assessments: list[Choice]
-    history: list[HistoryEntry]
+    organisations: list[Choice] = field(default_factory=list)
+    use_cases: list[Choice] = field(default_factory=list)
+    assessments: list[Choice] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+
+
+def _load(register: Register, agreement_id: str | None) -> _EditorData:
+    """Everything the editor shows, read on the worker: the agreement and the choices."""
+    agreement = None if agreement_id is None else get_agreement(register, agreement_id)
+    history = [] if agreement_id is None else record_history(register, "agreement", agreement_id)
+    return _EditorData(agreement, organisation_choices(register), use_case_choices(register),
+                       assessment_choices(register), history, list_people(register))
 
 
 class AgreementEditor(QWidget):
@@ -123,6 +160,8 @@ class AgreementEditor(QWidget):
         self.errors: dict[str, QLabel] = {}
         self.item_fields: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.item_errors: dict[str, QLabel] = {}
+        self._captions: list[QLabel | QAbstractButton] = []
+        self._people: list[Person] = []
 
         self.heading = QLabel("New agreement")
         font = self.heading.font()
@@ -137,7 +176,7 @@ class AgreementEditor(QWidget):
         self.save_button.setAccessibleName("Save the agreement")
         self.save_button.setToolTip("Save (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
-        self.revert_button = QPushButton("Re&vert")
+        self.revert_button = QPushButton("&Revert")
         self.revert_button.setAccessibleName("Discard unsaved changes")
         self.revert_button.clicked.connect(self.revert)
         self.general_error = QLabel("")
@@ -155,13 +194,15 @@ class AgreementEditor(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Parts of the agreement")
-        self.tabs.addTab(self._overview_page(), "&Overview")
-        self.tabs.addTab(self._dates_page(), "Da&tes")
-        self.tabs.addTab(self._parties_page(), "&Parties")
-        self.tabs.addTab(self._bases_page(), "&Lawful basis")
-        self.tabs.addTab(self._items_page(), "Data &items")
-        self.tabs.addTab(self._links_page(), "Lin&ks")
-        self.tabs.addTab(self._history_page(), "&History")
+        # no Alt+ letters on the tabs: each page needs its letters for its fields; Ctrl+Tab and
+        # Ctrl+Shift+Tab move between the tabs
+        for page, title in ((self._overview_page, "Overview"), (self._dates_page, "Dates"),
+                            (self._parties_page, "Parties"), (self._bases_page, "Lawful basis"),
+                            (self._items_page, "Data items"), (self._links_page, "Links"),
+                            (self._history_page, "History")):  # fmt: skip
+            self._captions = []
+            self.tabs.addTab(page(), title)
+            give_mnemonics(self._captions, HEADER_KEYS)
 
         layout = QVBoxLayout(self)
         layout.addLayout(header)
@@ -171,11 +212,17 @@ class AgreementEditor(QWidget):
 
     # ------------------------------------------------------------------ building the pages
 
-    def _field(self, form: QFormLayout, name: str, widget: QWidget, label: str | None = None,
-               mnemonic: bool = True) -> None:  # fmt: skip
+    def _caption(self, text: str, buddy: QWidget) -> QLabel:
+        """A field's label; its Alt+ letter is chosen with the rest of its page."""
+        caption = QLabel(text)
+        caption.setBuddy(buddy)
+        self._captions.append(caption)
+        return caption
+
+    def _field(self, form: QFormLayout, name: str, widget: QWidget,
+               label: str | None = None) -> None:  # fmt: skip
         text = label or AGREEMENT_FIELD_LABELS.get(name, _label(name))
-        caption = QLabel(f"&{text}" if mnemonic else text)
-        caption.setBuddy(widget)
+        caption = self._caption(text, widget)
         widget.setAccessibleName(text)
         error = QLabel("")
         error.setStyleSheet(ERROR_STYLE)
@@ -191,8 +238,6 @@ class AgreementEditor(QWidget):
         self.fields[name] = widget
         self.errors[name] = error
         widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        from PySide6.QtGui import QAction
-
         action = QAction("Show history of this field", widget)
         action.triggered.connect(lambda: self.show_field_history("agreement", name))
         widget.addAction(action)
@@ -219,10 +264,14 @@ class AgreementEditor(QWidget):
         return combo
 
     @staticmethod
-    def _area(height: int = 70) -> QPlainTextEdit:
+    def _area(height: int = 70, lines: int = 0) -> QPlainTextEdit:
+        """A multi-line field: at least `height` pixels, or exactly `lines` lines of text."""
         area = QPlainTextEdit()
         area.setTabChangesFocus(True)
-        area.setMinimumHeight(height)
+        if lines:
+            area.setFixedHeight(lines * area.fontMetrics().lineSpacing() + 14)
+        else:
+            area.setMinimumHeight(height)
         return area
 
     def _scroll(self, inner: QWidget) -> QScrollArea:
@@ -244,23 +293,21 @@ class AgreementEditor(QWidget):
         self._field(form, "controller_relationship", self._combo(
             [("", "Not recorded")] + [(c.value, _label(c.value)) for c in ControllerRelationship]
         ))  # fmt: skip
-        self._field(form, "summary", self._area(80), mnemonic=False)
+        self._field(form, "owner_id", self._combo([("", "Not recorded")]), "Owner")
+        self._field(form, "summary", self._area(80))
         from ui.settings import MARKINGS
 
         self._field(form, "protective_marking",
-                    self._combo([(m, m) for m in MARKINGS], editable=True), mnemonic=False)
+                    self._combo([(m, m) for m in MARKINGS], editable=True))  # fmt: skip
         yes_no = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
-        self._field(form, "dpia_needed", self._combo(yes_no), mnemonic=False)
-        self._field(form, "dpia_done", self._combo(yes_no), mnemonic=False)
-        self._field(form, "dpia_reference", QLineEdit(), mnemonic=False)
-        self._field(form, "retention", self._area(), mnemonic=False)
-        self._field(form, "rights_arrangements", self._area(), mnemonic=False)
+        self._field(form, "dpia_needed", self._combo(yes_no))
+        self._field(form, "dpia_done", self._combo(yes_no))
+        self._field(form, "dpia_reference", QLineEdit())
+        self._field(form, "retention", self._area())
+        self._field(form, "rights_arrangements", self._area())
         publish = QCheckBox("Publish in the transparency register")
-        self._field(form, "publishable", publish, mnemonic=False)
-        self._field(form, "notes", self._area(), mnemonic=False)
-        self.owner_label = QLabel("")
-        self.owner_label.setAccessibleName("Owner")
-        form.addRow("Owner", self.owner_label)
+        self._field(form, "publishable", publish, "Publication")
+        self._field(form, "notes", self._area())
         return self._scroll(page)
 
     def _dates_page(self) -> QWidget:
@@ -290,87 +337,109 @@ class AgreementEditor(QWidget):
         )
         self.parties_table.setAccessibleName("Parties to the agreement")
         self.parties_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.parties_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.parties_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.Stretch
-        )
+        style_table(self.parties_table)
+        size_columns(self.parties_table, {1: 12, 2: 30, 3: 12}, stretch=(0,))
         self.party_org = QComboBox()
         self.party_org.setAccessibleName("Organisation to add as a party")
+        self.party_org.currentIndexChanged.connect(self._fill_signatories)
         self.party_role = self._combo([(r.value, r.value.capitalize()) for r in PartyRole])
         self.party_role.setAccessibleName("Role of the party")
-        self.add_party_button = QPushButton("&Add party")
+        self.party_signatory = QComboBox()
+        self.party_signatory.setAccessibleName("Signatory for the party")
+        self.party_signed_on = QLineEdit()
+        self.party_signed_on.setPlaceholderText("dd/mm/yyyy")
+        self.party_signed_on.setAccessibleName("Date the party signed")
+        self.party_signed_on.setMaximumWidth(chars_wide(self.party_signed_on, 12))
+        self.add_party_button = QPushButton("Add party")
         self.add_party_button.setAccessibleName("Add the organisation as a party")
         self.add_party_button.clicked.connect(self._add_party)
-        self.remove_party_button = QPushButton("&Remove party")
+        self.remove_party_button = QPushButton("Remove party")
         self.remove_party_button.setAccessibleName("Remove the selected party")
         self.remove_party_button.clicked.connect(self._remove_party)
-        org_label = QLabel("Or&ganisation")
-        org_label.setBuddy(self.party_org)
-        role_label = QLabel("Ro&le")
-        role_label.setBuddy(self.party_role)
-        row = QHBoxLayout()
-        row.addWidget(org_label)
-        row.addWidget(self.party_org, 1)
-        row.addWidget(role_label)
-        row.addWidget(self.party_role)
-        row.addWidget(self.add_party_button)
-        row.addWidget(self.remove_party_button)
+        self._captions.extend((self.add_party_button, self.remove_party_button))
+        self.party_error = ProblemLabel("Problem adding the party")
+        add_box = QGroupBox("Add a party")
+        grid = QGridLayout(add_box)
+        grid.addWidget(self._caption("Organisation", self.party_org), 0, 0)
+        grid.addWidget(self.party_org, 0, 1, 1, 3)
+        grid.addWidget(self._caption("Role", self.party_role), 0, 4)
+        grid.addWidget(self.party_role, 0, 5)
+        grid.addWidget(self._caption("Signatory", self.party_signatory), 1, 0)
+        grid.addWidget(self.party_signatory, 1, 1)
+        grid.addWidget(self._caption("Signed on", self.party_signed_on), 1, 2)
+        grid.addWidget(self.party_signed_on, 1, 3)
+        grid.addWidget(self.add_party_button, 1, 5)
+        grid.addWidget(self.party_error, 2, 0, 1, 6)
+        grid.setColumnStretch(1, 3)
+        grid.setColumnStretch(3, 1)
+        remove_row = QHBoxLayout()
+        remove_row.addStretch(1)
+        remove_row.addWidget(self.remove_party_button)
         self.parties_note = self._needs_saving_note()
         layout = QVBoxLayout(page)
         layout.addWidget(self.parties_table, 1)
-        layout.addLayout(row)
+        layout.addLayout(remove_row)
+        layout.addWidget(add_box)
         layout.addWidget(self.parties_note)
         return page
 
     def _bases_page(self) -> QWidget:
         page = QWidget()
-        self.bases_table = QTableWidget(0, 5)
-        self.bases_table.setHorizontalHeaderLabels(
-            ["Party", "Purpose", "Article 6", "Article 9", "Statutory gateway"]
-        )
+        self.bases_table = QTableWidget(0, len(BASIS_COLUMNS))
+        self.bases_table.setHorizontalHeaderLabels([label for label, _ in BASIS_COLUMNS])
         self.bases_table.setAccessibleName("Lawful bases of the agreement")
         self.bases_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.bases_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.bases_table.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.Stretch
-        )
+        style_table(self.bases_table)
+        size_columns(self.bases_table, {0: 20, 2: 20, 3: 26, 4: 24, 5: 18}, stretch=(1,))
         form = QFormLayout()
         self.basis_party = QComboBox()
         self.basis_purpose = QLineEdit()
         self.basis_article_6 = self._combo([(a, a or "None") for a in ARTICLE_6], editable=True)
         self.basis_article_9 = self._combo([(a, a or "None") for a in ARTICLE_9], editable=True)
+        self.basis_article_10 = QLineEdit()
+        self.basis_article_10.setPlaceholderText("Criminal offence data: the official authority "
+                                                 "or the Schedule 1 condition")  # fmt: skip
+        self.basis_schedule_1 = QLineEdit()
+        self.basis_schedule_1.setPlaceholderText("e.g. Part 2, paragraph 6: statutory and "
+                                                 "government purposes")  # fmt: skip
         self.basis_gateway = QLineEdit()
+        self.basis_gateway.setPlaceholderText("e.g. Crime and Disorder Act 1998, section 115")
         self.basis_common_law = QLineEdit()
+        self.basis_common_law.setPlaceholderText(
+            "How the duty of confidentiality is met, e.g. implied consent for direct care"
+        )
         for text, widget in (
-            ("For &party", self.basis_party), ("Pu&rpose", self.basis_purpose),
-            ("UK GDPR Article &6 basis", self.basis_article_6),
-            ("UK GDPR Article &9 condition", self.basis_article_9),
-            ("Statutory &gateway", self.basis_gateway),
-            ("Common law duty of &confidentiality", self.basis_common_law),
+            ("For party", self.basis_party), ("Purpose", self.basis_purpose),
+            ("UK GDPR Article 6 basis", self.basis_article_6),
+            ("UK GDPR Article 9 condition", self.basis_article_9),
+            ("UK GDPR Article 10", self.basis_article_10),
+            ("DPA 2018 Schedule 1 condition", self.basis_schedule_1),
+            ("Statutory gateway", self.basis_gateway),
+            ("Common law duty of confidentiality", self.basis_common_law),
         ):  # fmt: skip
-            caption = QLabel(text)
-            caption.setBuddy(widget)
-            widget.setAccessibleName(text.replace("&", ""))
-            form.addRow(caption, widget)
-        self.basis_error = QLabel("")
-        self.basis_error.setStyleSheet(ERROR_STYLE)
-        self.basis_error.hide()
-        self.add_basis_button = QPushButton("A&dd lawful basis")
+            widget.setAccessibleName(text)
+            form.addRow(self._caption(text, widget), widget)
+        self.basis_error = ProblemLabel("Problem adding the lawful basis")
+        self.add_basis_button = QPushButton("Add lawful basis")
         self.add_basis_button.setAccessibleName("Add this lawful basis")
         self.add_basis_button.clicked.connect(self._add_basis)
-        self.remove_basis_button = QPushButton("Remo&ve lawful basis")
+        self.remove_basis_button = QPushButton("Remove lawful basis")
         self.remove_basis_button.setAccessibleName("Remove the selected lawful basis")
         self.remove_basis_button.clicked.connect(self._remove_basis)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.add_basis_button)
-        buttons.addWidget(self.remove_basis_button)
-        buttons.addStretch(1)
+        self._captions.extend((self.add_basis_button, self.remove_basis_button))
+        remove_row = QHBoxLayout()
+        remove_row.addStretch(1)
+        remove_row.addWidget(self.remove_basis_button)
+        add_box = QGroupBox("Add a lawful basis")
+        add_layout = QVBoxLayout(add_box)
+        add_layout.addLayout(form)
+        add_layout.addWidget(self.basis_error)
+        add_layout.addWidget(self.add_basis_button, 0, Qt.AlignmentFlag.AlignRight)
         self.bases_note = self._needs_saving_note()
         layout = QVBoxLayout(page)
         layout.addWidget(self.bases_table, 1)
-        layout.addLayout(form)
-        layout.addWidget(self.basis_error)
-        layout.addLayout(buttons)
+        layout.addLayout(remove_row)
+        layout.addWidget(add_box)
         layout.addWidget(self.bases_note)
         return page
 
@@ -378,19 +447,22 @@ class AgreementEditor(QWidget):
         page = QWidget()
         self.items_list = QListWidget()
         self.items_list.setAccessibleName("Data items of the agreement")
+        self.items_list.setWordWrap(True)
+        self.items_list.setSpacing(2)
+        self.items_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.items_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.items_list.currentRowChanged.connect(self._item_selected)
-        self.add_item_button = QPushButton("&New data item")
+        self.add_item_button = QPushButton("New data item")
         self.add_item_button.setAccessibleName("Add a data item")
         self.add_item_button.clicked.connect(self.add_item)
-        self.delete_item_button = QPushButton("De&lete data item")
+        self.delete_item_button = QPushButton("Delete data item")
         self.delete_item_button.setAccessibleName("Delete the selected data item")
         self.delete_item_button.clicked.connect(self.delete_item)
+        self._captions.extend((self.add_item_button, self.delete_item_button))
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        items_label = QLabel("Data ite&ms")
-        items_label.setBuddy(self.items_list)
-        left_layout.addWidget(items_label)
+        left_layout.addWidget(self._caption("Data items", self.items_list))
         left_layout.addWidget(self.items_list, 1)
         left_layout.addWidget(self.add_item_button)
         left_layout.addWidget(self.delete_item_button)
@@ -404,33 +476,37 @@ class AgreementEditor(QWidget):
                 widget = QLineEdit()
                 widget.textEdited.connect(self._item_edited)
             else:
-                widget = self._area(60)
+                widget = self._area(lines=4)
                 widget.textChanged.connect(self._item_edited)
             widget.setAccessibleName(text)
-            caption = QLabel(text)
-            caption.setBuddy(widget)
             error = QLabel("")
             error.setStyleSheet(ERROR_STYLE)
+            error.setWordWrap(True)
+            error.setAccessibleName(f"Problem with {text}")
             error.hide()
             box = QWidget()
             inner = QVBoxLayout(box)
             inner.setContentsMargins(0, 0, 0, 0)
             inner.addWidget(widget)
             inner.addWidget(error)
-            form.addRow(caption, box)
+            form.addRow(self._caption(text, widget), box)
             self.item_fields[name] = widget
             self.item_errors[name] = error
             widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-            from PySide6.QtGui import QAction
-
             action = QAction("Show history of this field", widget)
             action.triggered.connect(lambda _=False, n=name: self._show_item_field_history(n))
             widget.addAction(action)
+        self.item_schedule = QLabel("")
+        self.item_schedule.setAccessibleName("When the data was last received and is next due")
+        form.addRow(QLabel("Last received and next due"), self.item_schedule)
         self.item_form = self._scroll(form_page)
         splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(self.item_form)
+        splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([320, 860])
         layout = QVBoxLayout(page)
         layout.addWidget(splitter)
         self._enable_item_form(False)
@@ -442,25 +518,28 @@ class AgreementEditor(QWidget):
         self.use_case_list.setAccessibleName("Linked use cases (tick to link)")
         self.assessment_list = QListWidget()
         self.assessment_list.setAccessibleName("Linked assessments (tick to link)")
-        self.save_links_button = QPushButton("Save lin&ks")
+        self.save_links_button = QPushButton("Save links")
         self.save_links_button.setAccessibleName("Save linked use cases and assessments")
         self.save_links_button.clicked.connect(self._save_links)
-        uc_label = QLabel("&Use cases")
-        uc_label.setBuddy(self.use_case_list)
-        as_label = QLabel("Asse&ssments")
-        as_label.setBuddy(self.assessment_list)
+        self._captions.append(self.save_links_button)
+        hint = QLabel("Tick the use cases this agreement serves and the assessments that need "
+                      "its data, then save the links.")  # fmt: skip
+        hint.setWordWrap(True)
         lists = QHBoxLayout()
         left, right = QVBoxLayout(), QVBoxLayout()
-        left.addWidget(uc_label)
+        left.addWidget(self._caption("Use cases", self.use_case_list))
         left.addWidget(self.use_case_list)
-        right.addWidget(as_label)
+        right.addWidget(self._caption("Assessments", self.assessment_list))
         right.addWidget(self.assessment_list)
         lists.addLayout(left)
         lists.addLayout(right)
+        save_row = QHBoxLayout()
+        save_row.addWidget(hint, 1)
+        save_row.addWidget(self.save_links_button)
         self.links_note = self._needs_saving_note()
         layout = QVBoxLayout(page)
         layout.addLayout(lists, 1)
-        layout.addWidget(self.save_links_button)
+        layout.addLayout(save_row)
         layout.addWidget(self.links_note)
         return page
 
@@ -469,21 +548,18 @@ class AgreementEditor(QWidget):
         self.history_filter = QComboBox()
         self.history_filter.setAccessibleName("Show the history of")
         self.history_filter.currentIndexChanged.connect(self._filter_history)
-        caption = QLabel("Show the history &of")
-        caption.setBuddy(self.history_filter)
         self.history_model = HistoryTableModel(self)
-        self.history_table = QTableView()
-        self.history_table.setModel(self.history_model)
-        self.history_table.setAccessibleName("History of the agreement")
-        self.history_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_table.horizontalHeader().setStretchLastSection(True)
-        self.history_table.verticalHeader().hide()
+        self.history_table = history_table(self.history_model, "History of the agreement", self)
+        hint = QLabel("Right-click a field on another tab to see its history here. Undo "
+                      "(Ctrl+Z) takes back the last change.")  # fmt: skip
+        hint.setStyleSheet("color: #555555")
         row = QHBoxLayout()
-        row.addWidget(caption)
+        row.addWidget(self._caption("Show the history of", self.history_filter))
         row.addWidget(self.history_filter, 1)
         layout = QVBoxLayout(page)
         layout.addLayout(row)
         layout.addWidget(self.history_table, 1)
+        layout.addWidget(hint)
         return page
 
     # ------------------------------------------------------------------ state
@@ -512,7 +588,8 @@ class AgreementEditor(QWidget):
 
     def _set_saved_parts_enabled(self, enabled: bool) -> None:
         for widget in (self.add_party_button, self.remove_party_button, self.party_org,
-                       self.party_role, self.add_basis_button, self.remove_basis_button,
+                       self.party_role, self.party_signatory, self.party_signed_on,
+                       self.add_basis_button, self.remove_basis_button,
                        self.save_links_button, self.use_case_list, self.assessment_list):
             widget.setEnabled(enabled)  # fmt: skip
         for note in (self.parties_note, self.bases_note, self.links_note):
@@ -522,7 +599,7 @@ class AgreementEditor(QWidget):
         self._register = register
         if register is None:
             self.agreement = None
-            self._populate(None, [], [], [], [])
+            self._populate(_EditorData(None))
             self._set_clean()
 
     def _run(self, fn: Callable[[], Any], done: Callable[[Any], None],
@@ -553,21 +630,13 @@ class AgreementEditor(QWidget):
         if register is None:
             return
 
-        def load() -> _EditorData:
-            agreement = None if agreement_id is None else get_agreement(register, agreement_id)
-            history = ([] if agreement_id is None
-                       else record_history(register, "agreement", agreement_id))  # fmt: skip
-            return _EditorData(agreement, organisation_choices(register),
-                               use_case_choices(register), assessment_choices(register), history)
-
         def done(data: _EditorData) -> None:
             self.agreement = data.agreement
-            self._populate(data.agreement, data.organisations, data.use_cases,
-                           data.assessments, data.history)  # fmt: skip
+            self._populate(data)
             self._set_clean()
             self.loaded.emit()
 
-        self._run(load, done, "Opening the agreement…")
+        self._run(lambda: _load(register, agreement_id), done, "Opening the agreement…")
 
     def reload(self) -> None:
         """Load the agreement again from the register (after undo, redo or a side change)."""
@@ -588,27 +657,28 @@ class AgreementEditor(QWidget):
             else:
                 ErrorMessage.show(self, exc)
 
-        def load() -> _EditorData:
-            agreement = get_agreement(register, agreement_id)
-            return _EditorData(agreement, organisation_choices(register),
-                               use_case_choices(register), assessment_choices(register),
-                               record_history(register, "agreement", agreement_id))
-
         def done(data: _EditorData) -> None:
             self.agreement = data.agreement
-            self._populate(data.agreement, data.organisations, data.use_cases,
-                           data.assessments, data.history)  # fmt: skip
+            self._populate(data)
             self._set_clean()
             self.loaded.emit()
 
-        self._run(load, done, "Opening the agreement…", failed=gone)
+        self._run(lambda: _load(register, agreement_id), done, "Opening the agreement…",
+                  failed=gone)  # fmt: skip
 
-    def _populate(self, agreement: Agreement | None, organisations: list[Choice],
-                  use_cases: list[Choice], assessments: list[Choice],
-                  history: list[HistoryEntry]) -> None:  # fmt: skip
+    def _populate(self, data: _EditorData) -> None:
+        agreement, organisations = data.agreement, data.organisations
         self._populating = True
         try:
             self._clear_errors()
+            self._people = data.people
+            owner = self.fields["owner_id"]
+            assert isinstance(owner, QComboBox)
+            owner.clear()
+            owner.addItem("Not recorded", "")
+            for person in data.people:
+                where = f", {person.organisation}" if person.organisation else ""
+                owner.addItem(f"{person.name}{where}", person.id)
             if agreement is None:
                 self.heading.setText("New agreement" if self._register is not None else "")
             else:
@@ -621,13 +691,13 @@ class AgreementEditor(QWidget):
                         widget.setText(format_uk_date(value))
                     else:
                         widget.setText("" if value is None else str(value))
+                    widget.setCursorPosition(0)  # a long value shows from its start
                 elif isinstance(widget, QPlainTextEdit):
                     widget.setPlainText("" if value is None else str(value))
                 elif isinstance(widget, QCheckBox):
                     widget.setChecked(bool(value))
                 elif isinstance(widget, QComboBox):
                     self._set_combo(widget, name, value)
-            self.owner_label.setText("" if agreement is None else agreement.owner or "Not recorded")
             self._organisations = organisations
             self.party_org.clear()
             for choice in organisations:
@@ -635,14 +705,15 @@ class AgreementEditor(QWidget):
             self._fill_parties(agreement)
             self._fill_bases(agreement)
             self._items = [
-                {"item_id": i.id, **{k: getattr(i, k) for k, _ in ITEM_TEXT_FIELDS}}
+                {"item_id": i.id, **{k: getattr(i, k) for k, _ in ITEM_TEXT_FIELDS},
+                 "last_received": i.last_received, "next_due": i.next_due}
                 for i in (agreement.items if agreement else ())
-            ]
+            ]  # fmt: skip
             self._deleted_items = []
             self._current_item = -1
             self._fill_item_list()
-            self._fill_links(agreement, use_cases, assessments)
-            self._history = history
+            self._fill_links(agreement, data.use_cases, data.assessments)
+            self._history = data.history
             self._fill_history_filter()
             self._set_saved_parts_enabled(agreement is not None)
             self.tabs.setEnabled(self._register is not None)
@@ -677,21 +748,34 @@ class AgreementEditor(QWidget):
                                         party.signatory, format_uk_date(party.signed_on))):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, party.id)
+                item.setToolTip(text)
                 self.parties_table.setItem(row, col, item)
         self.basis_party.clear()
         self.basis_party.addItem("All parties", "")
         for party in parties:
             self.basis_party.addItem(party.organisation, party.id)
+        self.party_signed_on.clear()
+        self.party_error.clear()
+
+    def _fill_signatories(self, *_: object) -> None:
+        """The people of the organisation chosen to add, to pick its signatory from."""
+        org_id = self.party_org.currentData()
+        self.party_signatory.clear()
+        self.party_signatory.addItem("Not signed yet", "")
+        for person in self._people:
+            if person.organisation_id == org_id:
+                role = f", {person.role}" if person.role else ""
+                self.party_signatory.addItem(f"{person.name}{role}", person.id)
 
     def _fill_bases(self, agreement: Agreement | None) -> None:
         bases = agreement.lawful_bases if agreement else ()
         self.bases_table.setRowCount(len(bases))
         for row, basis in enumerate(bases):
-            cells = (basis.party or "All parties", basis.purpose, basis.article_6,
-                     basis.article_9, basis.statutory_gateway)  # fmt: skip
-            for col, text in enumerate(cells):
+            for col, (_, text_of) in enumerate(BASIS_COLUMNS):
+                text = text_of(basis)
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, basis.id)
+                item.setToolTip(text)
                 self.bases_table.setItem(row, col, item)
 
     def _fill_links(self, agreement: Agreement | None, use_cases: list[Choice],
@@ -750,9 +834,11 @@ class AgreementEditor(QWidget):
                 text = "" if item is None else str(item.get(name) or "")
                 if isinstance(widget, QLineEdit):
                     widget.setText(text)
+                    widget.setCursorPosition(0)
                 else:
                     widget.setPlainText(text)
                 self.item_errors[name].hide()
+            self.item_schedule.setText(_schedule_text(item))
             self._enable_item_form(item is not None)
         finally:
             self._populating = was
@@ -958,7 +1044,17 @@ class AgreementEditor(QWidget):
         if register is None or agreement is None or not org_id:
             return
         role = str(self.party_role.currentData())
-        self._write(lambda: add_party(register, agreement.id, org_id, role), "Adding the party…")
+        signatory = self.party_signatory.currentData() or None
+        text = self.party_signed_on.text().strip()
+        try:
+            signed_on = parse_uk_date(text) if text else None
+        except ValueError as exc:
+            self.party_error.setText(f"Signed on: {exc}")
+            self.party_signed_on.setFocus()
+            return
+        self.party_error.clear()
+        self._write(lambda: add_party(register, agreement.id, org_id, role, signatory, signed_on),
+                    "Adding the party…")  # fmt: skip
 
     def _selected_id(self, table: QTableWidget) -> str | None:
         row = table.currentRow()
@@ -980,24 +1076,25 @@ class AgreementEditor(QWidget):
             "purpose": self.basis_purpose.text().strip(),
             "article_6": self.basis_article_6.currentText().strip(),
             "article_9": self.basis_article_9.currentText().strip(),
+            "article_10": self.basis_article_10.text().strip(),
+            "dpa_schedule_1": self.basis_schedule_1.text().strip(),
             "statutory_gateway": self.basis_gateway.text().strip(),
             "common_law_duty": self.basis_common_law.text().strip(),
         }
         values = {k: (None if v in ("None", "") else v) for k, v in values.items()}
-        self.basis_error.hide()
+        self.basis_error.clear()
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, ValidationError):
                 self.basis_error.setText(" ".join(p.message for p in exc.problems))
-                self.basis_error.show()
             else:
                 ErrorMessage.show(self, exc)
             self.loaded.emit()
 
         def done(_: Any) -> None:
-            self.basis_purpose.clear()
-            self.basis_gateway.clear()
-            self.basis_common_law.clear()
+            for line in (self.basis_purpose, self.basis_article_10, self.basis_schedule_1,
+                         self.basis_gateway, self.basis_common_law):  # fmt: skip
+                line.clear()
             self.changed.emit()
             self.reload()
 
@@ -1054,7 +1151,6 @@ class AgreementEditor(QWidget):
                 e for e in self._history
                 if (e.entity, e.record_id, e.field) == (entity, record_id, name)
             ])  # fmt: skip
-        self.history_table.resizeColumnsToContents()
 
     def show_field_history(self, entity: str, name: str, record_id: str | None = None) -> None:
         """Switch to the History tab showing one field."""

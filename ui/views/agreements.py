@@ -10,12 +10,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,8 +23,9 @@ from app.agreements import AgreementQuery, list_agreements
 from app.domain import AgreementStatus, AgreementSummary, Category
 from app.register import Register
 from ui.errors import ErrorMessage
-from ui.models.agreements import AgreementTableModel
+from ui.models.agreements import DUE, OVERDUE, AgreementTableModel
 from ui.views.agreement_editor import AgreementEditor
+from ui.widgets.tables import record_table, size_columns
 from ui.workers import TaskRunner
 
 REVIEW_CHOICES = (("", "Any review date"), ("due", "Review due in 90 days"),
@@ -52,7 +51,7 @@ class AgreementsView(QWidget):
         self.text_filter.setClearButtonEnabled(True)
         self.text_filter.setAccessibleName("Filter agreements")
         self.text_filter.textChanged.connect(self._text_changed)
-        filter_label = QLabel("&Filter")
+        filter_label = QLabel("Fi&lter")
         filter_label.setBuddy(self.text_filter)
 
         self.status_filter = QComboBox()
@@ -64,6 +63,8 @@ class AgreementsView(QWidget):
         self.category_filter.addItem("Any category", "")
         for category in Category:
             self.category_filter.addItem(category.value.capitalize(), category.value)
+            self.category_filter.setItemData(self.category_filter.count() - 1, category.label,
+                                             Qt.ItemDataRole.ToolTipRole)  # fmt: skip
         self.category_filter.setAccessibleName("Category")
         self.organisation_filter = QComboBox()
         self.organisation_filter.addItem("Any organisation", "")
@@ -76,13 +77,13 @@ class AgreementsView(QWidget):
         for combo in (self.status_filter, self.category_filter, self.organisation_filter,
                       self.review_filter):  # fmt: skip
             combo.currentIndexChanged.connect(self._filters_changed)
-        status_label = QLabel("S&tatus")
+        status_label = QLabel("&Status")
         status_label.setBuddy(self.status_filter)
-        category_label = QLabel("Cate&gory")
+        category_label = QLabel("&Category")
         category_label.setBuddy(self.category_filter)
-        org_label = QLabel("Or&ganisation")
+        org_label = QLabel("&Organisation")
         org_label.setBuddy(self.organisation_filter)
-        review_label = QLabel("Re&view")
+        review_label = QLabel("&Review")
         review_label.setBuddy(self.review_filter)
 
         self.new_button = QPushButton("&New agreement")
@@ -93,23 +94,20 @@ class AgreementsView(QWidget):
         self.count_label.setAccessibleName("Number of agreements shown")
 
         self.model = AgreementTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Agreements")
+        self.table = record_table(self.model, "Agreements", self)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        for column, width in enumerate((120, 320, 130, 100, 300, 140, 100, 100, 80)):
-            self.table.setColumnWidth(column, width)
+        size_columns(self.table, {0: 11, 2: 13, 3: 9, 4: 22, 5: 14, 6: 10, 7: 10, 8: 7},
+                     stretch=(1,))  # fmt: skip
         self.table.activated.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
+        self.legend = QLabel(
+            f"Next review <span style='color:{OVERDUE.name()}'>in red: overdue</span>; "
+            f"<span style='color:{DUE.name()}'>in amber: due within 90 days</span>. "
+            "Enter or double-click opens an agreement."
+        )
+        self.legend.setAccessibleName("What the colours of the next review date mean")
 
         row1 = QHBoxLayout()
         row1.addWidget(filter_label)
@@ -131,6 +129,7 @@ class AgreementsView(QWidget):
         list_layout.addLayout(row1)
         list_layout.addLayout(row2)
         list_layout.addWidget(self.table, 1)
+        list_layout.addWidget(self.legend)
 
         self.editor = AgreementEditor(self, runner)
         self.editor.closed.connect(self.show_list)

@@ -6,14 +6,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,16 +30,21 @@ from app.assessments import (
 from app.errors import RegisterError
 from app.register import Register
 from ui.models.assessment_models import AssessmentTableModel, NeededItemTableModel
-from ui.models.organisation_models import FormField, ProblemLabel, RecordForm
+from ui.widgets.focus import tab_order
+from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
+from ui.widgets.tables import record_table, size_columns
 
 ASSESSMENT_FORM = (
     FormField("title", "T&itle"),
-    FormField("kind", "&Kind", "choice", tuple((k, k) for k in ASSESSMENT_KINDS), True),
+    FormField("kind", "&Kind", "choice", tuple((k, k) for k in ASSESSMENT_KINDS), True,
+              placeholder="Choose a kind or type your own"),
     FormField("description", "Descri&ption", "text"),
-    FormField("lead", "&Lead"),
-    FormField("statutory", "Stat&utory", "bool"),
-    FormField("refresh", "&Refreshed"),
+    FormField("lead", "&Lead", placeholder="Name and role of the lead"),
+    FormField("statutory", "Stat&utory", "bool", tip="Required by law (the JSNA, for one)"),
+    FormField("refresh", "&Refresh cycle", placeholder="e.g. Annual, with topic chapters"),
 )
+# columns of the list; the kind, lead and whether it is statutory show in the form beside it
+HIDDEN_COLUMNS = ("kind", "lead", "statutory")
 
 
 class AssessmentsView(QWidget):
@@ -57,14 +60,10 @@ class AssessmentsView(QWidget):
         self._current: str | None = None
 
         self.model = AssessmentTableModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Assessments")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 240)
-        self.table.setColumnWidth(1, 220)
+        self.table = record_table(self.model, "Assessments", self)
+        size_columns(self.table, {4: 10, 5: 12}, stretch=(0,))
+        for name in HIDDEN_COLUMNS:
+            self.table.setColumnHidden(self.model.column_of(name), True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.new_button = QPushButton("&New assessment", self)
         self.new_button.setAccessibleName("New assessment")
@@ -75,6 +74,7 @@ class AssessmentsView(QWidget):
 
         self.heading = QLabel(self)
         self.heading.setAccessibleName("Selected assessment")
+        self.heading.setWordWrap(True)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
@@ -85,16 +85,19 @@ class AssessmentsView(QWidget):
         self.save_button.clicked.connect(self.save)
 
         self.items_model = NeededItemTableModel(self)
-        self.items = QTableView(self)
-        self.items.setModel(self.items_model)
-        self.items.setAccessibleName("Data items this assessment needs (Enter opens the agreement)")
-        self.items.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.items.horizontalHeader().setStretchLastSection(True)
-        self.items.setColumnWidth(0, 200)
-        self.items.setColumnWidth(2, 180)
+        self.items = record_table(
+            self.items_model, "Data items this assessment needs (Enter opens the agreement)", self
+        )
+        size_columns(self.items, {1: 13, 3: 30}, stretch=(0,))
+        self.items.setColumnHidden(self.items_model.column_of("agreement_title"), True)
+        self.items.setToolTip("Double-click or press Enter to open the agreement")
         self.items.activated.connect(self._item_activated)
         self.item_choice = QComboBox(self)
         self.item_choice.setAccessibleName("Data item to add")
+        self.item_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.item_choice.setMinimumContentsLength(24)
         self.add_item_button = QPushButton("&Add data item", self)
         self.add_item_button.setAccessibleName("Add data item")
         self.add_item_button.clicked.connect(self.add_chosen_item)
@@ -108,6 +111,7 @@ class AssessmentsView(QWidget):
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 4, 0)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.delete_button)
@@ -126,6 +130,7 @@ class AssessmentsView(QWidget):
         items_layout.addLayout(add_row)
         detail = QWidget(self)
         detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(4, 0, 0, 0)
         detail_layout.addWidget(self.heading)
         detail_layout.addWidget(self.problem)
         detail_layout.addWidget(self.form)
@@ -136,13 +141,17 @@ class AssessmentsView(QWidget):
         detail_layout.addWidget(items_box, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(detail)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
+        splitter.setSizes([470, 720])
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+        tab_order((self.new_button, self.delete_button, self.table, *self.form.editors.values(),
+                   self.save_button, self.items, self.item_choice, self.add_item_button,
+                   self.remove_item_button))  # fmt: skip
         self._show_current()
 
     # -- the view contract
@@ -158,6 +167,8 @@ class AssessmentsView(QWidget):
         keep = self._current  # a model reset clears the selection
         self.model.set_rows(rows)
         self._current = keep if keep is not None and self.model.row_of(keep) >= 0 else None
+        if self._current is None and rows:
+            self._current = rows[0].id  # the first assessment shows, rather than an empty form
         self.item_choice.clear()
         for choice in data_item_choices(register) if register else []:
             self.item_choice.addItem(choice.label, choice.id)
@@ -178,6 +189,10 @@ class AssessmentsView(QWidget):
                 QItemSelectionModel.SelectionFlag.ClearAndSelect
                 | QItemSelectionModel.SelectionFlag.Rows,
             )
+
+    def select_record(self, record_id: str) -> None:
+        """Show an assessment found by the search box."""
+        self.select_assessment(record_id)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._current = self.model.row_at(current.row()).id if current.row() >= 0 else None

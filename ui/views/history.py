@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -19,6 +17,8 @@ from app.history import HistoryEntry, record_history
 from app.register import Register
 from ui.errors import ErrorMessage
 from ui.models.history import HistoryTableModel
+from ui.widgets.focus import tab_order
+from ui.widgets.tables import history_table
 from ui.workers import TaskRunner
 
 
@@ -43,12 +43,7 @@ class HistoryView(QWidget):
         self.summary = QLabel("")
         self.summary.setAccessibleName("Summary of the history shown")
         self.model = HistoryTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("History of changes")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
+        self.table = history_table(self.model, "History of changes", self)
         row = QHBoxLayout()
         row.addWidget(caption)
         row.addWidget(self.agreement_choice, 1)
@@ -56,6 +51,7 @@ class HistoryView(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        tab_order((self.agreement_choice, self.table))
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
@@ -126,7 +122,6 @@ class HistoryView(QWidget):
             self.summary.setText(
                 f"{len(entries)} changes by {', '.join(people) or 'nobody'}; newest first."
             )
-            self.table.resizeColumnsToContents()
             self.loaded.emit()
 
         self._run(lambda: record_history(register, "agreement", agreement_id), done)

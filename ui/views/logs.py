@@ -9,7 +9,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -22,7 +21,9 @@ from app.errors import RegisterError
 from app.logs import LOG_KIND_LABELS, add_log_entry, delete_log_entries, list_log_entries
 from app.register import Register
 from ui.models.log_models import LogTableModel
-from ui.models.organisation_models import ProblemLabel
+from ui.widgets.record_form import ProblemLabel
+from ui.widgets.tables import record_table, size_columns
+from ui.widgets.view_keys import ADD_LOG_ENTRY_KEYS
 
 NEW_TITLES = {
     "gap": "New data gap",
@@ -49,38 +50,35 @@ class LogsView(QWidget):
             model = LogTableModel(self)
             model.problem_raised.connect(self._show_problem)
             model.cell_written.connect(self._written)
-            table = QTableView(self)
-            table.setModel(model)
-            table.setAccessibleName(label)
-            table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+            table = record_table(model, label, self, rows=False)
+            table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
             table.setEditTriggers(
                 QAbstractItemView.EditTrigger.DoubleClicked
                 | QAbstractItemView.EditTrigger.EditKeyPressed
                 | QAbstractItemView.EditTrigger.AnyKeyPressed
             )
-            table.setWordWrap(False)
-            header = table.horizontalHeader()
-            header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-            header.setStretchLastSection(True)
-            table.setColumnWidth(0, 300)
-            table.setColumnWidth(1, 340)
-            table.setColumnWidth(2, 160)
+            size_columns(table, {0: 32, 2: 16, 3: 11, 4: 16, 5: 11, 6: 11}, stretch=(1,))
             self.models[kind] = model
             self.tables[kind] = table
             self.tabs.addTab(table, label)
 
         self.add_button = QPushButton("&Add entry", self)
         self.add_button.setAccessibleName("Add entry to this log")
-        self.add_button.setToolTip("Add a row to this log (Ctrl+Shift+N); type over its title")
+        self.add_button.setToolTip(
+            f"Add a row to this log ({ADD_LOG_ENTRY_KEYS}); type over its title"
+        )
         self.add_button.clicked.connect(self.add_entry)
         self.delete_button = QPushButton("&Delete entries", self)
         self.delete_button.setAccessibleName("Delete the selected entries")
         self.delete_button.clicked.connect(self.delete_selected)
         self.problem = ProblemLabel("Problem with the last edit", self)
         self.hint = QLabel(
-            "Double-click or start typing in a cell to edit it; dates as dd/mm/yyyy.", self
+            "Double-click or start typing in a cell to edit it; dates as dd/mm/yyyy. "
+            f"{ADD_LOG_ENTRY_KEYS} adds a row.", self
         )
-        QShortcut(QKeySequence("Ctrl+Shift+N"), self, self.add_entry)
+        self.hint.setStyleSheet("color: #555555")
+        self.hint.setWordWrap(True)
+        QShortcut(QKeySequence(ADD_LOG_ENTRY_KEYS), self, self.add_entry)
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -26,6 +28,7 @@ from app.meetings import (
     DECISION_OUTCOME_LABELS,
     MEETING_STATUS_LABELS,
     PAPER_FIELD_LABELS,
+    Meeting,
     add_decision,
     add_paper,
     agreement_choices,
@@ -43,26 +46,28 @@ from app.meetings import (
 )
 from app.register import Register
 from ui.models.meeting_models import DecisionTableModel, MeetingTableModel, PaperTableModel
-from ui.models.organisation_models import FormField, ProblemLabel, RecordForm
+from ui.widgets.focus import tab_order
+from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
+from ui.widgets.tables import record_table, size_columns
 
 MEETING_FORM = (
     FormField("body_id", "&Body", "choice"),
     FormField("meeting_date", "&Date", "date"),
-    FormField("start_time", "T&ime"),
+    FormField("start_time", "T&ime", placeholder="e.g. 14:00"),
     FormField("location", "L&ocation"),
     FormField("status", "Stat&us", "choice", tuple(MEETING_STATUS_LABELS.items())),
 )
+# Alt+letter for each paper field; letters the meeting form and buttons beside it do not use
+# (the author contact and marking go without: every letter of their names is taken)
 _TEXT_FIELDS = {"key_issues", "request", "resource_implications", "background"}
 _MNEMONICS = {
-    "subject": "S&ubject",
+    "subject": "Sub&ject",
     "discussion_minutes": "Time for discussion (&minutes)",
     "key_issues": "&Key issues",
-    "request": "What the Board is &asked to do",
-    "resource_implications": "R&esource implications",
-    "author_name": "Aut&hor",
-    "author_contact": "Author &contact",
-    "background": "Bac&kground",
-    "protective_marking": "Protective mar&king",
+    "request": "&What the Board is asked to do",
+    "resource_implications": "Resour&ce implications",
+    "author_name": "Au&thor",
+    "background": "Back&ground",
 }
 PAPER_FORM = tuple(
     FormField(
@@ -72,17 +77,14 @@ PAPER_FORM = tuple(
     )
     for name, label in PAPER_FIELD_LABELS.items()
 )
-PDF_LATER = "Board papers come in a later release"
 
 
-def _table(parent: QWidget, model: object, name: str) -> QTableView:
-    table = QTableView(parent)
-    table.setModel(model)  # type: ignore[arg-type]
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setStretchLastSection(True)
-    return table
+def _first_meeting(rows: list[Meeting], today: dt.date) -> str:
+    """The meeting shown first: the next one to come, else the latest held."""
+    coming = [m for m in rows if m.meeting_date is not None and m.meeting_date >= today]
+    if coming:
+        return min(coming, key=lambda m: m.meeting_date or today).id
+    return rows[0].id
 
 
 def _select_row(table: QTableView, row: int) -> None:
@@ -108,15 +110,14 @@ class MeetingsView(QWidget):
 
         # -- meetings
         self.model = MeetingTableModel(self)
-        self.table = _table(self, self.model, "Meetings")
-        self.table.setColumnWidth(0, 90)
-        self.table.setColumnWidth(1, 60)
-        self.table.setColumnWidth(2, 200)
+        self.table = record_table(self.model, "Meetings", self)
+        size_columns(self.table, {0: 11, 1: 6, 3: 30, 4: 9, 5: 7}, stretch=(2,))
+        self.table.setColumnHidden(self.model.column_of("location"), True)  # in the form below
         self.table.selectionModel().currentRowChanged.connect(self._meeting_changed)
         self.new_button = QPushButton("&New meeting", self)
         self.new_button.setAccessibleName("New meeting")
         self.new_button.clicked.connect(self.new_meeting)
-        self.delete_button = QPushButton("Delete meeting", self)
+        self.delete_button = QPushButton("De&lete meeting", self)
         self.delete_button.setAccessibleName("Delete meeting")
         self.delete_button.clicked.connect(self.delete_current)
         self.body_name = QLineEdit(self)
@@ -133,33 +134,30 @@ class MeetingsView(QWidget):
 
         # -- papers
         self.paper_model = PaperTableModel(self)
-        self.papers = _table(self, self.paper_model, "Papers of this meeting")
-        self.papers.setColumnWidth(0, 50)
-        self.papers.setColumnWidth(1, 260)
+        self.papers = record_table(self.paper_model, "Papers of this meeting", self)
+        size_columns(self.papers, {0: 6, 2: 8, 3: 18}, stretch=(1,))
         self.papers.selectionModel().currentRowChanged.connect(self._paper_changed)
         self.add_paper_button = QPushButton("Add &paper", self)
         self.add_paper_button.setAccessibleName("Add paper")
         self.add_paper_button.clicked.connect(self.add_paper)
-        self.delete_paper_button = QPushButton("Remove paper", self)
+        self.delete_paper_button = QPushButton("&Remove paper", self)
         self.delete_paper_button.setAccessibleName("Remove the selected paper")
         self.delete_paper_button.clicked.connect(self.remove_paper)
-        self.pdf_button = QPushButton("Build paper PDF", self)
-        self.pdf_button.setAccessibleName("Build paper PDF")
-        self.pdf_button.setEnabled(False)
-        self.pdf_button.setToolTip(PDF_LATER)
-        self.pdf_note = QLabel(PDF_LATER, self)
-        self.pdf_note.setStyleSheet("color: #555555")
         self.paper_form = RecordForm(PAPER_FORM, self)
-        self.save_paper_button = QPushButton("Save pape&r", self)
+        self.save_paper_button = QPushButton("S&ave paper", self)
         self.save_paper_button.setAccessibleName("Save paper")
         self.save_paper_button.clicked.connect(self.save_paper)
 
         # -- decisions
         self.decision_model = DecisionTableModel(self)
         self.decision_model.problem_raised.connect(self.problem.setText)
-        self.decisions = _table(self, self.decision_model, "Decisions (Enter opens the agreement)")
-        self.decisions.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.decisions.setColumnWidth(2, 280)
+        self.decisions = record_table(self.decision_model,
+                                      "Decisions (Enter opens the agreement)", self, rows=False)
+        self.decisions.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )  # fmt: skip
+        size_columns(self.decisions, {0: 5, 1: 12, 3: 11, 4: 11}, stretch=(2,))
         self.decisions.activated.connect(self._decision_activated)
         self.decision_text = QLineEdit(self)
         self.decision_text.setPlaceholderText("What the Board decided")
@@ -170,13 +168,20 @@ class MeetingsView(QWidget):
             self.decision_outcome.addItem(label, value)
         self.decision_agreement = QComboBox(self)
         self.decision_agreement.setAccessibleName("Agreement the decision concerns")
+        self.decision_agreement.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.decision_agreement.setMinimumContentsLength(24)
         self.decision_paper = QComboBox(self)
         self.decision_paper.setAccessibleName("Paper the decision was taken on")
-        self.decision_paper.setMinimumWidth(160)
-        self.add_decision_button = QPushButton("Record &decision", self)
+        self.decision_paper.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.decision_paper.setMinimumContentsLength(24)
+        self.add_decision_button = QPushButton("&Record decision", self)
         self.add_decision_button.setAccessibleName("Record decision")
         self.add_decision_button.clicked.connect(self.record_decision)
-        self.delete_decision_button = QPushButton("Remove decision", self)
+        self.delete_decision_button = QPushButton("Re&move decision", self)
         self.delete_decision_button.setAccessibleName("Remove the selected decision")
         self.delete_decision_button.clicked.connect(self.remove_decision)
 
@@ -186,28 +191,30 @@ class MeetingsView(QWidget):
     def _lay_out(self) -> None:
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
         left_layout.addLayout(buttons)
         left_layout.addWidget(self.table, 1)
-        body_row = QHBoxLayout()
-        body_row.addWidget(self.body_name, 1)
-        body_row.addWidget(self.add_body_button)
-        left_layout.addLayout(body_row)
         meeting_box = QGroupBox("Meeting", self)
         meeting_layout = QVBoxLayout(meeting_box)
         meeting_layout.addWidget(self.meeting_form)
         meeting_layout.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
         left_layout.addWidget(meeting_box)
+        body_box = QGroupBox("Governance bodies", self)
+        body_row = QHBoxLayout(body_box)
+        body_row.addWidget(self.body_name, 1)
+        body_row.addWidget(self.add_body_button)
+        left_layout.addWidget(body_box)
 
         papers_page = QWidget(self)
         papers_layout = QVBoxLayout(papers_page)
         paper_buttons = QHBoxLayout()
-        for widget in (self.add_paper_button, self.delete_paper_button, self.pdf_button):
+        for widget in (self.add_paper_button, self.delete_paper_button):
             paper_buttons.addWidget(widget)
-        paper_buttons.addWidget(self.pdf_note, 1)
+        paper_buttons.addStretch(1)
         papers_layout.addLayout(paper_buttons)
         papers_layout.addWidget(self.papers, 1)
         form_holder = QWidget(self)
@@ -218,36 +225,49 @@ class MeetingsView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(form_holder)
-        papers_layout.addWidget(scroll, 2)
+        papers_layout.addWidget(scroll, 3)
 
         decisions_page = QWidget(self)
         decisions_layout = QVBoxLayout(decisions_page)
         decisions_layout.addWidget(self.decisions, 1)
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.decision_text, 2)
-        add_row.addWidget(self.decision_outcome)
-        add_row.addWidget(self.decision_agreement, 1)
-        add_row.addWidget(self.decision_paper)
-        decisions_layout.addLayout(add_row)
+        record_box = QGroupBox("Record a decision", self)
+        record_form = QFormLayout(record_box)
+        fields: tuple[tuple[str, QWidget], ...] = (
+            ("De&cision", self.decision_text), ("Ou&tcome", self.decision_outcome),
+            ("A&greement", self.decision_agreement), ("&Paper", self.decision_paper),
+        )  # fmt: skip
+        for text, field in fields:
+            caption = QLabel(text, self)
+            caption.setBuddy(field)
+            record_form.addRow(caption, field)
         decision_buttons = QHBoxLayout()
         decision_buttons.addStretch(1)
         decision_buttons.addWidget(self.add_decision_button)
         decision_buttons.addWidget(self.delete_decision_button)
-        decisions_layout.addLayout(decision_buttons)
+        record_form.addRow(decision_buttons)
+        decisions_layout.addWidget(record_box)
 
         self.tabs = QTabWidget(self)
         self.tabs.setAccessibleName("Papers and decisions")
         self.tabs.addTab(papers_page, "Papers")
         self.tabs.addTab(decisions_page, "Decisions")
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([600, 900])
+        splitter.setSizes([500, 690])
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
         layout.addWidget(splitter, 1)
+        tab_order((self.new_button, self.delete_button, self.table,
+                   *self.meeting_form.editors.values(), self.save_button, self.body_name,
+                   self.add_body_button, self.tabs, self.add_paper_button,
+                   self.delete_paper_button, self.papers, *self.paper_form.editors.values(),
+                   self.save_paper_button, self.decisions, self.decision_text,
+                   self.decision_outcome, self.decision_agreement, self.decision_paper,
+                   self.add_decision_button, self.delete_decision_button))  # fmt: skip
 
     # -- the view contract
 
@@ -264,6 +284,8 @@ class MeetingsView(QWidget):
         keep, paper = self._meeting, self._paper  # a model reset clears the selection
         self.model.set_rows(rows)
         self._meeting = keep if keep is not None and self.model.row_of(keep) >= 0 else None
+        if self._meeting is None and rows:
+            self._meeting = _first_meeting(rows, dt.date.today())
         self._paper = paper
         bodies = list_bodies(register) if register else []
         self.meeting_form.set_choices("body_id", [(b.id, b.name) for b in bodies])
@@ -305,6 +327,8 @@ class MeetingsView(QWidget):
         keep = self._paper  # a model reset clears the selection
         self.paper_model.set_rows(papers)
         self._paper = keep if keep is not None and self.paper_model.row_of(keep) >= 0 else None
+        if self._paper is None and papers:
+            self._paper = papers[0].id  # the first paper shows, rather than an empty form
         if self._paper is not None:
             _select_row(self.papers, self.paper_model.row_of(self._paper))
         self.decision_model.set_rows(

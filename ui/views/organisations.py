@@ -1,4 +1,4 @@
-"""Organisations and their people: the partner list, a form for the selected one, its people."""
+"""Organisations and their people: the partner list and its people, the selected one's form."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -29,28 +27,30 @@ from app.organisations import (
     update_organisation,
 )
 from app.register import Register
-from ui.models.organisation_models import (
-    FormField,
-    OrganisationTableModel,
-    PersonTableModel,
-    ProblemLabel,
-    RecordForm,
-)
+from ui.models.organisation_models import OrganisationTableModel, PersonTableModel
+from ui.widgets.focus import tab_order
+from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
+from ui.widgets.tables import record_table, size_columns
 
 ORGANISATION_FORM = (
     FormField("name", "&Name"),
     FormField("org_type", "&Type", "choice", tuple(ORGANISATION_TYPE_LABELS.items())),
-    FormField("code", "&ODS code"),
-    FormField("ico_registration", "&ICO registration"),
-    FormField("dpo_name", "&DPO name"),
-    FormField("dpo_email", "DPO &email"),
-    FormField("dpo_phone", "DPO p&hone"),
-    FormField("charter_endorsed", "&Charter endorsed", "bool"),
-    FormField("charter_endorsed_on", "Charter endorsed o&n", "date"),
-    FormField("protocol_signed", "&Protocol signed", "bool"),
-    FormField("protocol_signed_on", "Protocol si&gned on", "date"),
-    FormField("assurance_notes", "Assurance no&tes", "text"),
+    FormField("code", "&ODS code", placeholder="NHS organisations: e.g. RGT"),
+    FormField("ico_registration", "&ICO registration", placeholder="e.g. Z5624180"),
+    FormField("dpo_name", "&DPO name", tip="The organisation's data protection officer"),
+    FormField("dpo_email", "DPO em&ail"),
+    FormField("dpo_phone", "DPO &phone"),
+    FormField("charter_endorsed", "&Charter endorsed", "bool",
+              tip="The organisation endorsed the data sharing charter"),
+    FormField("charter_endorsed_on", "on", "date", beside="charter_endorsed"),
+    FormField("protocol_signed", "Protocol si&gned", "bool",
+              tip="The organisation signed the information sharing protocol"),
+    FormField("protocol_signed_on", "on", "date", beside="protocol_signed"),
+    FormField("assurance_notes", "Ass&urance notes", "text",
+              placeholder="DSP Toolkit status, Cyber Essentials, audits…"),
 )
+# columns of the list; the ODS code and DPO show in the form beside it
+HIDDEN_COLUMNS = ("code", "dpo_name")
 
 
 class OrganisationsView(QWidget):
@@ -65,15 +65,10 @@ class OrganisationsView(QWidget):
         self._current: str | None = None
 
         self.model = OrganisationTableModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Organisations")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 240)
-        self.table.setColumnWidth(1, 160)
+        self.table = record_table(self.model, "Organisations", self)
+        size_columns(self.table, {3: 11, 5: 14, 6: 14, 7: 6}, stretch=(0, 1))
+        for name in HIDDEN_COLUMNS:
+            self.table.setColumnHidden(self.model.column_of(name), True)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
         self.new_button = QPushButton("Ne&w organisation", self)
@@ -90,6 +85,7 @@ class OrganisationsView(QWidget):
         self.save_button.clicked.connect(self.save)
         self.heading = QLabel(self)
         self.heading.setAccessibleName("Selected organisation")
+        self.heading.setWordWrap(True)
         font = self.heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
@@ -97,38 +93,52 @@ class OrganisationsView(QWidget):
 
         self.people_model = PersonTableModel(self)
         self.people_model.problem_raised.connect(self._people_problem)
-        self.people = QTableView(self)
-        self.people.setModel(self.people_model)
-        self.people.setAccessibleName("People at this organisation")
-        self.people.horizontalHeader().setStretchLastSection(True)
-        self.people.setColumnWidth(0, 160)
-        self.people.setColumnWidth(2, 200)
-        self.add_person_button = QPushButton("Add &person", self)
+        self.people = record_table(self.people_model, "People at this organisation", self,
+                                   rows=False)  # fmt: skip
+        self.people.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        size_columns(self.people, {0: 22, 3: 15}, stretch=(1, 2))
+        self.add_person_button = QPushButton("Add pe&rson", self)
         self.add_person_button.setAccessibleName("Add person")
         self.add_person_button.clicked.connect(self.add_person)
-        self.delete_person_button = QPushButton("Remove person", self)
+        self.delete_person_button = QPushButton("Re&move person", self)
         self.delete_person_button.setAccessibleName("Remove the selected person")
         self.delete_person_button.clicked.connect(self.remove_person)
         self.people_problem = ProblemLabel("Problem with people", self)
+        self._lay_out()
+        self._show_current()
 
-        left = QWidget(self)
-        left_layout = QVBoxLayout(left)
+    def _lay_out(self) -> None:
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
-        left_layout.addLayout(buttons)
-        left_layout.addWidget(self.table, 1)
+        organisations = QWidget(self)
+        organisations_layout = QVBoxLayout(organisations)
+        organisations_layout.setContentsMargins(0, 0, 0, 0)
+        organisations_layout.addLayout(buttons)
+        organisations_layout.addWidget(self.table, 1)
 
-        people_box = QGroupBox("People", self)
-        people_layout = QVBoxLayout(people_box)
+        self.people_box = QGroupBox("People", self)
+        people_layout = QVBoxLayout(self.people_box)
         people_buttons = QHBoxLayout()
         people_buttons.addWidget(self.add_person_button)
         people_buttons.addWidget(self.delete_person_button)
-        people_buttons.addStretch(1)
+        hint = QLabel("Double-click or start typing in a cell to edit it.", self)
+        hint.setStyleSheet("color: #555555")
+        people_buttons.addWidget(hint, 1)
         people_layout.addLayout(people_buttons)
         people_layout.addWidget(self.people_problem)
-        people_layout.addWidget(self.people)
+        people_layout.addWidget(self.people, 1)
+
+        left = QSplitter(Qt.Orientation.Vertical, self)
+        left.setChildrenCollapsible(False)
+        left.addWidget(organisations)
+        left.addWidget(self.people_box)
+        left.setSizes([520, 260])
 
         detail = QWidget(self)
         detail_layout = QVBoxLayout(detail)
@@ -138,21 +148,24 @@ class OrganisationsView(QWidget):
         save_row.addStretch(1)
         save_row.addWidget(self.save_button)
         detail_layout.addLayout(save_row)
-        detail_layout.addWidget(people_box, 1)
+        detail_layout.addStretch(1)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(detail)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([850, 650])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([820, 370])
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
-        self._show_current()
+        tab_order((self.new_button, self.delete_button, self.table, self.add_person_button,
+                   self.delete_person_button, self.people, *self.form.editors.values(),
+                   self.save_button))  # fmt: skip
 
     # -- the view contract
 
@@ -168,6 +181,8 @@ class OrganisationsView(QWidget):
         self.model.set_rows(rows)
         if keep is not None and self.model.row_of(keep) < 0:
             keep = None
+        if keep is None and rows:
+            keep = rows[0].id  # the first organisation shows, rather than an empty form
         self._current = keep
         if keep is not None:
             self.select_organisation(keep)
@@ -188,6 +203,10 @@ class OrganisationsView(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
 
+    def select_record(self, record_id: str) -> None:
+        """Show an organisation found by the search box."""
+        self.select_organisation(record_id)
+
     def _row_changed(self, current: object, _previous: object) -> None:
         row = self.table.currentIndex().row()
         self._current = self.model.row_at(row).id if row >= 0 else None
@@ -199,6 +218,7 @@ class OrganisationsView(QWidget):
         organisation = self.model.row_at(row) if row >= 0 else None
         self.form.set_values(organisation)
         self.heading.setText(organisation.name if organisation else "New organisation")
+        self.people_box.setTitle(f"People at {organisation.name}" if organisation else "People")
         self.people_model.set_rows(
             list_people(self._register, organisation.id) if organisation and self._register else []
         )

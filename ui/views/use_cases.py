@@ -1,27 +1,28 @@
-"""Use cases: a board of stage columns with cards (or a table), and the selected use case."""
+"""Use cases: a board of stage columns with cards (or a table), and the selected use case below."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.agreement_table import status_label
 from app.agreements import list_agreements
 from app.errors import RegisterError
 from app.organisations import list_organisations
@@ -46,25 +47,64 @@ from app.use_cases import (
     unlink_agreement,
     update_use_case,
 )
-from ui.models.organisation_models import FormField, ProblemLabel, RecordForm
 from ui.models.use_case_models import RAG_COLOURS, BenefitTableModel, UseCaseTableModel
+from ui.widgets.cards import BADGE_ROLE, COLOUR_ROLE, SUBTITLE_ROLE, CardDelegate
+from ui.widgets.focus import tab_order
+from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
+from ui.widgets.tables import record_table, size_columns
+from ui.widgets.view_keys import NEXT_STAGE_KEYS, PREVIOUS_STAGE_KEYS
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 BOARD_STAGES = (*(s.value for s in STAGE_ORDER), "closed")
-NEXT_STAGE_KEYS = "Ctrl+]"
-PREVIOUS_STAGE_KEYS = "Ctrl+["
+USE_CASE_FORM = (
+    FormField("title", "T&itle"),
+    FormField("lead_organisation_id", "Lead or&ganisation", "choice"),
+    FormField("stage", "St&age", "choice", tuple(STAGE_LABELS.items())),
+    FormField("rag", "RAG stat&us", "choice", ((None, "Not set"), *RAG_LABELS.items()),
+              tip="Red, amber or green: how the use case is going"),
+    FormField("owner", "O&wner", placeholder="Name and role of the person leading it"),
+    FormField("summary", "Summar&y", "text"),
+    FormField("risks", "Ris&ks", "text"),
+    FormField("next_steps", "Next ste&ps", "text"),
+)
+COLUMN_MIN_WIDTH = 110
 
 
-def _rag_icon(rag: str) -> QIcon:
-    pixmap = QPixmap(14, 14)
-    pixmap.fill(QColor(0, 0, 0, 0))
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(RAG_COLOURS.get(rag, QColor(160, 160, 160)))
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.drawEllipse(1, 1, 12, 12)
-    painter.end()
-    return QIcon(pixmap)
+def _board_column(stage: str, parent: QWidget) -> tuple[QWidget, QLabel, QListWidget]:
+    """One stage of the board: its title with the count, and its cards."""
+    column = QWidget(parent)
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    title = QLabel(STAGE_LABELS[stage], column)
+    title.setStyleSheet("font-weight: bold; padding: 2px 4px")
+    cards = QListWidget(column)
+    cards.setAccessibleName(f"{STAGE_LABELS[stage]} use cases")
+    cards.setMinimumWidth(COLUMN_MIN_WIDTH)
+    cards.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    cards.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    cards.setResizeMode(QListView.ResizeMode.Adjust)
+    cards.setItemDelegate(CardDelegate(cards))
+    cards.setStyleSheet("QListWidget { background: #eef1f4; border: 1px solid #d3d7dc; }")
+    layout.addWidget(title)
+    layout.addWidget(cards, 1)
+    return column, title, cards
+
+
+def _card(row: UseCaseSummary) -> QListWidgetItem:
+    """A card of the board: title, lead organisation, RAG (in words beside its colour)."""
+    lead = row.lead_organisation or "No lead organisation"
+    rag = RAG_LABELS.get(row.rag, "RAG not set")
+    item = QListWidgetItem(row.title)
+    item.setData(ID_ROLE, row.id)
+    item.setData(SUBTITLE_ROLE, lead)
+    item.setData(BADGE_ROLE, rag)
+    item.setData(COLOUR_ROLE, RAG_COLOURS.get(row.rag))
+    counts = f"{row.partner_count} partners, {row.agreement_count} linked agreements"
+    item.setToolTip(f"{row.title}\nLead: {lead}\nRAG: {rag}\nOwner: {row.owner or 'not recorded'}"
+                    f"\n{counts}")
+    item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{row.title}, {lead}, RAG {rag}")
+    return item
 
 
 class UseCasesView(QWidget):
@@ -81,23 +121,29 @@ class UseCasesView(QWidget):
         self._current: str | None = None
         self._detail: UseCase | None = None
         self._organisations: list[tuple[str, str]] = []
+        self._build_actions()
+        self._build_board()
+        self._build_detail()
+        self._lay_out()
+        self._show_detail()
 
-        # -- actions
+    def _build_actions(self) -> None:
         self.new_button = QPushButton("&New use case", self)
         self.new_button.setAccessibleName("New use case")
         self.new_button.clicked.connect(self.new_use_case)
-        self.next_button = QPushButton("Move to ne&xt stage", self)
-        self.next_button.setAccessibleName("Move to next stage")
-        self.next_button.setToolTip(f"Move the selected use case one stage on ({NEXT_STAGE_KEYS})")
-        self.next_button.clicked.connect(self.move_next)
         self.previous_button = QPushButton("Move to p&revious stage", self)
         self.previous_button.setAccessibleName("Move to previous stage")
         self.previous_button.setToolTip(
             f"Move the selected use case one stage back ({PREVIOUS_STAGE_KEYS})"
         )
         self.previous_button.clicked.connect(self.move_previous)
+        self.next_button = QPushButton("Move to ne&xt stage", self)
+        self.next_button.setAccessibleName("Move to next stage")
+        self.next_button.setToolTip(f"Move the selected use case one stage on ({NEXT_STAGE_KEYS})")
+        self.next_button.clicked.connect(self.move_next)
         self.close_button = QPushButton("Cl&ose use case", self)
         self.close_button.setAccessibleName("Close use case")
+        self.close_button.setToolTip("Move the selected use case to Closed, whatever its stage")
         self.close_button.clicked.connect(self.close_use_case)
         self.delete_button = QPushButton("&Delete use case", self)
         self.delete_button.setAccessibleName("Delete use case")
@@ -108,48 +154,23 @@ class UseCasesView(QWidget):
         )
         self.problem = ProblemLabel("Problem", self)
 
-        # -- board and table
+    def _build_board(self) -> None:
         self.columns: dict[str, QListWidget] = {}
         self.column_titles: dict[str, QLabel] = {}
         board = QWidget(self)
         board_layout = QHBoxLayout(board)
         board_layout.setContentsMargins(4, 4, 4, 4)
+        board_layout.setSpacing(6)
         for stage in BOARD_STAGES:
-            column = QWidget(board)
-            column_layout = QVBoxLayout(column)
-            column_layout.setContentsMargins(0, 0, 0, 0)
-            title = QLabel(STAGE_LABELS[stage], column)
-            title.setStyleSheet("font-weight: bold")
-            cards = QListWidget(column)
-            cards.setAccessibleName(f"{STAGE_LABELS[stage]} use cases")
-            cards.setWordWrap(True)
-            cards.setSpacing(3)
-            cards.setMinimumWidth(120)
-            cards.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            cards.setResizeMode(QListWidget.ResizeMode.Adjust)
-            cards.setStyleSheet(
-                "QListWidget::item { border: 1px solid #c8c8c8; border-radius: 4px;"
-                " padding: 4px; background: #ffffff; }"
-                "QListWidget::item:selected { background: #cfe3ff; color: black; }"
-                "QListWidget { background: #f1f3f5; }"
-            )
+            column, title, cards = _board_column(stage, board)
             cards.currentItemChanged.connect(self._card_changed)
-            title.setBuddy(cards)
-            column_layout.addWidget(title)
-            column_layout.addWidget(cards, 1)
             board_layout.addWidget(column, 1)
             self.columns[stage] = cards
             self.column_titles[stage] = title
 
         self.model = UseCaseTableModel(self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Use cases")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(0, 260)
-        self.table.setColumnWidth(3, 200)
+        self.table = record_table(self.model, "Use cases", self)
+        size_columns(self.table, {1: 15, 2: 10, 3: 34, 4: 30, 5: 9, 6: 11}, stretch=(0,))
         self.table.selectionModel().currentRowChanged.connect(self._table_row_changed)
 
         self.layouts = QTabWidget(self)
@@ -157,7 +178,7 @@ class UseCasesView(QWidget):
         self.layouts.addTab(board, "&Board")
         self.layouts.addTab(self.table, "&Table")
 
-        # -- detail
+    def _build_detail(self) -> None:
         self.heading = QLabel(self)
         self.heading.setAccessibleName("Selected use case")
         self.heading.setWordWrap(True)
@@ -165,50 +186,45 @@ class UseCasesView(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.heading.setFont(font)
-        self.form = RecordForm(
-            (
-                FormField("title", "T&itle"),
-                FormField("summary", "S&ummary", "text"),
-                FormField("lead_organisation_id", "&Lead organisation", "choice"),
-                FormField("stage", "&Stage", "choice", tuple(STAGE_LABELS.items())),
-                FormField("rag", "R&AG", "choice", ((None, "Not set"), *RAG_LABELS.items())),
-                FormField("owner", "O&wner"),
-                FormField("risks", "Ris&ks", "text"),
-                FormField("next_steps", "Next ste&ps", "text"),
-            ),
-            self,
-        )
-        self.save_button = QPushButton("Sa&ve use case", self)
+        self.form = RecordForm(USE_CASE_FORM, self, side_by_side=True)
+        self.save_button = QPushButton("&Save use case", self)
         self.save_button.setAccessibleName("Save use case")
         self.save_button.clicked.connect(self.save)
         details = QWidget(self)
         details_layout = QVBoxLayout(details)
-        details_layout.addWidget(self.form)
+        details_layout.addWidget(self.form, 1)
         save_row = QHBoxLayout()
         save_row.addStretch(1)
         save_row.addWidget(self.save_button)
         details_layout.addLayout(save_row)
-        details_layout.addStretch(1)
 
         self.benefit_model = BenefitTableModel(self)
         self.benefit_model.problem_raised.connect(self._show_problem)
-        self.benefits = QTableView(self)
-        self.benefits.setModel(self.benefit_model)
-        self.benefits.setAccessibleName("Benefits")
-        self.benefits.horizontalHeader().setStretchLastSection(True)
-        self.benefits.setColumnWidth(0, 200)
-        self.add_benefit_button = QPushButton("Add &benefit", self)
+        self.benefits = record_table(self.benefit_model, "Benefits", self, rows=False)
+        self.benefits.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        size_columns(self.benefits, {1: 20, 2: 11, 3: 11, 4: 11, 5: 12}, stretch=(0,))
+        self.add_benefit_button = QPushButton("&Add benefit", self)
         self.add_benefit_button.setAccessibleName("Add benefit")
         self.add_benefit_button.clicked.connect(self.add_benefit)
-        self.delete_benefit_button = QPushButton("Remove benefit", self)
+        self.delete_benefit_button = QPushButton("Re&move benefit", self)
         self.delete_benefit_button.setAccessibleName("Remove the selected benefit")
         self.delete_benefit_button.clicked.connect(self.remove_benefit)
+        benefits_hint = QLabel(
+            "Each benefit: the measure, its baseline, the target and the latest actual, with the "
+            "date it was measured (dd/mm/yyyy). Double-click or start typing in a cell to edit it.",
+            self,
+        )
+        benefits_hint.setWordWrap(True)
         benefits_page = QWidget(self)
         benefits_layout = QVBoxLayout(benefits_page)
         benefit_buttons = QHBoxLayout()
         benefit_buttons.addWidget(self.add_benefit_button)
         benefit_buttons.addWidget(self.delete_benefit_button)
-        benefit_buttons.addStretch(1)
+        benefit_buttons.addWidget(benefits_hint, 1)
         benefits_layout.addLayout(benefit_buttons)
         benefits_layout.addWidget(self.benefits, 1)
 
@@ -219,17 +235,22 @@ class UseCasesView(QWidget):
         self.save_partners_button.clicked.connect(self.save_partners)
         self.agreements = QListWidget(self)
         self.agreements.setAccessibleName("Linked agreements (press Enter to open)")
+        self.agreements.setToolTip("Double-click or press Enter to open the agreement")
         self.agreements.itemActivated.connect(self._agreement_activated)
         self.agreement_choice = QComboBox(self)
         self.agreement_choice.setAccessibleName("Agreement to link")
+        self.agreement_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.agreement_choice.setMinimumContentsLength(20)
         self.link_button = QPushButton("Lin&k agreement", self)
         self.link_button.setAccessibleName("Link agreement")
         self.link_button.clicked.connect(self.link_chosen_agreement)
-        self.unlink_button = QPushButton("Unlink agreement", self)
+        self.unlink_button = QPushButton("&Unlink agreement", self)
         self.unlink_button.setAccessibleName("Unlink the selected agreement")
         self.unlink_button.clicked.connect(self.unlink_selected_agreement)
         links_page = QWidget(self)
-        links_layout = QVBoxLayout(links_page)
+        links_layout = QHBoxLayout(links_page)
         partners_box = QGroupBox("Partner organisations", self)
         partners_layout = QVBoxLayout(partners_box)
         partners_layout.addWidget(self.partners)
@@ -242,34 +263,44 @@ class UseCasesView(QWidget):
         link_row.addWidget(self.link_button)
         link_row.addWidget(self.unlink_button)
         agreements_layout.addLayout(link_row)
-        links_layout.addWidget(partners_box, 1)
-        links_layout.addWidget(agreements_box, 1)
+        links_layout.addWidget(partners_box, 2)
+        links_layout.addWidget(agreements_box, 3)
 
         self.detail_tabs = QTabWidget(self)
         self.detail_tabs.setAccessibleName("Use case details")
         self.detail_tabs.addTab(details, "Details")
         self.detail_tabs.addTab(benefits_page, "Benefits")
         self.detail_tabs.addTab(links_page, "Partners and agreements")
-        detail = QWidget(self)
-        detail_layout = QVBoxLayout(detail)
-        detail_layout.addWidget(self.heading)
-        detail_layout.addWidget(self.detail_tabs, 1)
 
+    def _lay_out(self) -> None:
         actions = QHBoxLayout()
         for button in (self.new_button, self.previous_button, self.next_button,
                        self.close_button, self.delete_button):  # fmt: skip
             actions.addWidget(button)
         actions.addStretch(1)
-        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 4, 0, 0)
+        detail_layout.addWidget(self.heading)
+        detail_layout.addWidget(self.detail_tabs, 1)
+        # the board takes the width (seven stages side by side); the use case shows below it
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(self.layouts)
         splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([330, 470])
         layout = QVBoxLayout(self)
         layout.addLayout(actions)
         layout.addWidget(self.problem)
         layout.addWidget(splitter, 1)
-        self._show_detail()
+        tab_order((self.new_button, self.previous_button, self.next_button, self.close_button,
+                   self.delete_button, self.layouts, *self.columns.values(), self.table,
+                   self.detail_tabs, *self.form.editors.values(), self.save_button,
+                   self.add_benefit_button, self.delete_benefit_button, self.benefits,
+                   self.partners, self.save_partners_button, self.agreements,
+                   self.agreement_choice, self.link_button, self.unlink_button))  # fmt: skip
 
     # -- the view contract
 
@@ -284,6 +315,8 @@ class UseCasesView(QWidget):
         rows = list_use_cases(register) if register else []
         if self._current is not None and self._current not in {r.id for r in rows}:
             self._current = None
+        if self._current is None and rows:
+            self._current = self._first_on_board(rows)
         self._fill_board(rows)
         self.model.set_rows(rows)
         organisations = list_organisations(register) if register else []
@@ -296,21 +329,19 @@ class UseCasesView(QWidget):
             self.agreement_choice.addItem(f"{agreement.reference}: {agreement.title}", agreement.id)
         self._show_detail()
 
+    @staticmethod
+    def _first_on_board(rows: list[UseCaseSummary]) -> str:
+        """The use case shown first: the first card of the earliest stage that has one."""
+        return min(rows, key=lambda r: BOARD_STAGES.index(r.stage)
+                   if r.stage in BOARD_STAGES else len(BOARD_STAGES)).id  # fmt: skip
+
     def _fill_board(self, rows: list[UseCaseSummary]) -> None:
         for stage, cards in self.columns.items():
             with QSignalBlocker(cards):
                 cards.clear()
                 mine = [r for r in rows if r.stage == stage]
                 for row in mine:
-                    lead = row.lead_organisation or "No lead organisation"
-                    rag = RAG_LABELS.get(row.rag, "RAG not set")
-                    item = QListWidgetItem(_rag_icon(row.rag), f"{row.title}\n{lead}")
-                    item.setData(ID_ROLE, row.id)
-                    item.setToolTip(f"{row.title}\nLead: {lead}\nRAG: {rag}")
-                    item.setData(
-                        Qt.ItemDataRole.AccessibleTextRole, f"{row.title}, {lead}, RAG {rag}"
-                    )
-                    cards.addItem(item)
+                    cards.addItem(_card(row))
                 self.column_titles[stage].setText(f"{STAGE_LABELS[stage]} ({len(mine)})")
 
     # -- selection
@@ -321,6 +352,10 @@ class UseCasesView(QWidget):
     def select_use_case(self, use_case_id: str | None) -> None:
         self._current = use_case_id
         self._show_detail()
+
+    def select_record(self, record_id: str) -> None:
+        """Show a use case found by the search box."""
+        self.select_use_case(record_id)
 
     def _card_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
         if current is not None:
@@ -369,7 +404,7 @@ class UseCasesView(QWidget):
             self.partners.addItem(item)
         self.agreements.clear()
         for agreement in detail.agreements if detail else ():
-            status = agreement.status.replace("_", " ")
+            status = status_label(agreement.status)
             item = QListWidgetItem(f"{agreement.reference}: {agreement.title} ({status})")
             item.setData(ID_ROLE, agreement.id)
             self.agreements.addItem(item)

@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
                                         "Lock the register")  # fmt: skip
         self._action(file_menu, "&Preferences…", self.preferences, "Ctrl+,", "Preferences")
         file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.StandardKey.Quit, "Quit")
+        self._action(file_menu, "&Quit", self.close, "Ctrl+Q", "Quit")
 
         edit_menu = bar.addMenu("&Edit")
         self.undo_action = self._action(edit_menu, "&Undo", self.undo, "Ctrl+Z",

@@ -14,7 +14,7 @@ from ui.models.record_table import Column, RecordTableModel
 
 # Column and RecordTableModel live in ui.models.record_table; named here only until
 # ui/models/sync_models.py imports them from there.
-__all__ = ["LOG_COLUMNS", "Column", "LogTableModel", "RecordTableModel"]
+__all__ = ["LOG_COLUMNS", "LogTableModel"]
 
 _LOG_KINDS = {"raised_on": "date", "due_on": "date"}
 LOG_COLUMNS: tuple[Column, ...] = tuple(

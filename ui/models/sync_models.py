@@ -21,7 +21,7 @@ from app.domain import format_uk_date
 from app.history import ENTITY_LABELS, HistoryEntry, field_label, record_history
 from app.register import Register
 from app.sync import JoinRequest, MemberInfo
-from ui.models.log_models import Column, RecordTableModel
+from ui.models.record_table import Column, RecordTableModel
 
 ROLE_LABELS = {
     "admin": "Admin",

@@ -68,6 +68,20 @@ def _heads(session: Session) -> list[list[Any]]:
     ]
 
 
+def record_tables(session: Session, *, live_only: bool = False) -> dict[str, list[dict[str, Any]]]:
+    """Every record and link table (entity name -> rows, all columns, ordered by id).
+
+    With `live_only`, the rows of records that are live: what a register holds for its users,
+    without deleted records and the placeholders of references still to arrive.
+    """
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for entity in sorted(ENTITY_RECORDS):
+        table = ENTITY_RECORDS[entity].__table__
+        rows = _rows(session, table, [table.c.id], frozenset())
+        tables[entity] = [r for r in rows if r["is_live"]] if live_only else rows
+    return tables
+
+
 def canonical_state(session: Session) -> dict[str, Any]:
     """Dump everything two replicas holding the same operations must agree on, as plain data.
 
@@ -76,10 +90,7 @@ def canonical_state(session: Session) -> dict[str, Any]:
     record's liveness state), ``heads`` (``[entity, record id, field, [head op ids]]`` for every
     field whose heads are stored) and ``conflicts`` (those of ``heads`` with two or more).
     """
-    tables: dict[str, list[dict[str, Any]]] = {}
-    for entity in sorted(ENTITY_RECORDS):
-        table = ENTITY_RECORDS[entity].__table__
-        tables[entity] = _rows(session, table, [table.c.id], frozenset())
+    tables = record_tables(session)
     log = OperationRecord.__table__
     operations = _rows(session, log, [log.c.op_id], LOCAL_LOG_COLUMNS)
     for op in operations:

@@ -1,9 +1,16 @@
-"""Exporting the whole register to xlsx: a sheet per kind of record, to edit and import back."""
+"""Exporting the whole register to xlsx: a sheet per kind of record, to edit and import back.
+
+Every kind of record an officer keeps is exported, each record with its register id so that
+importing the workbook back matches (or, into another register, keeps) the same records. Left
+out: the history of changes (a workbook is a snapshot), attachments (files, not cells), the
+members and devices of a shared register (its keys), and records that were deleted.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,22 +23,31 @@ from app.errors import RegisterError
 from app.files import write_atomically
 from app.importing.header import column_letter
 from app.importing.layout import ABOUT_SHEET, EXPORT_FORMAT, EXPORT_MARKER, SHEETS, SheetLayout
-from app.importing.mapping import TARGETS
+from app.importing.mapping import CHOICES, TARGETS
+from app.importing.plan import LINKS, SCOPES, RecordNames, collector_paused, entity_of
 from app.importing.vocabulary import vocabulary
+from app.oplog import model_for
 from app.register import Register
-from db.models import (
-    AgreementRecord,
-    DataItemRecord,
-    LawfulBasisRecord,
-    OrganisationRecord,
-    PartyRecord,
-    PersonRecord,
-)
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
+Cell = Callable[[Any], Any]
 DATE_FORMAT = "dd/mm/yyyy"
 VALIDATION_ROWS = 5000  # drop-down lists reach this far below the last row, for new rows
+LIST_SEPARATOR = "; "
+SORTED_CELLS = 3  # rows are in the order of their first cells (reference, then number…)
+
+REFERENCE_FIELDS: dict[str, tuple[str, str]] = {
+    "agreement.owner": ("owner_id", "person"),
+    "party.organisation": ("organisation_id", "organisation"),
+    "person.organisation": ("organisation_id", "organisation"),
+    "party.signatory": ("signatory_id", "person"),
+    "basis.party": ("party_id", "party"),
+}
+"""Columns of the first sheets that name another record: (field holding its id, its kind)."""
+
+# Characters a worksheet cannot hold (control characters other than tab and new lines).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
 class ExportCancelledError(RegisterError):
@@ -52,96 +68,180 @@ class ExportResult:
 # ---------------------------------------------------------------------- reading the register
 
 
-def _field(target: str) -> str:
-    return target.split(".", 1)[1]
+def sheet_family(layout: SheetLayout) -> str:
+    """The family of targets a sheet's rows are records of ("party" for Parties)."""
+    families = [c.target.split(".", 1)[0] for c in layout.columns]
+    others = [f for f in families if f != "agreement"]
+    return max(others, key=others.count) if others else "agreement"
 
 
-def _cell(target: str, value: Any) -> Any:
-    """A register value as the cell an officer reads: labels for codes, Yes/No, real dates."""
-    if value is None:
-        return None
-    kind = TARGETS[target].kind
+def _choice_label(list_name: str) -> Cell:
+    labels = CHOICES[list_name]
+    return lambda code: None if code is None else labels.get(code, code)
+
+
+def _list_label(list_name: str) -> Cell:
+    words = vocabulary()
+    return lambda code: None if code is None else words.label(list_name, str(code))
+
+
+def _yes_no(value: Any) -> Any:
+    return None if value is None else ("Yes" if value else "No")
+
+
+class _Sheets:
+    """Builds the cells of each sheet from the register's live records."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.names = RecordNames(session)
+        self._linked: dict[str, dict[str, list[str]]] = {}
+
+    def rows(self, layout: SheetLayout) -> list[list[Any]]:
+        family = sheet_family(layout)
+        model = model_for(entity_of(family))
+        table = model.__table__
+        getters = [self._getter(family, c.target, layout) for c in layout.columns]
+        records = self.session.execute(select(table).where(table.c.is_live.is_(True)))
+        rows = [[get(record) for get in getters] + [record.id] for record in records]
+        rows.sort(key=_row_order)
+        return [row[:-1] for row in rows]
+
+    def _getter(self, family: str, target: str, layout: SheetLayout) -> Cell:
+        kind = TARGETS[target].kind
+        owner, name = target.split(".", 1)
+        if owner != family:  # the agreement of a part of one (Parties, Data items…)
+            return self._label_of("agreement", f"{owner}_id")
+        if target in REFERENCE_FIELDS:
+            return self._label_of(*reversed(REFERENCE_FIELDS[target]))
+        if kind == "id":
+            return lambda record: record.id
+        if kind.startswith("ref:"):
+            other = kind[4:]
+            if f"{name}_id" in model_for(entity_of(family)).__table__.columns:
+                return self._label_of(other, f"{name}_id")
+            return self._scope_label(other, family, layout)
+        if kind.startswith("refs:"):
+            return self._links_of(target)
+        convert = _converter(kind)
+        if convert is None:
+            return lambda record: getattr(record, name)
+        return lambda record: convert(getattr(record, name))
+
+    def _label_of(self, entity: str, column: str) -> Cell:
+        names = self.names
+        return lambda record: names.label(entity, getattr(record, column)) or None
+
+    def _scope_label(self, scope: str, family: str, layout: SheetLayout) -> Cell:
+        """The agreement of a checklist answer: the scope of the record it points at."""
+        sibling = next(
+            c.target for c in layout.columns
+            if c.target.startswith(f"{family}.") and TARGETS[c.target].kind.startswith("ref:")
+            and SCOPES.get(TARGETS[c.target].kind[4:]) == scope
+        )  # fmt: skip
+        inner, column = TARGETS[sibling].kind[4:], f"{sibling.split('.', 1)[1]}_id"
+        names = self.names
+        return lambda record: names.label(
+            scope, names.scope_of(inner, getattr(record, column))
+        ) or None
+
+    def _links_of(self, target: str) -> Cell:
+        linked = self._linked.get(target)
+        if linked is None:
+            linked = self._linked[target] = self._link_labels(target)
+        return lambda record: LIST_SEPARATOR.join(sorted(linked.get(record.id, ()))) or None
+
+    def _link_labels(self, target: str) -> dict[str, list[str]]:
+        link, record_is_left = LINKS[target]
+        other = TARGETS[target].kind[5:]
+        table = model_for(link).__table__
+        found: dict[str, list[str]] = {}
+        ends = self.session.execute(
+            select(table.c.left_id, table.c.right_id).where(table.c.is_live.is_(True))
+        )
+        for left, right in ends:
+            mine, theirs = (left, right) if record_is_left else (right, left)
+            label = self.names.label(other, theirs)
+            if label:
+                found.setdefault(mine, []).append(label)
+        return found
+
+
+def _converter(kind: str) -> Cell | None:
+    """How a field's stored value is shown in its cell: labels for codes, Yes/No."""
     if kind.startswith("list:"):
-        return vocabulary().label(kind[5:], str(value))
+        return _list_label(kind[5:])
+    if kind.startswith("choice:"):
+        return _choice_label(kind[7:])
     if kind == "bool":
-        return "Yes" if value else "No"
-    return value
+        return _yes_no
+    return None
 
 
-def _rows_of(records: Sequence[Any], layout: SheetLayout, extra: Callable[[Any, str], Any]
-             ) -> list[list[Any]]:  # fmt: skip
-    rows = []
-    for record in records:
-        row = []
-        for column in layout.columns:
-            value = extra(record, column.target)
-            row.append(_cell(column.target, value))
-        rows.append(row)
-    return rows
+def _row_order(row: list[Any]) -> tuple[Any, ...]:
+    """Sort key of a row: its first cells (numbers as numbers, text ignoring case), then id."""
+    key: list[Any] = []
+    for value in row[:SORTED_CELLS]:
+        if value is None:
+            key.append((0, ""))
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            key.append((1, value))
+        else:
+            key.append((2, str(value).lower()))
+    key.append(row[-1])
+    return tuple(key)
 
 
 def register_sheets(session: Session) -> list[tuple[SheetLayout, list[list[Any]]]]:
     """Every sheet of the export with its rows of cell values, in a stable order."""
-    live = OrganisationRecord.is_live.is_(True)
-    orgs = list(session.scalars(select(OrganisationRecord).where(live)))
-    org_name = {o.id: o.name or "" for o in orgs}
-    people = list(session.scalars(select(PersonRecord).where(PersonRecord.is_live.is_(True))))
-    person_name = {p.id: p.name or "" for p in people}
-    agreements = list(
-        session.scalars(select(AgreementRecord).where(AgreementRecord.is_live.is_(True)))
-    )
-    reference = {a.id: a.reference or "" for a in agreements}
-
-    def children(model: Any) -> list[Any]:
-        rows = session.scalars(select(model).where(model.is_live.is_(True)))
-        return [r for r in rows if r.agreement_id in reference]
-
-    parties = children(PartyRecord)
-    party_org = {p.id: org_name.get(p.organisation_id or "", "") for p in parties}
-    bases = children(LawfulBasisRecord)
-    items = children(DataItemRecord)
-
-    def value(record: Any, target: str) -> Any:
-        name = _field(target)
-        if target == "agreement.reference" and not isinstance(record, AgreementRecord):
-            return reference.get(record.agreement_id or "")
-        if target == "agreement.owner":
-            return person_name.get(record.owner_id or "")
-        if target in ("party.organisation", "person.organisation"):
-            return org_name.get(record.organisation_id or "")
-        if target == "party.signatory":
-            return person_name.get(record.signatory_id or "")
-        if target == "basis.party":
-            return party_org.get(record.party_id or "")
-        return getattr(record, name)
-
-    orgs.sort(key=lambda o: ((o.name or "").lower(), o.id))
-    people.sort(key=lambda p: ((p.name or "").lower(), org_name.get(p.organisation_id or ""), p.id))
-    agreements.sort(key=lambda a: (a.reference or "", a.id))
-    parties.sort(key=lambda p: (reference[p.agreement_id], party_org[p.id].lower(), p.id))
-    bases.sort(key=lambda b: (reference[b.agreement_id], party_org.get(b.party_id or "", ""),
-                              b.article_6 or "", b.statutory_gateway or "", b.id))  # fmt: skip
-    items.sort(key=lambda i: (reference[i.agreement_id], i.position or 0, i.id))
-    records: dict[str, Sequence[Any]] = {
-        "Organisations": orgs, "People": people, "Agreements": agreements, "Parties": parties,
-        "Lawful bases": bases, "Data items": items,
-    }  # fmt: skip
-    return [(layout, _rows_of(records[layout.name], layout, value)) for layout in SHEETS]
+    sheets = _Sheets(session)
+    return [(layout, sheets.rows(layout)) for layout in SHEETS]
 
 
 # ---------------------------------------------------------------------- writing the workbook
 
 
-def _validation_lists() -> dict[str, str]:
-    words = vocabulary()
-    lists = {}
-    for target in TARGETS.values():
-        if target.kind.startswith("list:"):
-            name = target.kind[5:]
-            lists[target.name] = ",".join(words.label(name, c) for c in words.codes(name))
-        elif target.kind == "bool":
-            lists[target.name] = "Yes,No"
-    return lists
+def _drop_down(target: str) -> str | None:
+    """The choices of a controlled column, as a list validation's formula, or None."""
+    kind = TARGETS[target].kind
+    if kind.startswith("list:"):
+        words = vocabulary()
+        labels = [words.label(kind[5:], c) for c in words.codes(kind[5:])]
+    elif kind.startswith("choice:"):
+        labels = list(CHOICES[kind[7:]].values())
+    elif kind == "bool":
+        labels = ["Yes", "No"]
+    else:
+        return None
+    return '"' + ",".join(labels) + '"'
+
+
+def _text_cell(sheet: Any, value: str) -> Any:
+    """A text that a worksheet would otherwise take for a formula, or cannot hold as it is."""
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped,unused-ignore]
+
+    cell = WriteOnlyCell(sheet, value=_ILLEGAL.sub("", value))
+    cell.data_type = "s"
+    return cell
+
+
+def _prepare(sheet: Any, layout: SheetLayout, rows: list[list[Any]]) -> None:
+    """Give dates their UK format and keep texts as texts, in place."""
+    from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped,unused-ignore]
+
+    dates = [i for i, c in enumerate(layout.columns) if TARGETS[c.target].kind == "date"]
+    texts = [i for i, c in enumerate(layout.columns) if TARGETS[c.target].kind != "date"]
+    for row in rows:
+        for index in dates:
+            value = row[index]
+            if isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = DATE_FORMAT
+                row[index] = cell
+        for index in texts:
+            value = row[index]
+            if isinstance(value, str) and (value[:1] == "=" or _ILLEGAL.search(value)):
+                row[index] = _text_cell(sheet, value)
 
 
 def write_sheets(
@@ -159,22 +259,20 @@ def write_sheets(
     )
 
     book = Workbook(write_only=True)
-    lists = _validation_lists()
     bold = Font(bold=True)
     total = sum(len(rows) for _, rows in sheets)
     done = 0
     for layout, rows in sheets:
         sheet = book.create_sheet(layout.name)
-        width = len(layout.columns)
-        last = column_letter(width - 1)
+        last = column_letter(len(layout.columns) - 1)
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = f"A1:{last}{max(len(rows) + 1, 2)}"
         for index, column in enumerate(layout.columns):
             letter = column_letter(index)
             sheet.column_dimensions[letter].width = column.width
-            choices = lists.get(column.target)
+            choices = _drop_down(column.target)
             if choices is not None:
-                check = DataValidation(type="list", formula1=f'"{choices}"', allow_blank=True)
+                check = DataValidation(type="list", formula1=choices, allow_blank=True)
                 check.add(f"{letter}2:{letter}{len(rows) + VALIDATION_ROWS}")
                 sheet.data_validations.append(check)
         header = []
@@ -183,15 +281,8 @@ def write_sheets(
             cell.font = bold
             header.append(cell)
         sheet.append(header)
-        date_columns = [
-            i for i, c in enumerate(layout.columns) if TARGETS[c.target].kind == "date"
-        ]
+        _prepare(sheet, layout, rows)
         for row in rows:
-            for index in date_columns:
-                if isinstance(row[index], dt.date):
-                    cell = WriteOnlyCell(sheet, value=row[index])
-                    cell.number_format = DATE_FORMAT
-                    row[index] = cell
             sheet.append(row)
             done += 1
             if done % 1000 == 0:
@@ -218,14 +309,15 @@ def export_register(
 ) -> ExportResult:
     """Write the whole register to `path` (xlsx); the file appears only once complete."""
     path = Path(path)
-    with register.session() as session:
-        sheets = register_sheets(session)
-    about = [
-        ("Format", EXPORT_FORMAT),
-        ("Register", register.info().name),
-        ("Exported", dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")),
-    ]
-    data = write_sheets(sheets, about, progress, cancel)
+    with collector_paused():
+        with register.session() as session:
+            sheets = register_sheets(session)
+        about = [
+            ("Format", EXPORT_FORMAT),
+            ("Register", register.info().name),
+            ("Exported", dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")),
+        ]
+        data = write_sheets(sheets, about, progress, cancel)
     write_atomically(path, data)
     total = sum(len(rows) for _, rows in sheets)
     if progress is not None:

@@ -18,16 +18,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
-import uuid
-from collections.abc import Iterable, Iterator, Sequence
+import os
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, Date, Integer, LargeBinary, delete, insert, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
+from db.base import Base
 from db.models import (
     ENTITY_RECORDS,
     BatchRecord,
@@ -39,6 +43,7 @@ from db.models import (
     OperationRecord,
     RecordStateRecord,
 )
+from db.types import UTCDateTime
 
 EXISTS = "_exists"
 LINK_SEPARATOR = "|"
@@ -118,7 +123,22 @@ class Operation:
 
 
 def new_id() -> str:
-    return str(uuid.uuid4())
+    """A new random id in the UUID version 7 layout: 48 bits of milliseconds, 74 random bits.
+
+    Ids made one after another sort one after another, so the rows and index entries of a
+    large batch are appended at the end of each index rather than scattered through it (which
+    with a big import would evict and decrypt pages again and again).
+    """
+    millis = time.time_ns() // 1_000_000 & _MILLIS_MASK
+    value = millis << 80 | int.from_bytes(os.urandom(10), "big")
+    value = value & _VERSION_CLEAR | _VERSION_7
+    digits = f"{value:032x}"
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+_MILLIS_MASK = (1 << 48) - 1
+_VERSION_CLEAR = ~(0xF << 76 | 0x3 << 62)
+_VERSION_7 = 0x7 << 76 | 0x2 << 62
 
 
 def link_id(left: str, right: str) -> str:
@@ -145,56 +165,197 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     for name, model in ENTITY_RECORDS.items()
 }
 
+TEXT, DATE, BOOL, WHOLE, BYTES = "text", "date", "bool", "int", "bytes"
 
-def _column_type(entity: str, name: str) -> Any:
-    column = model_for(entity).__table__.columns.get(name)
-    if column is None or name in ("id", "is_live"):
+
+def _codec_of(column_type: Any) -> str:
+    """The JSON coding of a column: dates as ISO text, bytes as base64, the rest as they are."""
+    if isinstance(column_type, Date):
+        return DATE
+    if isinstance(column_type, Boolean):
+        return BOOL
+    if isinstance(column_type, Integer):
+        return WHOLE
+    if isinstance(column_type, LargeBinary):
+        return BYTES
+    return TEXT
+
+
+# Looked up once per field value written, so worked out once here rather than per call.
+_CODECS: dict[str, dict[str, str]] = {
+    name: {
+        c.key: _codec_of(c.type) for c in model.__table__.columns if c.key not in ("id", "is_live")
+    }
+    for name, model in ENTITY_RECORDS.items()
+}
+
+
+def _codecs(entity: str) -> dict[str, str]:
+    if entity not in _CODECS:
+        model_for(entity)  # an unknown kind of record is refused with its own message
+    return _CODECS[entity]
+
+
+def _codec(entity: str, name: str) -> str:
+    codec = _codecs(entity).get(name)
+    if codec is None:
         raise ValueError(f"{entity} has no field {name!r}")
-    return column.type
+    return codec
 
 
 def encode_value(entity: str, name: str, value: Any) -> JsonValue:
     """Encode a field value as JSON, checked against the column's type."""
     if value is None:
         return None
-    kind = _column_type(entity, name)
-    if isinstance(kind, Date):
+    codec = _codec(entity, name)
+    if codec == TEXT:
+        if not isinstance(value, str):
+            raise TypeError(f"{entity}.{name} takes text, not {value!r}")
+        return value
+    if codec == DATE:
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             raise TypeError(f"{entity}.{name} takes a date, not {value!r}")
         return value.isoformat()
-    if isinstance(kind, Boolean):
+    if codec == BOOL:
         if not isinstance(value, bool):
             raise TypeError(f"{entity}.{name} takes yes/no, not {value!r}")
         return value
-    if isinstance(kind, Integer):
+    if codec == WHOLE:
         if isinstance(value, bool) or not isinstance(value, int):
             raise TypeError(f"{entity}.{name} takes a whole number, not {value!r}")
         return value
-    if isinstance(kind, LargeBinary):
-        if not isinstance(value, bytes):
-            raise TypeError(f"{entity}.{name} takes bytes")
-        return base64.b64encode(value).decode("ascii")
-    if not isinstance(value, str):
-        raise TypeError(f"{entity}.{name} takes text, not {value!r}")
-    return value
+    if not isinstance(value, bytes):
+        raise TypeError(f"{entity}.{name} takes bytes")
+    return base64.b64encode(value).decode("ascii")
 
 
 def decode_value(entity: str, name: str, value: JsonValue) -> Any:
     if value is None:
         return None
-    kind = _column_type(entity, name)
-    if isinstance(kind, Date):
+    codec = _codec(entity, name)
+    if codec == DATE:
         return dt.date.fromisoformat(str(value))
-    if isinstance(kind, LargeBinary):
+    if codec == BYTES:
         return base64.b64decode(str(value))
     return value
 
 
+def encode_values(entity: str, values: Mapping[str, Any]) -> dict[str, JsonValue]:
+    """`encode_value` of each field given a value (None leaves the field out)."""
+    codecs = _codecs(entity)
+    encoded: dict[str, JsonValue] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, str) and codecs.get(name) == TEXT:
+            encoded[name] = value  # the common case, checked without a call
+        else:
+            encoded[name] = encode_value(entity, name, value)
+    return encoded
+
+
+# One encoder, made once: `json.dumps` with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _dumps(value: JsonValue) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _ENCODER.encode(value)
 
 
-# ---------------------------------------------------------------------------- applying
+# ------------------------------------------------------------------------ bulk inserts
+#
+# New rows (log entries, records created in a batch, their states) are inserted with one
+# executemany per table of values already in their stored form: the statement is compiled by
+# SQLAlchemy once, and no per-row parameter processing or unit of work stands in between.
+
+_DIALECT = sqlite.dialect()
+LOG_COLUMNS = ("op_id", "batch_id", "hlc", "device", "author", "kind", "entity", "record_id",
+               "field", "value", "bases", "received_at")  # fmt: skip
+STATE_COLUMNS = ("entity", "record_id", "hlc", "device", "kind", "created_op", "created_hlc",
+                 "created_device", "deleted_hlc", "alive_hlc")  # fmt: skip
+BASE_COLUMNS = ("op_id", "base_op_id")
+
+
+@functools.cache
+def _insert_sql(table_name: str, columns: tuple[str, ...]) -> str:
+    compiled = Base.metadata.tables[table_name].insert().compile(
+        dialect=_DIALECT, column_keys=list(columns)
+    )
+    if tuple(compiled.positiontup or ()) != columns:
+        raise AssertionError(f"unexpected parameter order for {table_name}")
+    return str(compiled)
+
+
+def _insert_rows(
+    session: Session, table_name: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+) -> None:
+    if rows:
+        session.connection().exec_driver_sql(_insert_sql(table_name, columns), rows)
+
+
+def _stored_date(value: JsonValue) -> str:
+    return dt.date.fromisoformat(str(value)).isoformat()
+
+
+def _stored_bool(value: JsonValue) -> int:
+    return int(value)  # type: ignore[arg-type]
+
+
+def _stored_bytes(value: JsonValue) -> bytes:
+    return base64.b64decode(str(value))
+
+
+_STORED = {DATE: _stored_date, BOOL: _stored_bool, BYTES: _stored_bytes}
+"""JSON value -> what SQLAlchemy's column type would store (text and whole numbers as they are)."""
+
+
+@dataclass(frozen=True)
+class _RowLayout:
+    """Where each column of an entity's table sits in a row tuple, and how its value is stored."""
+
+    table: str
+    columns: tuple[str, ...]
+    positions: dict[str, int]  # field -> index in `columns` (not id or is_live)
+    stored: dict[str, Any]  # field -> conversion, for the fields that need one
+
+    def blank(self, record_id: str) -> list[Any]:
+        row: list[Any] = [None] * len(self.columns)
+        row[self.columns.index("id")] = record_id
+        row[self.columns.index("is_live")] = True
+        return row
+
+
+def _row_layout(entity: str) -> _RowLayout:
+    model = model_for(entity)
+    columns = tuple(c.key for c in model.__table__.columns)
+    codecs = _CODECS[entity]
+    return _RowLayout(
+        table=model.__tablename__,
+        columns=columns,
+        positions={name: columns.index(name) for name in codecs},
+        stored={name: _STORED[c] for name, c in codecs.items() if c in _STORED},
+    )
+
+
+_LAYOUTS: dict[str, _RowLayout] = {name: _row_layout(name) for name in ENTITY_RECORDS}
+
+
+def _created_row(op: Operation) -> tuple[Any, ...]:
+    """The row a create (or link) of a new record inserts, in its table's column order."""
+    layout = _LAYOUTS[op.entity]
+    row = layout.blank(op.record_id)
+    if op.kind == OpKind.LINK:
+        left, right = op.record_id.split(LINK_SEPARATOR, 1)
+        row[layout.positions["left_id"]], row[layout.positions["right_id"]] = left, right
+        return tuple(row)
+    assert isinstance(op.value, dict)
+    for name, value in op.value.items():
+        position = layout.positions.get(name)
+        if position is None:
+            raise ValueError(f"{op.entity} has no field {name!r}")
+        convert = layout.stored.get(name)
+        row[position] = value if convert is None or value is None else convert(value)
+    return tuple(row)
 
 
 @dataclass
@@ -203,18 +364,23 @@ class _Apply:
 
     session: Session
     check_targets: bool
-    pending_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    pending_states: list[dict[str, Any]] = field(default_factory=list)
+    pending_rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    pending_states: list[tuple[Any, ...]] = field(default_factory=list)
     created_here: set[tuple[str, str]] = field(default_factory=set)
 
     def flush(self) -> None:
+        # Nothing of these rows is in the session's identity map: later reads see them
+        # through the database.
         for entity, rows in self.pending_rows.items():
-            if rows:
-                self.session.execute(insert(model_for(entity)), rows)
-        if self.pending_states:
-            self.session.execute(insert(RecordStateRecord), self.pending_states)
+            layout = _LAYOUTS[entity]
+            _insert_rows(self.session, layout.table, layout.columns, rows)
+        _insert_rows(self.session, RecordStateRecord.__tablename__, STATE_COLUMNS,
+                     self.pending_states)  # fmt: skip
         self.pending_rows.clear()
         self.pending_states.clear()
+
+
+# ---------------------------------------------------------------------------- applying
 
 
 def unknown_operations(session: Session, ops: Sequence[Operation]) -> list[Operation]:
@@ -234,6 +400,16 @@ def unknown_operations(session: Session, ops: Sequence[Operation]) -> list[Opera
     return fresh
 
 
+def _log_rows(ops: Sequence[Operation]) -> list[tuple[Any, ...]]:
+    received = UTCDateTime().process_bind_param(dt.datetime.now(dt.UTC), _DIALECT)
+    return [
+        (op.op_id, op.batch_id, op.hlc, op.device, op.author, str(op.kind), op.entity,
+         op.record_id, op.field, _dumps(op.value), _dumps(list(op.bases)) if op.bases else "[]",
+         received)
+        for op in ops
+    ]  # fmt: skip
+
+
 def apply_operations(
     session: Session, ops: Sequence[Operation], *, known_new: bool = False
 ) -> list[Operation]:
@@ -245,30 +421,12 @@ def apply_operations(
     fresh = sorted(ops if known_new else unknown_operations(session, ops), key=Operation.sort_key)
     if not fresh:
         return []
-    now = dt.datetime.now(dt.UTC)
-    session.execute(
-        insert(OperationRecord),
-        [
-            {
-                "op_id": op.op_id,
-                "batch_id": op.batch_id,
-                "hlc": op.hlc,
-                "device": op.device,
-                "author": op.author,
-                "kind": str(op.kind),
-                "entity": op.entity,
-                "record_id": op.record_id,
-                "field": op.field,
-                "value": _dumps(op.value),
-                "bases": _dumps(list(op.bases)),
-                "received_at": now,
-            }
-            for op in fresh
-        ],
-    )
-    edges = [{"op_id": op.op_id, "base_op_id": b} for op in fresh for b in set(op.bases)]
-    if edges:
-        session.execute(insert(OperationBaseRecord), edges)
+    for op in fresh:  # unknown kinds are rejected before anything is written
+        model_for(op.entity)
+    session.flush()
+    _insert_rows(session, OperationRecord.__tablename__, LOG_COLUMNS, _log_rows(fresh))
+    edges = [(op.op_id, b) for op in fresh for b in sorted(set(op.bases))]
+    _insert_rows(session, OperationBaseRecord.__tablename__, BASE_COLUMNS, edges)
     state = _Apply(session, check_targets=not known_new)
     for op in fresh:
         _materialise(state, op)
@@ -277,7 +435,6 @@ def apply_operations(
 
 
 def _materialise(state: _Apply, op: Operation) -> None:
-    model_for(op.entity)  # unknown kinds are rejected before anything is written
     if op.kind in (OpKind.CREATE, OpKind.LINK) and _can_bulk_create(state, op):
         _bulk_create(state, op)
         return
@@ -314,31 +471,14 @@ def _can_bulk_create(state: _Apply, op: Operation) -> bool:
 
 
 def _bulk_create(state: _Apply, op: Operation) -> None:
-    row: dict[str, Any] = {"id": op.record_id, "is_live": True}
-    if op.kind == OpKind.LINK:
-        left, right = op.record_id.split(LINK_SEPARATOR, 1)
-        row.update(left_id=left, right_id=right)
-    else:
-        assert isinstance(op.value, dict)
-        for name, value in op.value.items():
-            row[name] = decode_value(op.entity, name, value)
+    row = _created_row(op)
     if state.check_targets:
         state.flush()
         _ensure_targets(state.session, op)
     state.pending_rows.setdefault(op.entity, []).append(row)
-    state.pending_states.append(
-        {
-            "entity": op.entity,
-            "record_id": op.record_id,
-            "hlc": op.hlc,
-            "device": op.device,
-            "kind": str(op.kind),
-            "created_op": op.op_id,
-            "created_hlc": op.hlc,
-            "created_device": op.device,
-            "alive_hlc": op.hlc,
-        }
-    )
+    kind = str(op.kind)
+    state.pending_states.append((op.entity, op.record_id, op.hlc, op.device, kind, op.op_id,
+                                 op.hlc, op.device, None, op.hlc))  # fmt: skip
     state.created_here.add((op.entity, op.record_id))
     if len(state.pending_states) >= CHUNK * 4:
         state.flush()

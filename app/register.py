@@ -12,6 +12,7 @@ import datetime as dt
 import getpass
 import logging
 import sqlite3
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ from app.oplog import (
     batch_operations,
     current_heads,
     encode_value,
+    encode_values,
     link_id,
     model_for,
     new_id,
@@ -102,12 +104,7 @@ class Changes:
 
     def create(self, entity: str, values: Mapping[str, Any], record_id: str | None = None) -> str:
         record_id = record_id or new_id()
-        encoded = {
-            name: encode_value(entity, name, value)
-            for name, value in values.items()
-            if value is not None
-        }
-        self._emit(OpKind.CREATE, entity, record_id, EXISTS, encoded)
+        self._emit(OpKind.CREATE, entity, record_id, EXISTS, encode_values(entity, values))
         return record_id
 
     def set(self, entity: str, record_id: str, name: str, value: Any) -> bool:
@@ -235,7 +232,9 @@ class Register:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise storage_error(exc, path) from exc
-        material = keys.new_key_material(register_id=new_id(), device_id=new_id().split("-")[0])
+        # The device id must be random through and through (new ids begin with the time).
+        device_id = uuid.uuid4().hex[:8]
+        material = keys.new_key_material(register_id=new_id(), device_id=device_id)
         lock = _acquire(path)
         try:
             engine = open_engine(path / DB_FILE, material.db_key)

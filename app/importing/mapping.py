@@ -9,11 +9,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from app.domain import ChecklistAnswer
 from app.errors import RegisterError
 from app.files import write_atomically
 from app.importing.header import Table, match_heading
 from app.importing.vocabulary import key_of
+from app.logs import LOG_KIND_LABELS
+from app.meetings import DECISION_OUTCOME_LABELS, MEETING_STATUS_LABELS
 from app.paths import data_dir
+from app.use_cases import RAG_LABELS, STAGE_LABELS
 
 PROFILE_DIR_NAME = "profiles"
 PROFILE_MATCH_SHARE = 0.6
@@ -26,11 +30,95 @@ class Target:
     name: str  # e.g. "agreement.status", "item.source"
     label: str
     kind: str  # text, date, bool, reference, owner, orgs, org, person, frequency, duration, int,
-    # or "list:<name>" for a controlled list of synonyms.json
+    # "list:<name>" for a controlled list of synonyms.json, "choice:<name>" for one of CHOICES,
+    # and, in a register's own export: "id" (the record's id), "ref:<entity>" (another record
+    # by its label) and "refs:<entity>" (records linked to this one, by their labels)
 
 
 def _t(name: str, label: str, kind: str = "text") -> Target:
     return Target(name, label, kind)
+
+
+CHOICES: dict[str, dict[str, str]] = {
+    "meeting_status": MEETING_STATUS_LABELS,
+    "decision_outcome": DECISION_OUTCOME_LABELS,
+    "log_kind": LOG_KIND_LABELS,
+    "stage": STAGE_LABELS,
+    "rag": {code: label.upper() for code, label in RAG_LABELS.items()},
+    "answer": {a.value: a.value.replace("_", " ").capitalize() for a in ChecklistAnswer},
+    "review_outcome": {"continue": "Continue", "amend": "Amend", "terminate": "Terminate"},
+    "incident_kind": {"breach": "Breach", "near_miss": "Near miss"},
+}
+"""Controlled values of the records only the register's own export carries: code -> label."""
+
+
+def _record_targets(family: str, fields: str) -> tuple[Target, ...]:
+    """Targets of one kind of record: "name:label:kind" per field, kind text when left out."""
+    targets = [_t(f"{family}.record_id", "Register id", "id")]
+    for spec in fields.split("|"):
+        name, label, *kind = (part.strip() for part in spec.split(":", 2))
+        targets.append(_t(f"{family}.{name}", label, kind[0] if kind else "text"))
+    return tuple(targets)
+
+
+_RECORD_TARGETS = (
+    *_record_targets("governance_body", "name:Governance body | purpose:Purpose | meets:Meets"),
+    *_record_targets("meeting", "body:Body:ref:governance_body | meeting_date:Meeting date:date |"
+                     "start_time:Start time | location:Location |"
+                     "status:Meeting status:choice:meeting_status"),
+    *_record_targets("paper", "meeting:Meeting:ref:meeting | letter:Letter | subject:Subject |"
+                     "discussion_minutes:Time for discussion (minutes):int |"
+                     "key_issues:Key issues | request:What the Board is asked to do |"
+                     "resource_implications:Resource implications | author_name:Author |"
+                     "author_contact:Author contact | background:Background |"
+                     "appendices:Appendices | protective_marking:Protective marking"),
+    *_record_targets("decision", "meeting:Meeting:ref:meeting | paper:Paper:ref:paper |"
+                     "agreement:Agreement reference:ref:agreement | decision:Decision |"
+                     "outcome:Outcome:choice:decision_outcome | decided_on:Decided on:date"),
+    *_record_targets("use_case", "title:Use case | summary:Summary |"
+                     "lead_organisation:Lead organisation:ref:organisation |"
+                     "stage:Stage:choice:stage | rag:RAG:choice:rag | owner:Owner | risks:Risks |"
+                     "next_steps:Next steps | partners:Partner organisations:refs:organisation"),
+    *_record_targets("benefit", "use_case:Use case:ref:use_case | measure:Measure | unit:Unit |"
+                     "baseline:Baseline | target:Target | actual:Actual |"
+                     "measured_on:Measured on:date"),
+    *_record_targets("assessment", "title:Assessment | kind:Kind | description:Description |"
+                     "lead:Lead | statutory:Statutory:bool | refresh:Refresh"),
+    *_record_targets("log_entry", "kind:Log:choice:log_kind | title:Title |"
+                     "description:Description | raised_by:Raised by | raised_on:Raised on:date |"
+                     "owner:Owner | status:Status | due_on:Due:date"),
+    *_record_targets("sign_off", "agreement:Agreement reference:ref:agreement |"
+                     "party:Party:ref:party | text_version:Text version |"
+                     "requested_on:Requested on:date | dpo_reviewed_on:DPO reviewed on:date |"
+                     "signed_by:Signed by:ref:person | signed_on:Signed on:date"),
+    *_record_targets("checklist", "agreement:Agreement reference:ref:agreement |"
+                     "template_key:Template | template_version:Template version:int"),
+    *_record_targets("checklist_answer", "agreement:Agreement reference:ref:agreement |"
+                     "checklist:Checklist:ref:checklist | item_key:Item |"
+                     "answer:Answer:choice:answer | evidence:Evidence | answered_by:Answered by |"
+                     "answered_on:Answered on:date"),
+    *_record_targets("compliance_review", "agreement:Agreement reference:ref:agreement |"
+                     "due_on:Due on:date | reviewed_on:Reviewed on:date | reviewer:Reviewer |"
+                     "supplied_as_agreed:Data supplied as agreed |"
+                     "quality_as_agreed:Quality as agreed |"
+                     "security_kept:Security arrangements kept |"
+                     "incidents:Incidents | still_needed:Still needed |"
+                     "outcome:Outcome:choice:review_outcome |"
+                     "recommendation:Recommendation to the Board | meeting:Meeting:ref:meeting"),
+    *_record_targets("incident", "agreement:Agreement reference:ref:agreement |"
+                     "kind:Kind of incident:choice:incident_kind | occurred_on:Occurred on:date |"
+                     "reported_on:Reported on:date | description:Description |"
+                     "action_taken:Action taken | reported_to_ico:Reported to the ICO:bool"),
+    *_record_targets("dpia", "agreement:Agreement reference:ref:agreement | title:DPIA |"
+                     "screening:Screening | needed:DPIA needed:bool | status:Status |"
+                     "dpo_advice:DPO advice | outcome:Outcome | signed_off_by:Signed off by |"
+                     "signed_off_on:Signed off on:date"),
+    *_record_targets("dpia_risk", "agreement:Agreement reference:ref:agreement |"
+                     "dpia:DPIA:ref:dpia | description:Risk | likelihood:Likelihood:int |"
+                     "severity:Severity:int | measures:Measures |"
+                     "residual_likelihood:Residual likelihood:int |"
+                     "residual_severity:Residual severity:int"),
+)  # fmt: skip
 
 
 TARGETS: dict[str, Target] = {
@@ -102,14 +190,30 @@ TARGETS: dict[str, Target] = {
         _t("person.organisation", "Person's organisation", "org"),
         _t("person.email", "Person's email"),
         _t("person.phone", "Person's phone"),
+        # what only a register's own export carries
+        _t("organisation.record_id", "Register id", "id"),
+        _t("person.record_id", "Register id", "id"),
+        _t("agreement.record_id", "Register id", "id"),
+        _t("agreement.approval_meeting", "Approved at meeting", "ref:meeting"),
+        _t("agreement.use_cases", "Use cases", "refs:use_case"),
+        _t("agreement.assessments", "Assessments", "refs:assessment"),
+        _t("party.record_id", "Register id", "id"),
+        _t("basis.record_id", "Register id", "id"),
+        _t("item.record_id", "Register id", "id"),
+        _t("item.assessments", "Needed by assessments", "refs:assessment"),
+        *_RECORD_TARGETS,
     )
 }
 """Every field an import can fill, by target name."""
+
+EXPORT_ONLY_KINDS = ("id", "ref:", "refs:")
+"""Kinds of target that only a register's own export fills (ids and records by their labels)."""
 
 SPREADSHEET_TARGETS = tuple(
     name for name in TARGETS if name.split(".")[0] in ("agreement", "party", "basis", "item")
     and name not in ("party.organisation", "party.role", "party.signatory", "party.signed_on",
                      "basis.party")
+    and not TARGETS[name].kind.startswith(EXPORT_ONLY_KINDS)
 )  # fmt: skip
 """The targets offered when mapping a register spreadsheet (one row: agreement and its parts)."""
 

@@ -2,20 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import functools
+import gc
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.errors import RegisterError
 from app.importing.header import Table
-from app.importing.mapping import TARGETS, Mapping
-from app.importing.normalise import ERROR, WARNING, Note, cell_text, is_empty, normalise_cell
+from app.importing.mapping import CHOICES, TARGETS, Mapping
+from app.importing.normalise import (
+    ERROR,
+    WARNING,
+    BadValueError,
+    Note,
+    cell_text,
+    is_empty,
+    normalise_cell,
+    parse_date,
+)
 from app.importing.vocabulary import key_of
 from app.register import Register
-from db.models import AgreementRecord
+from db.models import (
+    AgreementRecord,
+    AssessmentRecord,
+    ChecklistRecord,
+    DpiaRecord,
+    GovernanceBodyRecord,
+    MeetingRecord,
+    OrganisationRecord,
+    PaperRecord,
+    PartyRecord,
+    PersonRecord,
+    UseCaseRecord,
+)
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -66,18 +92,24 @@ class PlannedRow:
         return any(p.level == ERROR for p in self.problems)
 
 
+Links = tuple[tuple[str, tuple[str, ...]], ...]
+"""(target, labels of the records it links to), e.g. ("agreement.use_cases", ("Falls",))."""
+
+
 @dataclass(frozen=True)
 class PlannedParty:
     organisation: str
     role: str
     signatory: str = ""
     signed_on: dt.date | None = None
+    record_id: str = ""  # the id a register's own export gives it, kept when it is created
 
 
 @dataclass(frozen=True)
 class PlannedBasis:
     party: str  # organisation name, or "" for the agreement as a whole
     values: tuple[tuple[str, str], ...]
+    record_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -85,6 +117,8 @@ class PlannedItem:
     title: str
     position: int | None
     values: tuple[tuple[str, Any], ...]
+    record_id: str = ""
+    links: Links = ()
 
 
 @dataclass(frozen=True)
@@ -100,18 +134,38 @@ class PlannedAgreement:
     items: tuple[PlannedItem, ...]
     rows: tuple[int, ...]
     existing: bool
+    record_id: str = ""
+    references: tuple[tuple[str, str], ...] = ()  # (target, label), e.g. the approval meeting
+    links: Links = ()
 
 
 @dataclass(frozen=True)
 class PlannedOrganisation:
     name: str
     values: tuple[tuple[str, Any], ...]
+    record_id: str = ""
 
 
 @dataclass(frozen=True)
 class PlannedPerson:
     name: str
     organisation: str
+    values: tuple[tuple[str, Any], ...]
+    record_id: str = ""
+
+
+@dataclass(frozen=True)
+class PlannedRecord:
+    """A record of a kind only the register's own export carries (meetings, use cases, logs…).
+
+    `values` holds the row's targets as read: fields, references to other records by their
+    labels (resolved when committed, once the records they name exist) and links.
+    """
+
+    entity: str
+    sheet: str
+    row: int
+    record_id: str
     values: tuple[tuple[str, Any], ...]
 
 
@@ -127,6 +181,7 @@ class ImportPlan:
     organisations: tuple[PlannedOrganisation, ...]
     people: tuple[PlannedPerson, ...]
     notes: tuple[str, ...]
+    records: tuple[PlannedRecord, ...] = ()
 
     @property
     def rows_read(self) -> int:
@@ -167,6 +222,7 @@ class RowValues:
     extra_notes: list[str]
     problems: list[CellProblem]
     raw: Sequence[Any]
+    families: frozenset[str] | None = None  # families of `values` and `columns`, when known
 
     def problem(self, target: str, level: str, message: str) -> None:
         self.problems.append(
@@ -182,6 +238,163 @@ def _part_label(heading: str) -> str:
     return heading.split("\n")[0].strip().rstrip(":*").strip()
 
 
+SHORT_CELL = 100
+"""Cells up to this length are read once per distinct value (statuses, dates, partner lists)."""
+
+EXPORT_PROFILE = "isr-register-export"
+"""The mapping profile of the sheets of a workbook written by `isr export`."""
+
+LITERAL_KINDS = frozenset({"text", "org", "person", "frequency", "duration"})
+"""Kinds whose cells a register's own export holds exactly as the register does: taken as they
+are ('N/A' in a notes field is the register's own text there, not a blank to tidy away)."""
+
+RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_LABEL_SPLIT = re.compile(r"\s*(?:;|\n)\s*")
+
+_FAMILY = {name: name.split(".", 1)[0] for name in TARGETS}
+_FIELD = {name: name.split(".", 1)[1] for name in TARGETS}
+FAMILY_ENTITY = {"basis": "lawful_basis", "item": "data_item"}
+"""The kind of record each family of targets fills, where the names differ."""
+RECORD_FAMILIES = frozenset(_FAMILY.values()) - {
+    "agreement", "party", "basis", "item", "organisation", "person"
+}
+"""Families read as `PlannedRecord`s: the kinds of record only the register's own export carries."""
+
+
+def entity_of(family: str) -> str:
+    return FAMILY_ENTITY.get(family, family)
+
+
+def split_labels(value: Any) -> list[str]:
+    """The labels in a cell that lists records, one a line or separated by ';'."""
+    labels: list[str] = []
+    for part in _LABEL_SPLIT.split(cell_text(value)):
+        if part and part not in labels:
+            labels.append(part)
+    return labels
+
+
+def _choice(list_name: str, raw: Any) -> tuple[Any, tuple[Note, ...]]:
+    choices = CHOICES[list_name]
+    key = key_of(cell_text(raw))
+    for code, label in choices.items():
+        if key in (key_of(code), key_of(label)):
+            return code, ()
+    allowed = ", ".join(choices.values())
+    return None, (Note(ERROR, f"'{cell_text(raw)[:60]}' is not one of: {allowed}"),)
+
+
+def read_export_cell(kind: str, raw: Any) -> tuple[Any, tuple[Note, ...]]:
+    """A cell of a kind only the register's own export has (ids, records by label, choices)."""
+    if is_empty(raw):
+        return None, ()
+    if kind == "id":
+        text = cell_text(raw).lower()
+        if RECORD_ID.fullmatch(text) is None:
+            return None, (Note(ERROR, f"'{cell_text(raw)[:40]}' is not a register id; leave it "
+                                      "blank for a new record"),)  # fmt: skip
+        return text, ()
+    if kind.startswith("refs:"):
+        return tuple(split_labels(raw)) or None, ()
+    if kind.startswith("ref:"):
+        return cell_text(raw), ()
+    if kind.startswith("choice:"):
+        return _choice(kind[7:], raw)
+    raise ValueError(f"unknown kind of field {kind!r}")
+
+
+def _is_export_kind(kind: str) -> bool:
+    return kind == "id" or kind.startswith(("ref:", "refs:", "choice:"))
+
+
+@dataclass(frozen=True)
+class _Field:
+    target: str
+    kind: str
+    columns: tuple[tuple[int, str], ...]  # (index, heading) of each column that fills it
+
+
+class RowReader:
+    """Reads the rows of one table through a mapping; the mapping is worked out once."""
+
+    def __init__(
+        self,
+        sheet: str,
+        headers: Sequence[str],
+        targets: dict[str, list[int]],
+        defaults: dict[str, str],
+        *,
+        literal: bool = False,
+    ) -> None:
+        self.sheet = sheet
+        self.literal = literal  # a register's own export: text is taken exactly as it is
+        self.fields = tuple(
+            _Field(target, TARGETS[target].kind, tuple((i, headers[i]) for i in indexes))
+            for target, indexes in targets.items()
+        )
+        self.columns = {target: headers[indexes[0]] for target, indexes in targets.items()}
+        self.defaults: dict[str, Any] = {}
+        for target, text in defaults.items():
+            if target == "party.role":
+                continue
+            value, _ = normalise_cell(TARGETS[target].kind, text)
+            if value is not None:
+                self.defaults[target] = value
+        self.families = frozenset(_FAMILY[t] for t in (*self.columns, *self.defaults))
+        self._known: dict[tuple[str, type, Any], tuple[Any, tuple[Note, ...]]] = {}
+
+    def _normalise(self, kind: str, raw: Any) -> tuple[Any, Sequence[Note]]:
+        if _is_export_kind(kind):
+            return read_export_cell(kind, raw)
+        if self.literal and kind in LITERAL_KINDS:
+            return (None, ()) if is_empty(raw) else (cell_text(raw), ())
+        if isinstance(raw, str) and len(raw) > SHORT_CELL:
+            return normalise_cell(kind, raw)
+        key = (kind, raw.__class__, raw)
+        found = self._known.get(key)
+        if found is None:
+            value, notes = normalise_cell(kind, raw)
+            found = self._known[key] = (value, tuple(notes))
+        return found
+
+    def read(self, row_number: int, cells: Sequence[Any]) -> RowValues:
+        """Normalise one row's cells."""
+        row = RowValues(self.sheet, row_number, {}, self.columns, [], [], cells, self.families)
+        width = len(cells)
+        for spec in self.fields:
+            parts: list[tuple[str, Any]] = []
+            for index, heading in spec.columns:
+                raw = cells[index] if index < width else None
+                value, notes = self._normalise(spec.kind, raw)
+                if notes:
+                    _record(row, heading, notes, raw, spec.target)
+                if value is not None:
+                    parts.append((heading, value))
+            if parts:
+                row.values[spec.target] = _combine(spec.kind, parts)
+        for target, value in self.defaults.items():
+            row.values.setdefault(target, value)
+        return row
+
+
+def _combine(kind: str, parts: list[tuple[str, Any]]) -> Any:
+    """The value of a field from the values of the columns that fill it."""
+    if kind == "orgs":
+        if len(parts) == 1:
+            return list(parts[0][1])
+        merged: list[str] = []
+        seen: set[str] = set()
+        for _, names in parts:
+            for name in names:
+                if key_of(name) not in seen:
+                    seen.add(key_of(name))
+                    merged.append(name)
+        return merged
+    if kind == "text" and len(parts) > 1:
+        return "\n".join(f"{_part_label(h)}: {v}" for h, v in parts)
+    return parts[0][1]
+
+
 def read_row(
     sheet: str,
     row_number: int,
@@ -191,42 +404,12 @@ def read_row(
     defaults: dict[str, str],
 ) -> RowValues:
     """Normalise one row's cells through the mapping's targets."""
-    row = RowValues(sheet, row_number, {}, {}, [], [], cells)
-    for target, indexes in targets.items():
-        kind = TARGETS[target].kind
-        row.columns[target] = headers[indexes[0]]
-        parts: list[tuple[str, Any]] = []
-        for index in indexes:
-            raw = cells[index] if index < len(cells) else None
-            value, notes = normalise_cell(kind, raw)
-            _record(row, headers[index], notes, raw, target)
-            if value is not None:
-                parts.append((headers[index], value))
-        if not parts:
-            continue
-        if kind == "orgs":
-            merged: list[str] = []
-            seen: set[str] = set()
-            for _, names in parts:
-                for name in names:
-                    if key_of(name) not in seen:
-                        seen.add(key_of(name))
-                        merged.append(name)
-            row.values[target] = merged
-        elif kind == "text" and len(indexes) > 1:
-            row.values[target] = "\n".join(f"{_part_label(h)}: {v}" for h, v in parts)
-        else:
-            row.values[target] = parts[0][1]
-    for target, text in defaults.items():
-        if target in row.values or target == "party.role":
-            continue
-        value, notes = normalise_cell(TARGETS[target].kind, text)
-        if value is not None:
-            row.values[target] = value
-    return row
+    return RowReader(sheet, headers, targets, defaults).read(row_number, cells)
 
 
-def _record(row: RowValues, heading: str, notes: list[Note], raw: Any, target: str) -> None:
+def _record(
+    row: RowValues, heading: str, notes: Sequence[Note], raw: Any, target: str
+) -> None:
     for note in notes:
         row.problems.append(CellProblem(row.sheet, row.row, heading, note.level, note.message))
         if note.level == WARNING and "kept in the notes" in note.message:
@@ -249,6 +432,9 @@ class _Agreement:
     items: dict[tuple[str, Any], _Item] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)
+    record_id: str = ""
+    references: dict[str, str] = field(default_factory=dict)
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -257,6 +443,41 @@ class _Item:
     position: int | None
     values: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, int] = field(default_factory=dict)
+    record_id: str = ""
+    links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+PARENT_REFERENCES = frozenset({
+    "paper.meeting", "decision.meeting", "benefit.use_case", "sign_off.agreement",
+    "sign_off.party", "checklist.agreement", "checklist_answer.agreement",
+    "checklist_answer.checklist", "compliance_review.agreement", "incident.agreement",
+    "dpia.agreement", "dpia_risk.agreement", "dpia_risk.dpia",
+})  # fmt: skip
+"""References a record cannot be without: the record it belongs to."""
+
+
+def _kind(target: str) -> str:
+    return TARGETS[target].kind
+
+
+def _own_values(row: RowValues, family: str, leave_out: tuple[str, ...] = ()
+                ) -> tuple[tuple[str, Any], ...]:  # fmt: skip
+    """The row's plain field values of one family (not its id, references or links)."""
+    return tuple(sorted(
+        (_FIELD[t], v) for t, v in row.values.items()
+        if _FAMILY[t] == family and t not in leave_out and not _is_export_kind(_kind(t))
+    ))  # fmt: skip
+
+
+def _record_id(row: RowValues, family: str) -> str:
+    return str(row.values.get(f"{family}.record_id") or "")
+
+
+def _links(row: RowValues, family: str) -> dict[str, tuple[str, ...]]:
+    return {
+        t: tuple(v) for t, v in row.values.items()
+        if _FAMILY[t] == family and _kind(t).startswith("refs:")
+    }  # fmt: skip
 
 
 def _merge_role(old: str, new: str) -> str:
@@ -292,13 +513,14 @@ class Assembler:
         self.agreements: dict[str, _Agreement] = {}
         self.organisations: dict[str, PlannedOrganisation] = {}
         self.people: dict[tuple[str, str], PlannedPerson] = {}
+        self.records: list[PlannedRecord] = []
         self.rows: list[PlannedRow] = []
 
     def add(self, row: RowValues, *, single_sheet: bool) -> None:
         reference = str(row.values.get("agreement.reference") or "")
-        families = {t.split(".")[0] for t in row.values} | {
-            t.split(".")[0] for t in row.columns
-        }
+        families = row.families
+        if families is None:
+            families = frozenset(_FAMILY[t] for t in (*row.values, *row.columns))
         needs_reference = bool(families & {"agreement", "party", "basis", "item"})
         if needs_reference and not reference:
             row.problem("agreement.reference", ERROR,
@@ -312,7 +534,11 @@ class Assembler:
             row.problem("agreement.reference", ERROR,
                         f"reference {reference} is also on row {existing.first_row}; group rows "
                         "by reference to combine them into one agreement")  # fmt: skip
+        for family in families & RECORD_FAMILIES:
+            self._check_parents(row, family)
         if not row.rejected:
+            for family in sorted(families & RECORD_FAMILIES):
+                self._record(row, family)
             if "organisation.name" in row.values:
                 self._organisation(row)
             if "person.name" in row.values:
@@ -322,23 +548,34 @@ class Assembler:
         cells = tuple(cell_text(c) for c in row.raw) if row.problems else ()
         self.rows.append(PlannedRow(row.sheet, row.row, reference, cells, tuple(row.problems)))
 
+    def _check_parents(self, row: RowValues, family: str) -> None:
+        for target in PARENT_REFERENCES:
+            if _FAMILY[target] == family and target in row.columns and (
+                target not in row.values
+            ):
+                row.problem(target, ERROR, f"empty: a {family.replace('_', ' ')} needs its "
+                                           f"{TARGETS[target].label.lower()}")  # fmt: skip
+
+    def _record(self, row: RowValues, family: str) -> None:
+        values = tuple(
+            (t, v) for t, v in row.values.items() if _FAMILY[t] == family and _kind(t) != "id"
+        )
+        self.records.append(PlannedRecord(entity_of(family), row.sheet, row.row,
+                                          _record_id(row, family), values))  # fmt: skip
+
     def _organisation(self, row: RowValues) -> None:
         name = str(row.values["organisation.name"])
-        values = tuple(sorted(
-            (t.split(".", 1)[1], v) for t, v in row.values.items()
-            if t.startswith("organisation.") and t != "organisation.name"
-        ))  # fmt: skip
-        self.organisations.setdefault(normalise_name(name), PlannedOrganisation(name, values))
+        values = _own_values(row, "organisation", ("organisation.name",))
+        self.organisations.setdefault(normalise_name(name), PlannedOrganisation(
+            name, values, _record_id(row, "organisation")))  # fmt: skip
 
     def _person(self, row: RowValues) -> None:
         name = str(row.values["person.name"])
         organisation = str(row.values.get("person.organisation") or "")
-        values = tuple(sorted(
-            (t.split(".", 1)[1], v) for t, v in row.values.items()
-            if t.startswith("person.") and t not in ("person.name", "person.organisation")
-        ))  # fmt: skip
+        values = _own_values(row, "person", ("person.name", "person.organisation"))
         key = (key_of(name), normalise_name(organisation))
-        self.people.setdefault(key, PlannedPerson(name, organisation, values))
+        self.people.setdefault(key, PlannedPerson(name, organisation, values,
+                                                  _record_id(row, "person")))  # fmt: skip
 
     def _agreement(self, row: RowValues, reference: str) -> None:
         agreement = self.agreements.get(reference)
@@ -347,11 +584,19 @@ class Assembler:
         agreement.rows.append(row.row)
         values = row.values
         for target, value in values.items():
-            family, name = target.split(".", 1)
+            family, name = _FAMILY[target], _FIELD[target]
             if family != "agreement" or name == "reference":
                 continue
+            kind = _kind(target)
             if name == "owner":
                 agreement.owner = agreement.owner or str(value)
+            elif kind == "id":
+                agreement.record_id = agreement.record_id or str(value)
+            elif kind.startswith("ref:"):
+                agreement.references.setdefault(target, str(value))
+            elif kind.startswith("refs:"):
+                merged = dict.fromkeys((*agreement.links.get(target, ()), *value))
+                agreement.links[target] = tuple(merged)
             else:
                 _merge_value(agreement.values, agreement.sources, name, value, row, target)
         for target, fixed_role in PARTY_LIST_ROLES.items():
@@ -362,14 +607,13 @@ class Assembler:
             self._add_party(agreement, PlannedParty(
                 str(values["party.organisation"]), str(values.get("party.role") or "both"),
                 str(values.get("party.signatory") or ""), values.get("party.signed_on"),
+                _record_id(row, "party"),
             ))  # fmt: skip
-        basis = tuple(sorted(
-            (t.split(".", 1)[1], str(v)) for t, v in values.items()
-            if t.startswith("basis.") and t != "basis.party"
-        ))  # fmt: skip
+        basis = tuple((name, str(v)) for name, v in _own_values(row, "basis", ("basis.party",)))
         if basis:
             party = str(values.get("basis.party") or "")
-            agreement.bases.setdefault((normalise_name(party), basis), PlannedBasis(party, basis))
+            agreement.bases.setdefault((normalise_name(party), basis),
+                                       PlannedBasis(party, basis, _record_id(row, "basis")))
         self._add_item(agreement, row)
         agreement.notes.extend(n for n in row.extra_notes if n not in agreement.notes)
 
@@ -382,11 +626,13 @@ class Assembler:
         agreement.parties[key] = PlannedParty(
             old.organisation, _merge_role(old.role, party.role),
             old.signatory or party.signatory, old.signed_on or party.signed_on,
+            old.record_id or party.record_id,
         )  # fmt: skip
 
     def _add_item(self, agreement: _Agreement, row: RowValues) -> None:
-        fields = {t.split(".", 1)[1]: v for t, v in row.values.items() if t.startswith("item.")}
-        if not fields:
+        fields = dict(_own_values(row, "item"))
+        links = _links(row, "item")
+        if not fields and not links:
             return
         title = str(fields.pop("title", "") or "")
         position = fields.pop("position", None)
@@ -401,6 +647,9 @@ class Assembler:
             item = agreement.items[key] = _Item(title, position)
         elif title and not item.title:
             item.title = title
+        item.record_id = item.record_id or _record_id(row, "item")
+        for target, labels in links.items():
+            item.links[target] = tuple(dict.fromkeys((*item.links.get(target, ()), *labels)))
         for name, value in fields.items():
             _merge_value(item.values, item.sources, name, value, row, f"item.{name}")
 
@@ -429,23 +678,154 @@ class Assembler:
                     parties=tuple(agreement.parties.values()),
                     bases=tuple(agreement.bases.values()),
                     items=tuple(
-                        PlannedItem(i.title, i.position, tuple(sorted(i.values.items())))
+                        PlannedItem(i.title, i.position, tuple(sorted(i.values.items())),
+                                    i.record_id, tuple(sorted(i.links.items())))
                         for i in agreement.items.values()
                     ),
                     rows=tuple(agreement.rows),
                     existing=agreement.reference in existing,
+                    record_id=agreement.record_id,
+                    references=tuple(sorted(agreement.references.items())),
+                    links=tuple(sorted(agreement.links.items())),
                 )
             )
         return tuple(planned)
 
 
+_PUNCTUATION = re.compile(r"[^\w\s]")
+
+
+@functools.lru_cache(maxsize=8192)
 def normalise_name(name: str) -> str:
     """The organisation matching key, as app.organisations.normalise_name computes name_key."""
-    import re
-
     text = name.lower().replace("&", " and ")
-    text = re.sub(r"[^\w\s]", " ", text).replace("_", " ")
+    text = _PUNCTUATION.sub(" ", text).replace("_", " ")
     return " ".join(text.split())
+
+
+# ------------------------------------------------------------------ naming records in cells
+
+SCOPES: dict[str, str] = {
+    "party": "agreement", "checklist": "agreement", "dpia": "agreement", "paper": "meeting",
+}  # fmt: skip
+"""Kinds of record named within another: a party by its organisation within its agreement."""
+
+
+LINKS: dict[str, tuple[str, bool]] = {
+    "agreement.use_cases": ("agreement_use_case", True),
+    "agreement.assessments": ("agreement_assessment", True),
+    "item.assessments": ("assessment_data_item", False),
+    "use_case.partners": ("use_case_partner", True),
+}
+"""Targets listing linked records: the kind of link, and whether the row's record is its left."""
+
+
+def meeting_label(body: str, meeting_date: dt.date | None) -> str:
+    """A meeting as a cell names it: 'Information Sharing Board, 12/03/2026'."""
+    day = meeting_date.strftime("%d/%m/%Y") if meeting_date is not None else ""
+    return ", ".join(part for part in (body, day) if part)
+
+
+def _meeting_key(text: str) -> tuple[str, dt.date | None]:
+    body, _, day = text.rpartition(",")
+    for words, date_text in ((body, day), ("", text)):
+        try:
+            return key_of(words), parse_date(date_text.strip())
+        except BadValueError:
+            continue
+    return key_of(text), None
+
+
+def name_key(entity: str, label: str) -> tuple[Any, ...]:
+    """What two labels of one kind of record must share to name the same record."""
+    if entity == "organisation":
+        return (normalise_name(label),)
+    if entity == "meeting":
+        return _meeting_key(label)
+    return (key_of(label),)
+
+
+def _name_rows(session: Session, entity: str) -> list[tuple[str, str | None, str]]:
+    """(id, scope id, label) of every live record of `entity`."""
+    o, g = OrganisationRecord, GovernanceBodyRecord
+    if entity == "meeting":
+        m = MeetingRecord
+        rows = session.execute(
+            select(m.id, g.name, m.meeting_date).outerjoin(g, g.id == m.body_id).where(m.is_live)
+        )
+        return [(i, None, meeting_label(body or "", day)) for i, body, day in rows]
+    if entity == "party":
+        p = PartyRecord
+        query = select(p.id, p.agreement_id, o.name).outerjoin(o, o.id == p.organisation_id)
+        return [(i, a, n or "") for i, a, n in session.execute(query.where(p.is_live))]
+    model, scope, label = _NAMED[entity]
+    columns = (model.id, getattr(model, scope) if scope else model.id, getattr(model, label))
+    return [
+        (i, a if scope else None, "" if n is None else str(n))
+        for i, a, n in session.execute(select(*columns).where(model.is_live))
+    ]
+
+
+_NAMED: dict[str, tuple[Any, str | None, str]] = {
+    "organisation": (OrganisationRecord, None, "name"),
+    "person": (PersonRecord, None, "name"),
+    "agreement": (AgreementRecord, None, "reference"),
+    "governance_body": (GovernanceBodyRecord, None, "name"),
+    "paper": (PaperRecord, "meeting_id", "letter"),
+    "checklist": (ChecklistRecord, "agreement_id", "template_key"),
+    "dpia": (DpiaRecord, "agreement_id", "title"),
+    "use_case": (UseCaseRecord, None, "title"),
+    "assessment": (AssessmentRecord, None, "title"),
+}
+"""How each kind of record other records point at is named in a cell: (model, scope, label)."""
+
+
+class RecordNames:
+    """The labels of the register's records, read once per kind.
+
+    The export writes them in the cells that point at a record; an import of the export finds
+    the records by them.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._rows: dict[str, dict[str, tuple[str | None, str]]] = {}
+        self._keys: dict[str, dict[tuple[Any, ...], list[str]]] = {}
+
+    def _load(self, entity: str) -> dict[str, tuple[str | None, str]]:
+        found = self._rows.get(entity)
+        if found is None:
+            rows = _name_rows(self._session, entity)
+            found = self._rows[entity] = {i: (scope, label) for i, scope, label in rows}
+            keys: dict[tuple[Any, ...], list[str]] = {}
+            for record_id, (scope, label) in found.items():
+                keys.setdefault((scope, *name_key(entity, label)), []).append(record_id)
+            self._keys[entity] = keys
+        return found
+
+    def label(self, entity: str, record_id: str | None) -> str:
+        """The record's label, or "" for none (or a record that is not live)."""
+        if record_id is None:
+            return ""
+        found = self._load(entity).get(record_id)
+        return "" if found is None else found[1]
+
+    def scope_of(self, entity: str, record_id: str | None) -> str | None:
+        found = self._load(entity).get(record_id or "")
+        return None if found is None else found[0]
+
+    def find(self, entity: str, label: str, scope_id: str | None = None) -> list[str]:
+        """The ids of the live records of `entity` that `label` names (within `scope_id`)."""
+        self._load(entity)
+        return list(self._keys[entity].get((scope_id, *name_key(entity, label)), ()))
+
+    def loaded(self, entity: str) -> bool:
+        return entity in self._rows
+
+    def forget(self, entity: str) -> None:
+        """Read `entity` again when next asked (its records have changed)."""
+        self._rows.pop(entity, None)
+        self._keys.pop(entity, None)
 
 
 def existing_references(register: Register, references: Iterable[str]) -> set[str]:
@@ -462,6 +842,23 @@ def existing_references(register: Register, references: Iterable[str]) -> set[st
                 ) if r is not None
             )  # fmt: skip
     return found
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk step; it resumes after.
+
+    Planning or committing a large sheet makes hundreds of thousands of small containers and no
+    reference cycles; the collector's full passes over all of them, each longer than the last,
+    took as long as the work itself (reference counting still frees everything at once).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _tick(done: int, total: int, progress: Progress | None, cancel: Cancel | None) -> None:
@@ -483,6 +880,18 @@ def plan_tables(
     cancel: Cancel | None = None,
 ) -> ImportPlan:
     """Plan the import of one or more mapped tables (several: a whole exported register)."""
+    with collector_paused():
+        return _plan_tables(register, sources, group_by_reference, source_name, progress, cancel)
+
+
+def _plan_tables(
+    register: Register,
+    sources: Sequence[tuple[Table, Mapping]],
+    group_by_reference: bool,
+    source_name: str,
+    progress: Progress | None,
+    cancel: Cancel | None,
+) -> ImportPlan:
     total = sum(len(t.rows) for t, _ in sources)
     done = 0
     party_role = "both"
@@ -493,12 +902,12 @@ def plan_tables(
     assembler = Assembler(group_by_reference, party_role)
     single = len(sources) == 1
     for table, mapping in sources:
-        targets = mapping.targets()
-        defaults = dict(mapping.defaults)
+        reader = RowReader(table.sheet, table.headers, mapping.targets(), dict(mapping.defaults),
+                           literal=mapping.profile == EXPORT_PROFILE)  # fmt: skip
         for number, cells in zip(table.row_numbers, table.rows, strict=True):
             if all(is_empty(c) for c in cells):
                 continue
-            row = read_row(table.sheet, number, cells, table.headers, targets, defaults)
+            row = reader.read(number, cells)
             assembler.add(row, single_sheet=single)
             done += 1
             _tick(done, total, progress, cancel)
@@ -512,6 +921,7 @@ def plan_tables(
         organisations=tuple(assembler.organisations.values()),
         people=tuple(assembler.people.values()),
         notes=tuple(notes),
+        records=tuple(assembler.records),
     )
     if progress is not None:
         progress(total, total)

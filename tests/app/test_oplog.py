@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -18,13 +20,16 @@ from app.oplog import (
     OpKind,
     apply_operations,
     current_heads,
+    encode_values,
     link_id,
+    new_id,
     stored_operation,
 )
 from app.register import Changes, Register
 from db.models import (
     AgreementRecord,
     AgreementUseCaseLink,
+    AttachmentRecord,
     DataItemRecord,
     OperationRecord,
     RecordStateRecord,
@@ -476,3 +481,49 @@ def test_undo_with_nothing_to_undo_says_so(core_register: Register) -> None:
         core_register.undo()
     with pytest.raises(NothingToUndoError, match="nothing to redo"):
         core_register.redo()
+
+
+# ------------------------------------------------------------------ storing values
+
+
+def test_new_ids_are_uuids_that_sort_in_the_order_they_were_made() -> None:
+    ids = [new_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    assert {uuid.UUID(i).version for i in ids} == {7}
+    assert all(str(uuid.UUID(i)) == i for i in ids)
+    stamps = [i[:13] for i in ids]  # the milliseconds they were made in
+    assert stamps == sorted(stamps)
+
+
+def test_a_create_stores_the_same_values_in_bulk_as_one_by_one(
+    ops: OpMaker, memory_databases: Any
+) -> None:
+    """A create of a new record is inserted in bulk; one whose row exists already (a child
+    arrived first) is written field by field. Both must store exactly the same values."""
+    values = encode_values("agreement", {
+        "reference": "ISA-1", "title": "Typed", "start_date": dt.date(2026, 1, 31),
+        "dpia_needed": True, "dpia_done": False, "summary": "Line one\nline two",
+    })  # fmt: skip
+    parent = ops.create("agreement", AG, values, hlc=10)
+    child = ops.create("data_item", "item-1", {"agreement_id": AG, "position": 3,
+                                               "next_due": "2026-02-28"}, hlc=20)  # fmt: skip
+    rows = []
+    for slot, batches in ((0, [[parent, child]]), (1, [[child], [parent]])):
+        engine = memory_databases.fresh(slot)
+        apply_batches(engine, *batches)
+        with Session(engine) as session:
+            state = canonical_state(session)
+        rows.append((agreement_row(state), state["tables"]["data_item"]))
+    assert rows[0] == rows[1]
+    agreement, items = rows[0]
+    assert agreement["start_date"] == "2026-01-31" and agreement["dpia_needed"] is True
+    assert items[0]["position"] == 3 and items[0]["next_due"] == "2026-02-28"
+
+
+def test_bytes_survive_a_bulk_create(ops: OpMaker, engine: Engine) -> None:
+    content = bytes(range(256))
+    values = encode_values("attachment", {"filename": "scan.pdf", "content": content})
+    apply_batches(engine, [ops.create("attachment", "att-1", values, hlc=5)])
+    with Session(engine) as session:
+        stored = session.scalar(select(AttachmentRecord.content))
+    assert stored == content

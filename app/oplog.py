@@ -23,11 +23,11 @@ import json
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Integer, LargeBinary, delete, insert, select, update
+from sqlalchemy import Boolean, Date, Integer, LargeBinary, select
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
@@ -37,7 +37,6 @@ from db.models import (
     BatchRecord,
     EntityRecord,
     FieldHeadRecord,
-    FieldStateRecord,
     LinkRecord,
     OperationBaseRecord,
     OperationRecord,
@@ -358,28 +357,6 @@ def _created_row(op: Operation) -> tuple[Any, ...]:
     return tuple(row)
 
 
-@dataclass
-class _Apply:
-    """State of one `apply_operations` call: pending bulk inserts of new records."""
-
-    session: Session
-    check_targets: bool
-    pending_rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    pending_states: list[tuple[Any, ...]] = field(default_factory=list)
-    created_here: set[tuple[str, str]] = field(default_factory=set)
-
-    def flush(self) -> None:
-        # Nothing of these rows is in the session's identity map: later reads see them
-        # through the database.
-        for entity, rows in self.pending_rows.items():
-            layout = _LAYOUTS[entity]
-            _insert_rows(self.session, layout.table, layout.columns, rows)
-        _insert_rows(self.session, RecordStateRecord.__tablename__, STATE_COLUMNS,
-                     self.pending_states)  # fmt: skip
-        self.pending_rows.clear()
-        self.pending_states.clear()
-
-
 # ---------------------------------------------------------------------------- applying
 
 
@@ -416,7 +393,8 @@ def apply_operations(
     """Append `ops` to the log and materialise them; returns those that were new.
 
     Idempotent: operations already in the log are skipped. `known_new` skips that check for
-    operations this device has just made. The caller owns the transaction.
+    operations this device has just made (and takes their creates for creates of new records).
+    The caller owns the transaction.
     """
     fresh = sorted(ops if known_new else unknown_operations(session, ops), key=Operation.sort_key)
     if not fresh:
@@ -427,61 +405,353 @@ def apply_operations(
     _insert_rows(session, OperationRecord.__tablename__, LOG_COLUMNS, _log_rows(fresh))
     edges = [(op.op_id, b) for op in fresh for b in sorted(set(op.bases))]
     _insert_rows(session, OperationBaseRecord.__tablename__, BASE_COLUMNS, edges)
-    state = _Apply(session, check_targets=not known_new)
-    for op in fresh:
-        _materialise(state, op)
-    state.flush()
+    materialiser = _Materialiser(session, fresh, known_new=known_new)
+    materialiser.run()
+    _expire(session, materialiser.updated)
     return fresh
 
 
-def _materialise(state: _Apply, op: Operation) -> None:
-    if op.kind in (OpKind.CREATE, OpKind.LINK) and _can_bulk_create(state, op):
-        _bulk_create(state, op)
-        return
-    state.flush()
-    if state.check_targets:
-        _ensure_targets(state.session, op)
-    _ensure_row(state.session, op.entity, op.record_id)
-    if op.kind == OpKind.CREATE:
-        assert isinstance(op.value, dict)
-        for name, value in op.value.items():
-            _write_field(state.session, op, name, value)
-        # A create that arrives late is the implicit head of every field: fold it in.
-        for name in _written_fields(state.session, op.entity, op.record_id):
-            _recompute_heads(state.session, op.entity, op.record_id, name)
-    elif op.kind in (OpKind.SET, OpKind.RESOLVE):
-        _write_field(state.session, op, op.field, op.value)
-        _recompute_heads(state.session, op.entity, op.record_id, op.field)
-    _update_record_state(state.session, op)
+_BOOKKEEPING = frozenset({"record_state", "field_state", "field_head"})
 
 
-def _can_bulk_create(state: _Apply, op: Operation) -> bool:
-    """Tell whether a create targets a record nothing has touched yet (insert in one go)."""
-    key = (op.entity, op.record_id)
-    if key in state.created_here:
-        return False
-    # A link's id is made from its two ends, so linking a pair again (after an unlink, or
-    # by redo) targets a row that exists already: always look, even for new operations.
-    if state.check_targets or op.kind == OpKind.LINK:
-        if state.session.get(RecordStateRecord, key) is not None:
-            return False
-        if state.session.get(model_for(op.entity), op.record_id) is not None:
-            return False
-    return True
+def _expire(session: Session, updated: set[Key]) -> None:
+    """Rows were written beneath the session: objects it holds of them must read them again."""
+    for obj in list(session.identity_map.values()):
+        table = getattr(type(obj), "__tablename__", "")
+        if table in _BOOKKEEPING or (table, getattr(obj, "id", None)) in updated:
+            session.expire(obj)
 
 
-def _bulk_create(state: _Apply, op: Operation) -> None:
-    row = _created_row(op)
-    if state.check_targets:
-        state.flush()
-        _ensure_targets(state.session, op)
-    state.pending_rows.setdefault(op.entity, []).append(row)
-    kind = str(op.kind)
-    state.pending_states.append((op.entity, op.record_id, op.hlc, op.device, kind, op.op_id,
-                                 op.hlc, op.device, None, op.hlc))  # fmt: skip
-    state.created_here.add((op.entity, op.record_id))
-    if len(state.pending_states) >= CHUNK * 4:
-        state.flush()
+Key = tuple[str, str]  # (entity, record id)
+FieldKey = tuple[str, str, str]  # (entity, record id, field)
+Stamp = tuple[int, str]  # (clock, device)
+
+
+@dataclass
+class _State:
+    """A record's liveness state (a row of record_state), changed in memory while applying."""
+
+    hlc: int
+    device: str
+    kind: str
+    created_op: str | None = None
+    created_hlc: int | None = None
+    created_device: str | None = None
+    deleted_hlc: int | None = None
+    alive_hlc: int | None = None
+
+    @property
+    def created_stamp(self) -> Stamp:
+        return _stamp_of(self.created_hlc, self.created_device)
+
+    def row(self, key: Key) -> tuple[Any, ...]:
+        return (*key, self.hlc, self.device, self.kind, self.created_op, self.created_hlc,
+                self.created_device, self.deleted_hlc, self.alive_hlc)  # fmt: skip
+
+
+def _stamp_of(hlc: int | None, device: str | None) -> Stamp:
+    return (hlc or -1, device or "")
+
+
+def _rows_in(session: Session, sql: str, ids: Iterable[str], *first: Any) -> Iterator[Any]:
+    """The rows of `sql` for `ids`, asked for in chunks.
+
+    `sql` ends in `IN (`; `first` are the values of the parameters before the ids.
+    """
+    ordered = sorted(set(ids))
+    connection = session.connection()
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        yield from connection.exec_driver_sql(f"{sql}{_in_marks(len(chunk))})", (*first, *chunk))
+
+
+def _by_entity(keys: Iterable[Key]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for entity, record_id in keys:
+        grouped.setdefault(entity, []).append(record_id)
+    return grouped
+
+
+def _in_marks(count: int) -> str:
+    return ",".join("?" * count)
+
+
+class _Materialiser:
+    """Folds one call's operations into the records, their states and the field heads.
+
+    Everything the operations touch is read first (a few queries per kind of record), the
+    operations are folded in memory in stamp order, and the outcome is written back with one
+    statement per table and column: the same result as applying them one by one, without a
+    round of queries per operation.
+    """
+
+    def __init__(self, session: Session, ops: Sequence[Operation], *, known_new: bool) -> None:
+        self.session = session
+        self.ops = ops
+        self.check_targets = not known_new
+        self.known_new = known_new
+        self.rows: dict[Key, bool] = {}  # records whose row exists (or is pending): is it live
+        self.states: dict[Key, _State] = {}
+        self.winners: dict[FieldKey, tuple[str, int, str]] = {}  # -> (op id, hlc, device)
+        self.new_rows: dict[str, list[tuple[Any, ...]]] = {}
+        self.values: dict[tuple[str, str], dict[str, Any]] = {}  # (entity, field) -> id -> value
+        self.changed_winners: set[FieldKey] = set()
+        self.changed_states: set[Key] = set()
+        self.heads_due: set[FieldKey] = set()
+        self.late_creates: set[Key] = set()
+        self.updated: set[Key] = set()  # records whose existing row was changed
+
+    # -- reading what the operations touch
+
+    def run(self) -> None:
+        self._load()
+        for op in self.ops:
+            self._fold(op)
+        self._write()
+        self._write_heads()
+
+    def _load(self) -> None:
+        touched: set[Key] = set()
+        present: set[Key] = set()
+        for op in self.ops:
+            key = (op.entity, op.record_id)
+            if not (self.known_new and op.kind == OpKind.CREATE):
+                touched.add(key)
+            if self.check_targets:
+                present.update(_reference_targets(op))
+            if op.kind in (OpKind.LINK, OpKind.UNLINK) or self.check_targets:
+                present.update(_link_ends(op))
+        present |= touched
+        for entity, ids in _by_entity(present).items():
+            rows = _rows_in(self.session, f'SELECT id, is_live FROM "{entity}" WHERE id IN (', ids)
+            self.rows.update(((entity, i), bool(live)) for i, live in rows)
+        for entity, ids in _by_entity(touched).items():
+            states = _rows_in(self.session, "SELECT record_id, hlc, device, kind, created_op, "
+                              "created_hlc, created_device, deleted_hlc, alive_hlc FROM "
+                              "record_state WHERE entity = ? AND record_id IN (", ids, entity)
+            for record_id, *values in states:
+                self.states[(entity, record_id)] = _State(*values)
+            winners = _rows_in(self.session, "SELECT record_id, field, op_id, hlc, device FROM "
+                               "field_state WHERE entity = ? AND record_id IN (", ids, entity)
+            for record_id, name, op_id, hlc, device in winners:
+                self.winners[(entity, record_id, name)] = (op_id, hlc, device)
+
+    # -- folding the operations in, in stamp order
+
+    def _fold(self, op: Operation) -> None:
+        key = (op.entity, op.record_id)
+        if op.kind in (OpKind.CREATE, OpKind.LINK) and key not in self.states and (
+            key not in self.rows
+        ):
+            row = _created_row(op)  # refuses unknown fields before anything is written
+            if self.check_targets:
+                self._ensure_targets(op)
+            self.new_rows.setdefault(op.entity, []).append(row)
+            self.rows[key] = True
+            self.states[key] = _State(op.hlc, op.device, str(op.kind), op.op_id, op.hlc,
+                                      op.device, None, op.hlc)  # fmt: skip
+            self.changed_states.add(key)
+            return
+        if self.check_targets:
+            self._ensure_targets(op)
+        self._ensure_row(*key)
+        if op.kind == OpKind.CREATE:
+            assert isinstance(op.value, dict)
+            for name, value in op.value.items():
+                self._write_field(op, name, value)
+            # A create that arrives late is the implicit head of every field: fold it in.
+            self.late_creates.add(key)
+        elif op.kind in (OpKind.SET, OpKind.RESOLVE):
+            self._write_field(op, op.field, op.value)
+            self.heads_due.add((*key, op.field))
+        self._update_state(op)
+
+    def _ensure_targets(self, op: Operation) -> None:
+        for entity, record_id in _reference_targets(op):
+            self._ensure_row(entity, record_id)
+
+    def _ensure_row(self, entity: str, record_id: str) -> None:
+        """A placeholder row, so that references hold while a record's create is to come."""
+        if (entity, record_id) in self.rows:
+            return
+        layout = _LAYOUTS[entity]
+        row = layout.blank(record_id)
+        row[layout.columns.index("is_live")] = False
+        model = model_for(entity)
+        if issubclass(model, LinkRecord):
+            left, right = record_id.split(LINK_SEPARATOR, 1)
+            row[layout.positions["left_id"]], row[layout.positions["right_id"]] = left, right
+            for end, end_id in zip(model.__ends__, (left, right), strict=True):
+                self._ensure_row(end, end_id)
+        self.new_rows.setdefault(entity, []).append(tuple(row))
+        self.rows[(entity, record_id)] = False
+
+    def _write_field(self, op: Operation, name: str, value: JsonValue) -> None:
+        """Fold one field write into the winner, and take its value if it wins."""
+        _codec(op.entity, name)  # an unknown field is refused with its own message
+        key = (op.entity, op.record_id, name)
+        winner = self.winners.get(key)
+        state = self.states.get((op.entity, op.record_id))
+        if winner is not None:
+            current = _stamp_of(winner[1], winner[2])
+        elif state is not None and state.created_op is not None and state.created_op != op.op_id:
+            current = state.created_stamp
+        else:
+            current = (-1, "")
+        if op.stamp <= current:
+            return
+        if not (op.kind == OpKind.CREATE and winner is None):
+            self.winners[key] = (op.op_id, op.hlc, op.device)
+            self.changed_winners.add(key)
+        convert = _LAYOUTS[op.entity].stored.get(name)
+        stored = value if convert is None or value is None else convert(value)
+        self.values.setdefault((op.entity, name), {})[op.record_id] = stored
+
+    def _update_state(self, op: Operation) -> None:
+        key = (op.entity, op.record_id)
+        state = self.states.get(key)
+        if state is None:
+            state = self.states[key] = _State(op.hlc, op.device, str(op.kind))
+        elif op.stamp > (state.hlc, state.device):
+            state.hlc, state.device, state.kind = op.hlc, op.device, str(op.kind)
+        if op.kind in (OpKind.CREATE, OpKind.LINK) and (
+            state.created_op is None or op.sort_key() < (*state.created_stamp, state.created_op)
+        ):
+            state.created_op, state.created_hlc, state.created_device = op.op_id, op.hlc, op.device
+        if op.kind in DEAD_KINDS:
+            state.deleted_hlc = max(state.deleted_hlc or -1, op.hlc)
+        if op.kind in ALIVE_KINDS:
+            state.alive_hlc = max(state.alive_hlc or -1, op.hlc)
+        self.changed_states.add(key)
+
+    # -- writing the outcome
+
+    def _write(self) -> None:
+        connection = self.session.connection()
+        for table in Base.metadata.sorted_tables:  # records before those that refer to them
+            rows = self.new_rows.get(table.name)
+            if rows:
+                layout = _LAYOUTS[table.name]
+                _insert_rows(self.session, layout.table, layout.columns, rows)
+        for (entity, _), values in self.values.items():
+            self.updated.update((entity, record_id) for record_id in values)
+        for (entity, name), values in sorted(self.values.items()):
+            connection.exec_driver_sql(
+                f'UPDATE "{entity}" SET "{name}" = ? WHERE id = ?',
+                [(value, record_id) for record_id, value in values.items()],
+            )
+        if self.changed_winners:
+            connection.exec_driver_sql(
+                "INSERT OR REPLACE INTO field_state (entity, record_id, field, op_id, hlc, device)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(*key, *self.winners[key]) for key in sorted(self.changed_winners)],
+            )
+        if self.changed_states:
+            connection.exec_driver_sql(
+                f"INSERT OR REPLACE INTO record_state ({', '.join(STATE_COLUMNS)}) "
+                f"VALUES ({_in_marks(len(STATE_COLUMNS))})",
+                [self.states[key].row(key) for key in sorted(self.changed_states)],
+            )
+        liveness: dict[str, list[tuple[bool, str]]] = {}
+        for key in sorted(self.changed_states):
+            live = OpKind(self.states[key].kind) not in DEAD_KINDS
+            if self.rows.get(key) != live:
+                liveness.setdefault(key[0], []).append((live, key[1]))
+                self.updated.add(key)
+                self.rows[key] = live
+        for entity, changes in liveness.items():
+            connection.exec_driver_sql(f'UPDATE "{entity}" SET is_live = ? WHERE id = ?', changes)
+
+    def _write_heads(self) -> None:
+        """Set the heads of every field written: its writers that no writer lists as a base.
+
+        Computed from the whole log, which now holds every operation of this call.
+        """
+        due = set(self.heads_due)
+        records = {(e, r) for e, r, _ in due} | self.late_creates
+        if not records:
+            return
+        log = self._log_of(records)
+        for key in self.late_creates:
+            due.update((*key, name) for name in log.get(key, {}) if name != EXISTS)
+        stored = self._stored_heads(records)
+        connection = self.session.connection()
+        stale: list[FieldKey] = []
+        fresh: list[tuple[str, str, str, str]] = []
+        for entity, record_id, name in sorted(due):
+            fields = log.get((entity, record_id), {})
+            heads = _heads(fields.get(name, []), _first_create(fields))
+            if heads != stored.get((entity, record_id, name), set()):
+                stale.append((entity, record_id, name))
+                fresh.extend((entity, record_id, name, h) for h in sorted(heads))
+        if stale:
+            connection.exec_driver_sql(
+                "DELETE FROM field_head WHERE entity = ? AND record_id = ? AND field = ?", stale
+            )
+        if fresh:
+            connection.exec_driver_sql(
+                "INSERT INTO field_head (entity, record_id, field, op_id) VALUES (?, ?, ?, ?)",
+                fresh,
+            )
+
+    def _log_of(self, records: set[Key]) -> dict[Key, dict[str, list[_LogEntry]]]:
+        """Every logged operation on `records`, by record and field."""
+        found: dict[Key, dict[str, list[_LogEntry]]] = {}
+        for entity, ids in _by_entity(records).items():
+            rows = _rows_in(self.session, "SELECT record_id, field, op_id, kind, hlc, device, "
+                            "bases FROM operation WHERE entity = ? AND record_id IN (", ids, entity)
+            for record_id, name, op_id, kind, hlc, device, bases in rows:
+                found.setdefault((entity, record_id), {}).setdefault(name, []).append(
+                    _LogEntry(op_id, kind, hlc, device, bases)
+                )
+        return found
+
+    def _stored_heads(self, records: set[Key]) -> dict[FieldKey, set[str]]:
+        stored: dict[FieldKey, set[str]] = {}
+        for entity, ids in _by_entity(records).items():
+            rows = _rows_in(self.session, "SELECT record_id, field, op_id FROM field_head "
+                            "WHERE entity = ? AND record_id IN (", ids, entity)
+            for record_id, name, op_id in rows:
+                stored.setdefault((entity, record_id, name), set()).add(op_id)
+        return stored
+
+
+@dataclass(frozen=True)
+class _LogEntry:
+    op_id: str
+    kind: str
+    hlc: int
+    device: str
+    bases: str  # JSON list
+
+
+_CREATE_KINDS = (str(OpKind.CREATE), str(OpKind.LINK))
+
+
+def _first_create(fields: dict[str, list[_LogEntry]]) -> str | None:
+    """The record's earliest create in the log: the implicit head of every field."""
+    creates = [e for e in fields.get(EXISTS, ()) if e.kind in _CREATE_KINDS]
+    if not creates:
+        return None
+    return min(creates, key=lambda e: (e.hlc, e.device, e.op_id)).op_id
+
+
+def _heads(writers: list[_LogEntry], implicit: str | None) -> set[str]:
+    """The heads of one field: its writers (and the create) that no writer lists as a base.
+
+    Only the create left is stored as no heads: it stays implicit (see `current_heads`).
+    """
+    superseded: set[str] = set()
+    for entry in writers:
+        if entry.bases != "[]":
+            superseded.update(json.loads(entry.bases))
+    heads = {entry.op_id for entry in writers}
+    if implicit is not None:
+        heads.add(implicit)
+    heads -= superseded
+    if implicit is not None and heads == {implicit}:
+        return set()
+    return heads
 
 
 def _reference_targets(op: Operation) -> Iterator[tuple[str, str]]:
@@ -505,158 +775,12 @@ def _reference_targets(op: Operation) -> Iterator[tuple[str, str]]:
             yield fk.column.table.name, str(value)
 
 
-def _ensure_targets(session: Session, op: Operation) -> None:
-    for entity, record_id in _reference_targets(op):
-        _ensure_row(session, entity, record_id)
-
-
-def _ensure_row(session: Session, entity: str, record_id: str) -> None:
-    """Insert a placeholder row so references hold while a record's create is to come."""
-    model = model_for(entity)
-    if session.get(model, record_id) is None:
-        values: dict[str, Any] = {"id": record_id, "is_live": False}
-        if issubclass(model, LinkRecord):
-            left, right = record_id.split(LINK_SEPARATOR, 1)
-            values.update(left_id=left, right_id=right)
-            for end, end_id in zip(model.__ends__, (left, right), strict=True):
-                _ensure_row(session, end, end_id)
-        session.execute(insert(model), [values])
-
-
-def _stamp_of(hlc: int | None, device: str | None) -> tuple[int, str]:
-    return (hlc or -1, device or "")
-
-
-def _write_field(session: Session, op: Operation, name: str, value: JsonValue) -> None:
-    """Fold one field write into winner and heads, and update the column if it wins."""
-    key = (op.entity, op.record_id, name)
-    record_state = session.get(RecordStateRecord, (op.entity, op.record_id))
-    winner = session.get(FieldStateRecord, key)
-    if winner is not None:
-        current = _stamp_of(winner.hlc, winner.device)
-    elif (
-        record_state is not None
-        and record_state.created_op is not None
-        and record_state.created_op != op.op_id
-    ):
-        current = _stamp_of(record_state.created_hlc, record_state.created_device)
-    else:
-        current = (-1, "")
-
-    wins = op.stamp > current
-    if wins and not (op.kind == OpKind.CREATE and winner is None):
-        if winner is None:
-            session.add(FieldStateRecord(
-                entity=op.entity, record_id=op.record_id, field=name,
-                op_id=op.op_id, hlc=op.hlc, device=op.device,
-            ))  # fmt: skip
-        else:
-            winner.op_id, winner.hlc, winner.device = op.op_id, op.hlc, op.device
-    if wins:
-        model = model_for(op.entity)
-        session.execute(
-            update(model)
-            .where(model.id == op.record_id)
-            .values({name: decode_value(op.entity, name, value)})
-        )
-
-
-def _written_fields(session: Session, entity: str, record_id: str) -> list[str]:
-    """List the fields of a record that some operation in the log writes (creates aside)."""
-    return sorted(
-        session.scalars(
-            select(OperationRecord.field)
-            .where(
-                (OperationRecord.entity == entity)
-                & (OperationRecord.record_id == record_id)
-                & (OperationRecord.field != EXISTS)
-            )
-            .distinct()
-        )
-    )
-
-
-def _first_create(session: Session, entity: str, record_id: str) -> str | None:
-    """Find the record's earliest create in the log: the implicit head of every field."""
-    return session.scalar(
-        select(OperationRecord.op_id)
-        .where(
-            (OperationRecord.entity == entity)
-            & (OperationRecord.record_id == record_id)
-            & OperationRecord.kind.in_((str(OpKind.CREATE), str(OpKind.LINK)))
-        )
-        .order_by(OperationRecord.hlc, OperationRecord.device, OperationRecord.op_id)
-        .limit(1)
-    )
-
-
-def _recompute_heads(session: Session, entity: str, record_id: str, name: str) -> None:
-    """Set the heads of one field from the log: its writers that no writer lists as a base.
-
-    Computed from the whole log rather than folded in one operation at a time, because the log
-    may already hold operations of the same call that are still to be materialised; heads
-    folded step by step would then pass through an empty set, which reads as "only the
-    create", and a later write would be reported as conflicting with the create.
-    """
-    rows = session.execute(
-        select(OperationRecord.op_id, OperationRecord.bases).where(
-            (OperationRecord.entity == entity)
-            & (OperationRecord.record_id == record_id)
-            & (OperationRecord.field == name)
-        )
-    ).all()
-    superseded: set[str] = set()
-    for _, bases in rows:
-        superseded.update(json.loads(bases))
-    heads = {op_id for op_id, _ in rows}
-    implicit = _first_create(session, entity, record_id)
-    if implicit is not None:
-        heads.add(implicit)
-    heads -= superseded
-    if implicit is not None and heads == {implicit}:
-        heads = set()  # only the create: kept implicit (see `current_heads`)
-    where = (
-        (FieldHeadRecord.entity == entity)
-        & (FieldHeadRecord.record_id == record_id)
-        & (FieldHeadRecord.field == name)
-    )
-    stored = set(session.scalars(select(FieldHeadRecord.op_id).where(where)))
-    if stored == heads:
-        return
-    session.execute(delete(FieldHeadRecord).where(where))
-    if heads:
-        session.execute(
-            insert(FieldHeadRecord),
-            [
-                {"entity": entity, "record_id": record_id, "field": name, "op_id": h}
-                for h in sorted(heads)
-            ],
-        )
-
-
-def _update_record_state(session: Session, op: Operation) -> None:
-    state = session.get(RecordStateRecord, (op.entity, op.record_id))
-    if state is None:
-        state = RecordStateRecord(
-            entity=op.entity, record_id=op.record_id, hlc=op.hlc, device=op.device,
-            kind=str(op.kind),
-        )  # fmt: skip
-        session.add(state)
-    elif op.stamp > (state.hlc, state.device):
-        state.hlc, state.device, state.kind = op.hlc, op.device, str(op.kind)
-    if op.kind in (OpKind.CREATE, OpKind.LINK) and (
-        state.created_op is None
-        or op.sort_key() < (*_stamp_of(state.created_hlc, state.created_device), state.created_op)
-    ):
-        state.created_op, state.created_hlc, state.created_device = op.op_id, op.hlc, op.device
-    if op.kind in DEAD_KINDS:
-        state.deleted_hlc = max(state.deleted_hlc or -1, op.hlc)
-    if op.kind in ALIVE_KINDS:
-        state.alive_hlc = max(state.alive_hlc or -1, op.hlc)
-    session.flush()
-    live = OpKind(state.kind) not in DEAD_KINDS
+def _link_ends(op: Operation) -> Iterator[tuple[str, str]]:
+    """The records a link operation joins (nothing for other records)."""
     model = model_for(op.entity)
-    session.execute(update(model).where(model.id == op.record_id).values(is_live=live))
+    if issubclass(model, LinkRecord):
+        yield from zip(model.__ends__, op.record_id.split(LINK_SEPARATOR, 1), strict=True)
+
 
 
 # ----------------------------------------------------------------------- reading the log

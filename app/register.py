@@ -209,6 +209,7 @@ class Register:
         self._undo: list[str] = []
         self._redo: list[str] = []
         self.listeners: list[Callable[[list[Operation]], None]] = []
+        self.daily_backup = backups.DailyBackup()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -287,13 +288,14 @@ class Register:
 
             migrate.upgrade(engine, backup_first)
             register = cls(path, engine, material, wrapping_key, author or default_author(), lock)
-            backups.take_daily(engine, path, material.db_key)
+            register.daily_backup = backups.DailyBackup.start(engine, path, material.db_key)
         except BaseException:
             lock.release()
             raise
         return register
 
     def close(self) -> None:
+        self.daily_backup.wait()
         self.engine.dispose()
         self._lock.release()
         self._undo.clear()

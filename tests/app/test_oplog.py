@@ -527,3 +527,19 @@ def test_bytes_survive_a_bulk_create(ops: OpMaker, engine: Engine) -> None:
     with Session(engine) as session:
         stored = session.scalar(select(AttachmentRecord.content))
     assert stored == content
+
+
+def test_records_read_before_an_apply_are_read_again_after_it(ops: OpMaker,
+                                                             engine: Engine) -> None:  # fmt: skip
+    """Applying writes rows beneath the session: what the session read before is stale."""
+    create = ops.create("agreement", AG, {"reference": "ISA-1", "title": "Old"}, hlc=10)
+    apply_batches(engine, [create])
+    with Session(engine) as session, session.begin():
+        agreement = session.get(AgreementRecord, AG)
+        state = session.get(RecordStateRecord, ("agreement", AG))
+        assert agreement is not None and agreement.title == "Old" and state is not None
+        edit = ops.set(AG, "title", "New", hlc=20, device="dev-b", bases=[create])
+        delete = ops.make(OpKind.DELETE, "agreement", AG, hlc=30, device="dev-b")
+        apply_operations(session, [edit, delete])
+        assert agreement.title == "New" and agreement.is_live is False
+        assert state.kind == "delete" and state.deleted_hlc == 30

@@ -403,7 +403,7 @@ def apply_operations(
         model_for(op.entity)
     session.flush()
     _insert_rows(session, OperationRecord.__tablename__, LOG_COLUMNS, _log_rows(fresh))
-    edges = [(op.op_id, b) for op in fresh for b in sorted(set(op.bases))]
+    edges = [(op.op_id, b) for op in fresh if op.bases for b in sorted(set(op.bases))]
     _insert_rows(session, OperationBaseRecord.__tablename__, BASE_COLUMNS, edges)
     materialiser = _Materialiser(session, fresh, known_new=known_new)
     materialiser.run()

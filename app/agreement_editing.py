@@ -13,13 +13,16 @@ from app.agreements import (
     create_agreement_in,
     update_agreement_in,
 )
-from app.errors import NotFoundError, ValidationError
+from app.errors import FieldProblem, NotFoundError, ValidationError
+from app.history import field_label
 from app.register import Changes, Register
+from app.values import parse_uk_date
 from db.models import AgreementAssessmentLink, AgreementRecord, AgreementUseCaseLink
 
+ITEM_DATE_FIELDS = ("last_received", "next_due")
 ITEM_EDIT_FIELDS = (
     "title", "source", "extract_mechanism", "destination", "frequency", "data_fields",
-    "purpose", "safeguards", "responsible_owner", "refresh_schedule",
+    "purpose", "safeguards", "responsible_owner", "refresh_schedule", *ITEM_DATE_FIELDS,
 )  # fmt: skip
 LAWFUL_BASIS_FIELDS = ("party_id", "purpose", "article_6", "article_9", "article_10",
                        "dpa_schedule_1", "statutory_gateway", "common_law_duty")  # fmt: skip
@@ -41,8 +44,21 @@ class Choice:
     label: str
 
 
+def _item_value(name: str, value: Any) -> Any:
+    """A data item's field as saved: None for empty, dates read from dd/mm/yyyy text."""
+    if value == "" or value is None:
+        return None
+    if name in ITEM_DATE_FIELDS and isinstance(value, str):
+        try:
+            return parse_uk_date(value)
+        except ValueError as exc:
+            raise ValidationError([FieldProblem(name, f"{field_label('data_item', name)}: "
+                                                f"{exc}")]) from None  # fmt: skip
+    return value
+
+
 def _item_values(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: (v if v != "" else None) for k, v in values.items() if k in ITEM_EDIT_FIELDS}
+    return {k: _item_value(k, v) for k, v in values.items() if k in ITEM_EDIT_FIELDS}
 
 
 def save_agreement(
@@ -79,8 +95,17 @@ def save_agreement(
         update_agreement_in(changes, agreement_id, values)
         return agreement_id
 
-    label = f"Add agreement {reference}" if agreement_id is None else f"Edit {reference}"
+    if agreement_id is None:
+        label = f"Add agreement {reference}"
+    else:  # a save sends only what changed: the reference is read when it is not among them
+        label = f"Edit {reference or _reference_of(register, agreement_id)}"
     return register.write(label, build)
+
+
+def _reference_of(register: Register, agreement_id: str) -> str:
+    with register.session() as session:
+        record = session.get(AgreementRecord, agreement_id)
+        return (record.reference or "") if record is not None else ""
 
 
 def add_lawful_basis(register: Register, agreement_id: str, values: Mapping[str, Any]) -> str:
@@ -90,8 +115,6 @@ def add_lawful_basis(register: Register, agreement_id: str, values: Mapping[str,
     clean = {k: v for k, v in values.items() if v not in ("", None)}
     if not any(clean.get(k) for k in ("article_6", "article_9", "article_10", "dpa_schedule_1",
                                        "statutory_gateway")):  # fmt: skip
-        from app.errors import FieldProblem
-
         raise ValidationError([FieldProblem(
             "article_6", "Give at least the UK GDPR Article 6 basis or a statutory gateway."
         )])  # fmt: skip

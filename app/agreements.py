@@ -19,6 +19,7 @@ from app.domain import (
     DataItem,
     LawfulBasis,
     Party,
+    format_uk_date,
 )
 from app.errors import FieldProblem, NotFoundError, ValidationError
 from app.oplog import field_names
@@ -533,6 +534,61 @@ def delete_data_item(register: Register, item_id: str) -> None:
     register.write("Delete data item", lambda c: c.delete("data_item", item_id))
 
 
+def _person_in_organisation(changes: Changes, organisation_id: str | None, name: str) -> str:
+    """The live person of that organisation called `name` (any case), created if none is."""
+    found = changes.session.scalar(
+        select(PersonRecord.id).where(
+            PersonRecord.is_live,
+            PersonRecord.organisation_id.is_(None) if organisation_id is None
+            else PersonRecord.organisation_id == organisation_id,
+            func.lower(PersonRecord.name) == name.lower(),
+        ).limit(1)
+    )  # fmt: skip
+    return found or changes.create("person", {"name": name, "organisation_id": organisation_id})
+
+
+def _signatory_in(
+    changes: Changes,
+    organisation_id: str | None,
+    signatory_id: str | None,
+    new_signatory: str,
+    signed_on: dt.date | None,
+    current: str | None = None,
+) -> str | None:
+    """The id of who signed for an organisation, checked with the date signed.
+
+    A name typed in is the person of that name in the organisation, added when there is none;
+    None when nobody signed yet. The `current` signatory is kept even if they work elsewhere
+    (as an imported register may have it), so that the date can be corrected alone.
+    """
+    name = " ".join(new_signatory.split())
+    if name and signatory_id:
+        raise ValueError("give the signatory's id or a new name, not both")
+    changes.apply_pending()
+    session = changes.session
+    problems: list[FieldProblem] = []
+    if signatory_id:
+        person = session.get(PersonRecord, signatory_id)
+        organisation = session.get(OrganisationRecord, organisation_id or "")
+        if person is None or not person.is_live:
+            problems.append(FieldProblem("signatory_id", "That person is no longer in the "
+                                         "register; choose another or type their name."))
+        elif person.organisation_id not in (None, organisation_id) and signatory_id != current:
+            where = organisation.name if organisation is not None else "this organisation"
+            problems.append(FieldProblem(
+                "signatory_id", f"{person.name} is not one of the people of {where}; choose "
+                "one of theirs or type the name of the person who signed."))
+    if signed_on is not None and not (signatory_id or name):
+        problems.append(FieldProblem("signed_on", "Say who signed, or clear the date signed."))
+    if signed_on is not None and signed_on > dt.date.today():
+        problems.append(FieldProblem("signed_on", f"{format_uk_date(signed_on)} is in the "
+                                     "future; give the date it was signed."))
+    raise_if(problems)
+    if name:
+        return _person_in_organisation(changes, organisation_id, name)
+    return signatory_id or None
+
+
 def add_party(
     register: Register,
     agreement_id: str,
@@ -540,15 +596,52 @@ def add_party(
     role: str,
     signatory_id: str | None = None,
     signed_on: dt.date | None = None,
+    new_signatory: str = "",
 ) -> str:
-    values = {
-        "agreement_id": agreement_id,
-        "organisation_id": organisation_id,
-        "role": role,
-        "signatory_id": signatory_id,
-        "signed_on": signed_on,
-    }
-    return register.write("Add party", lambda c: c.create("party", values))
+    """Add an organisation as a party, with who signed for it (a person, or a new name) and when."""
+
+    def build(changes: Changes) -> str:
+        signatory = _signatory_in(changes, organisation_id, signatory_id, new_signatory,
+                                  signed_on)  # fmt: skip
+        return changes.create("party", {
+            "agreement_id": agreement_id, "organisation_id": organisation_id, "role": role,
+            "signatory_id": signatory, "signed_on": signed_on,
+        })  # fmt: skip
+
+    return register.write("Add party", build)
+
+
+def set_party_signatory(
+    register: Register,
+    party_id: str,
+    signatory_id: str | None,
+    signed_on: dt.date | None,
+    new_signatory: str = "",
+) -> int:
+    """Record who signed for a party and when, as one undoable change; returns fields changed.
+
+    The signatory is one of the register's people (`signatory_id`), or a name typed in
+    (`new_signatory`): the person of that name in the party's organisation, added to it when
+    there is none. No signatory and no date clears the signature.
+    """
+    with register.session() as session:
+        party = session.get(PartyRecord, party_id)
+        if party is None or not party.is_live:
+            raise NotFoundError("That party is no longer on the agreement (it may have been "
+                                "removed).")  # fmt: skip
+        organisation_id, current = party.organisation_id, party.signatory_id
+        organisation = session.get(OrganisationRecord, organisation_id or "")
+        agreement = session.get(AgreementRecord, party.agreement_id or "")
+        who = organisation.name if organisation is not None and organisation.name else "a party"
+        label = f"Signatory of {who}" + (f" on {agreement.reference}" if agreement else "")
+
+    def build(changes: Changes) -> int:
+        signatory = _signatory_in(changes, organisation_id, signatory_id, new_signatory,
+                                  signed_on, current)  # fmt: skip
+        return int(changes.set("party", party_id, "signatory_id", signatory)) + int(
+            changes.set("party", party_id, "signed_on", signed_on))
+
+    return register.write(label, build)
 
 
 def item_at_position(session: Session, agreement_id: str, position: int) -> str | None:

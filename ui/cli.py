@@ -1,6 +1,18 @@
 """The `isr` command line: headless subcommands; Qt is imported only to open the window."""
 
+# ruff: noqa: E402  (the cyclic garbage collector is paused before the imports below)
+
 from __future__ import annotations
+
+import gc
+
+# Loading the register's modules (SQLAlchemy's, the models', the services') makes some 100,000
+# objects that live as long as the process. Python's cyclic collector would scan them over and
+# over while they load, and again at every full collection afterwards: it is paused while they
+# load, and what they made is then set aside for good (`gc.freeze`), which saves some 50 ms of
+# every start. They leave almost no cyclic garbage behind (about 100 KB).
+_COLLECTING = gc.isenabled()
+gc.disable()
 
 import argparse
 import datetime as dt
@@ -31,6 +43,10 @@ from ui.cli_support import (
     print_json,
     read_passphrase,
 )
+
+gc.freeze()
+if _COLLECTING:
+    gc.enable()
 
 NEW_PASSPHRASE_ENV = "ISR_NEW_PASSPHRASE"
 Handler = Callable[[argparse.Namespace], int]

@@ -37,14 +37,6 @@ def _print_plan(plan: ImportPlan, mapping_lines: list[str]) -> None:
         print(f"  warning ×{count} {text}")
 
 
-def _summary(plan: ImportPlan) -> str:
-    return (
-        f"{plan.rows_read} rows read; agreements: {plan.new_agreements} to create, "
-        f"{plan.existing_agreements} to update; {plan.item_count} data items; "
-        f"{len(plan.warnings)} warnings; {len(plan.rejected)} rows rejected"
-    )
-
-
 def cmd_import(args: argparse.Namespace) -> int:
     from app.importing import (
         ImportOptions,
@@ -89,7 +81,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             write_report(plan, Path(args.report))
             print(f"Report written to {args.report}")
         if args.dry_run:
-            print(f"Dry run, nothing was changed: {_summary(plan)}.")
+            result = commit_import(register, plan, dry_run=True)
+            print(f"Dry run, nothing was changed: {result.summary()}.")
         else:
             result = commit_import(register, plan)
             print(f"Imported: {result.summary()}.")

@@ -5,12 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app import sync
-from app.conflicts import Conflict, ConflictVersion, FieldConflict, open_conflicts, value_text
-from app.history import ENTITY_LABELS, field_label, record_history
-from app.register import Register
-from app.sync.engine import FUTURE_TOLERANCE_MS, SyncReport
 from ui.cli_support import (
     EXIT_OK,
     EXIT_SYNC_ALARM,
@@ -20,18 +16,25 @@ from ui.cli_support import (
     read_passphrase,
 )
 
+if TYPE_CHECKING:  # the sync code loads when a sync command runs, not at every start of `isr`
+    from app.conflicts import Conflict, ConflictVersion
+    from app.register import Register
+    from app.sync.engine import SyncReport
+
 Handler = Callable[[argparse.Namespace], int]
-TOLERANCE_MINUTES = FUTURE_TOLERANCE_MS // 60_000
 
 
 def _print_report(report: SyncReport) -> int:
+    from app.sync.engine import FUTURE_TOLERANCE_MS
+
+    minutes = FUTURE_TOLERANCE_MS // 60_000
     print(
         f"Sent {report.published} change(s) in {report.segments_written} segment(s); "
         f"received {report.received}, of which {report.applied} new."
     )
     if report.held_back:
         print(
-            f"{report.held_back} change(s) held back: stamped more than {TOLERANCE_MINUTES} "
+            f"{report.held_back} change(s) held back: stamped more than {minutes} "
             "minutes ahead of this computer's clock. They are kept and applied once the clock "
             "catches up; check the clocks of the laptops."
         )
@@ -48,6 +51,8 @@ def _print_report(report: SyncReport) -> int:
 
 
 def cmd_share(args: argparse.Namespace) -> int:
+    from app import sync
+
     with open_register(args) as register:
         sync.share(register, Path(args.share_dir), name=args.name)
         print(f"Shared the register in {args.share_dir}; this device is its first admin.")
@@ -55,6 +60,8 @@ def cmd_share(args: argparse.Namespace) -> int:
 
 
 def cmd_join(args: argparse.Namespace) -> int:
+    from app import sync
+
     passphrase = read_passphrase(
         args, "Passphrase for this device's copy of the register (12+ characters): "
     )
@@ -71,6 +78,8 @@ def cmd_join(args: argparse.Namespace) -> int:
 
 
 def cmd_requests(args: argparse.Namespace) -> int:
+    from app import sync
+
     with open_register(args) as register:
         requests = sync.pending_requests(register)
     for request in requests:
@@ -83,6 +92,8 @@ def cmd_requests(args: argparse.Namespace) -> int:
 
 
 def cmd_approve(args: argparse.Namespace) -> int:
+    from app import sync
+
     with open_register(args) as register:
         member = sync.approve(register, args.device, admin=args.admin)
         print(
@@ -94,6 +105,8 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_members(args: argparse.Namespace) -> int:
+    from app import sync
+
     with open_register(args) as register:
         members = sync.members(register)
     for m in members:
@@ -103,6 +116,8 @@ def cmd_members(args: argparse.Namespace) -> int:
 
 
 def cmd_revoke(args: argparse.Namespace) -> int:
+    from app import sync
+
     with open_register(args) as register:
         member = sync.revoke(register, args.device)
     print(
@@ -115,6 +130,8 @@ def cmd_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from app import sync
+
     with open_register(args) as register:
         return _print_report(sync.sync(register))
 
@@ -129,6 +146,8 @@ def _byline(version: ConflictVersion) -> str:
 
 def _record_words(register: Register, conflict: Conflict) -> str:
     """What a person calls the record: e.g. "Agreement ISA-2026-014"."""
+    from app.history import ENTITY_LABELS, record_history
+
     kind = ENTITY_LABELS.get(conflict.entity, conflict.entity.replace("_", " ").capitalize())
     entries = record_history(register, conflict.entity, conflict.record_id,
                              include_children=False)  # fmt: skip
@@ -139,6 +158,9 @@ def _record_words(register: Register, conflict: Conflict) -> str:
 
 
 def _print_conflict(register: Register, conflict: Conflict) -> None:
+    from app.conflicts import FieldConflict, value_text
+    from app.history import field_label
+
     record = _record_words(register, conflict)
     if isinstance(conflict, FieldConflict):
         name = field_label(conflict.entity, conflict.field)
@@ -155,6 +177,8 @@ def _print_conflict(register: Register, conflict: Conflict) -> None:
 
 
 def cmd_conflicts(args: argparse.Namespace) -> int:
+    from app.conflicts import open_conflicts
+
     with open_register(args) as register:
         conflicts = open_conflicts(register)
         for conflict in conflicts:

@@ -17,23 +17,31 @@ INTERVAL_MS = 1_000
 
 
 class GarbageCollector(QObject):
-    """Collects young objects every second and older generations as often as Python would."""
+    """Collects young objects every second and older generations as often as Python would.
+
+    `stop()` puts automatic collection back as `start()` found it, so that collectors started
+    one inside another (two windows, a test that turned it off) leave it off until the last stops.
+    """
 
     def __init__(self, busy: Callable[[], bool], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._busy = busy
         self._thresholds = gc.get_threshold()
+        self._was_enabled = gc.isenabled()
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.collect)
 
     def start(self) -> None:
+        if not self.timer.isActive():
+            self._was_enabled = gc.isenabled()
         gc.disable()
         self.timer.start()
 
     def stop(self) -> None:
         self.timer.stop()
-        gc.enable()
+        if self._was_enabled:
+            gc.enable()
 
     def collect(self) -> int:
         """One tick: the generations whose counts passed their thresholds; 0 while busy."""

@@ -6,15 +6,16 @@ import importlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QColor, QKeySequence
+from PySide6.QtCore import QEvent, QMetaObject, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QGuiApplication, QKeySequence, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QCompleter,
     QDialog,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -29,36 +30,34 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import remember, search, sync
+from app import remember, search
 from app.errors import NothingToUndoError, RegisterError, WrongPassphraseError
-from app.oplog import Operation
 from app.paths import default_register_dir
 from app.register import Register, default_author
-from app.search import SearchHit
-from app.sync import SyncStatus
-from app.sync.state import load as load_sync_state
-from ui.dialogs.first_run import CREATE, DEMO, JOIN, OPEN, OPEN_RECENT, FirstRunDialog
-from ui.dialogs.join import JoinDialog
-from ui.dialogs.new_register import NewRegisterDialog
-from ui.dialogs.preferences import PreferencesDialog
-from ui.dialogs.share import ShareDialog
-from ui.dialogs.shortcuts import ShortcutsDialog
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
+from ui.collector import GarbageCollector
 from ui.errors import ErrorMessage
 from ui.models.search import SearchResultsModel
-from ui.models.sync_models import ALARM_COLOUR
 from ui.settings import AUTHOR_NAME, IDLE_LOCK_MINUTES, SHARED_FOLDER, Settings
 from ui.sync_controller import NOT_SHARED, SyncController, status_text, sync_interval_ms
-from ui.views.agreements import AgreementsView
-from ui.views.conflicts import ConflictsView
 from ui.views.dashboard import DashboardView
-from ui.views.history import HistoryView
-from ui.views.members import MembersView
 from ui.workers import TaskRunner
+
+if TYPE_CHECKING:  # the dialogs and the views not on screen at start load when first needed
+    from app.oplog import Operation
+    from app.search import SearchHit
+    from app.sync import SyncStatus
+    from ui.dialogs.unlock import UnlockAnswer
+    from ui.views.agreements import AgreementsView
+    from ui.views.conflicts import ConflictsView
+    from ui.views.history import HistoryView
+    from ui.views.members import MembersView
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 150
+STATUS_PADDING = 6  # pixels either side of a status bar text
+FIRST_SYNC_LATEST_MS = 2_000  # sync on open waits for the first screen, this long at most
+NAVIGATION_STYLE = "QListWidget#navigation::item { padding: 5px 8px; }"
 
 
 class RegisterView(Protocol):
@@ -114,26 +113,63 @@ def _load_view(title: str, module: str, name: str) -> QWidget:
     return view
 
 
-class DeferredView(QWidget):
-    """Stands in for a view until it is first needed, then builds it inside itself.
+def _alarm_colour() -> str:
+    from ui.models.sync_models import ALARM_COLOUR  # with the sync code, loaded when first needed
+
+    return ALARM_COLOUR
+
+
+V = TypeVar("V", bound=QWidget)
+
+
+class DeferredView(QWidget, Generic[V]):
+    """Stands in for a view until it is first needed, then builds it and puts it in its place.
 
     The window shows sooner: a view's module is imported and its widgets built only when the
-    person first goes to it (or something asks it for a record).
+    person first goes to it (or something asks it for a record). `built` is called with the
+    view once it exists, to connect its signals. In a stack of views the view takes the
+    stand-in's place; elsewhere it is shown inside the stand-in.
     """
 
-    def __init__(self, title: str, module: str, name: str) -> None:
+    def __init__(self, build: Callable[[], V], built: Callable[[V], None] | None = None) -> None:
         super().__init__()
-        self._spec = (title, module, name)
-        self._view: QWidget | None = None
+        self._build = build
+        self._built = built
+        self._view: V | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
 
+    @classmethod
+    def of_module(cls, title: str, module: str, name: str) -> DeferredView[QWidget]:
+        """A stand-in for a view found by module and class name (a placeholder if absent)."""
+        return DeferredView(lambda: _load_view(title, module, name))
+
     @property
-    def view(self) -> QWidget:
+    def view(self) -> V:
+        """The view, built now if it was not yet."""
         if self._view is None:
-            self._view = _load_view(*self._spec)
-            self._layout.addWidget(self._view)
-            self.setFocusProxy(self._view)
+            view = self._view = self._build()
+            self._take_place(view)
+            self.setFocusProxy(view)
+            if self._built is not None:
+                self._built(view)
+        return self._view
+
+    def _take_place(self, view: QWidget) -> None:
+        stack = self.parentWidget()
+        if not isinstance(stack, QStackedWidget):
+            self._layout.addWidget(view)
+            return
+        index = stack.indexOf(self)
+        shown = stack.currentIndex() == index
+        stack.insertWidget(index, view)
+        stack.removeWidget(self)  # hidden from now on; it still passes calls on to the view
+        if shown:
+            stack.setCurrentIndex(index)
+
+    @property
+    def built(self) -> V | None:
+        """The view if it has been built, else None (without building it)."""
         return self._view
 
     def set_register(self, register: Register | None) -> None:
@@ -151,14 +187,25 @@ class DeferredView(QWidget):
 
 
 class _IdleWatcher(QObject):
-    """Restarts the idle timer on any keyboard or mouse input anywhere in the app."""
+    """Restarts the idle timer on any keyboard or mouse input in any of the app's windows.
+
+    It watches each top-level window (the main window, a dialog…) as it gains the focus, where
+    all input arrives, rather than the whole application: a filter there is called for every
+    event of every object, and the first calls, about objects of Qt's private classes, make
+    PySide build the Python types of all Qt's classes (some 20 ms before the window shows).
+    """
 
     INPUT = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
                        QEvent.Type.MouseMove, QEvent.Type.Wheel})  # fmt: skip
 
-    def __init__(self, timer: QTimer) -> None:
-        super().__init__()
+    def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
+        super().__init__(parent)
         self._timer = timer
+
+    def watch(self, window: QWindow | None) -> None:
+        """Watch `window` too (watching a window twice watches it once)."""
+        if window is not None:
+            window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self.INPUT and self._timer.isActive():
@@ -179,28 +226,33 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings or Settings()
         self.runner = TaskRunner(self)
+        # from now on a worker thread may run: cyclic garbage is collected on this thread only
+        self.collector = GarbageCollector(lambda: self.runner.busy, self)
+        self.collector.start()
         self.register: Register | None = None
         self.register_path: Path | None = None
         self._search_generation = 0
         self._stale: set[int] = set()
         self._pending: set[int] = set()  # views not given the open register yet
+        self._first_round: object | None = None  # the open's first sync round, until it starts
         self.setWindowTitle("Information Sharing Register")
         self.resize(1400, 900)
 
         self.dashboard = DashboardView(runner=self.runner)
-        self.agreements = AgreementsView(runner=self.runner)
-        self.history = HistoryView(runner=self.runner)
-        self.conflicts = ConflictsView(runner=self.runner)
-        self.sharing = MembersView(runner=self.runner)
-        others = [DeferredView(*spec) for spec in OTHER_VIEWS]
-        self.views: list[QWidget] = [self.dashboard, self.agreements, *others, self.conflicts,
-                                     self.history, self.sharing]  # fmt: skip
+        self._agreements = DeferredView(self._build_agreements)
+        self._history = DeferredView(self._build_history)
+        self._conflicts = DeferredView(self._build_conflicts, self._conflicts_built)
+        self._sharing = DeferredView(self._build_sharing, self._sharing_built)
+        others = [DeferredView.of_module(*spec) for spec in OTHER_VIEWS]
+        self.views: list[QWidget] = [self.dashboard, self._agreements, *others,
+                                     self._conflicts, self._history, self._sharing]  # fmt: skip
         self.dashboard.open_agreements.connect(self._open_filtered_agreements)
         self.dashboard.open_use_cases.connect(lambda _stage: self.navigate(2))
-        self.agreements.editor.saved.connect(lambda _id: self.dashboard_stale())
 
         self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Navigation")
+        self.navigation.setStyleSheet(NAVIGATION_STYLE)
         for n, name in enumerate(NAVIGATION):
             self.navigation.addItem(f"{name}")
             item = self.navigation.item(n)
@@ -232,12 +284,62 @@ class MainWindow(QMainWindow):
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
         self.idle_timer.timeout.connect(self.lock_idle)
-        self._idle_watcher = _IdleWatcher(self.idle_timer)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self._idle_watcher)
+        self._idle_watcher = _IdleWatcher(self.idle_timer, self)
+        app = QGuiApplication.instance()
+        self._watching: QMetaObject.Connection | None = None
+        if isinstance(app, QGuiApplication):
+            self._watching = app.focusWindowChanged.connect(self._idle_watcher.watch)
         self.register_changed.connect(self._after_change)
         self._show_locked("No register is open.")
+
+    # ------------------------------------------------------------------ views built when needed
+
+    @property
+    def agreements(self) -> AgreementsView:
+        return self._agreements.view
+
+    @property
+    def history(self) -> HistoryView:
+        return self._history.view
+
+    @property
+    def conflicts(self) -> ConflictsView:
+        return self._conflicts.view
+
+    @property
+    def sharing(self) -> MembersView:
+        return self._sharing.view
+
+    def _build_agreements(self) -> AgreementsView:
+        from ui.views.agreements import AgreementsView
+
+        view = AgreementsView(runner=self.runner, settings=self.settings)
+        view.editor.saved.connect(lambda _id: self.dashboard_stale())
+        return view
+
+    def _build_history(self) -> HistoryView:
+        from ui.views.history import HistoryView
+
+        return HistoryView(runner=self.runner)
+
+    def _build_conflicts(self) -> ConflictsView:
+        from ui.views.conflicts import ConflictsView
+
+        return ConflictsView(runner=self.runner)
+
+    def _conflicts_built(self, view: ConflictsView) -> None:
+        view.conflicts_counted.connect(self._show_conflict_count)
+        view.resolved.connect(lambda said: self.statusBar().showMessage(said, 5000))
+
+    def _build_sharing(self) -> MembersView:
+        from ui.views.members import MembersView
+
+        return MembersView(runner=self.runner)
+
+    def _sharing_built(self, view: MembersView) -> None:
+        view.share_requested.connect(self.share_register)
+        view.sync_requested.connect(self.sync_now)
+        view.membership_changed.connect(self._membership_changed)
 
     # ------------------------------------------------------------------ building
 
@@ -288,8 +390,11 @@ class MainWindow(QMainWindow):
         toolbar = QToolBar("Search")
         toolbar.setObjectName("search_toolbar")
         toolbar.setMovable(False)
-        label = QLabel(" Searc&h ")
+        # no Alt+ letter: the window's menus hold theirs (Alt+H is Help); Ctrl+F goes here
+        label = QLabel(" Search ")
         label.setBuddy(self.search_box)
+        label.setToolTip("Ctrl+F")
+        self.search_box.setToolTip("Search the register (Ctrl+F)")
         toolbar.addWidget(label)
         toolbar.addWidget(self.search_box)
         self.addToolBar(toolbar)
@@ -361,10 +466,29 @@ class MainWindow(QMainWindow):
         self.sync_label.setAccessibleName("Sharing state")
         self.sync_label.setToolTip("The state of sharing; press for the details")
         self.sync_label.clicked.connect(self.show_sync_details)
+        for label in (self.name_label, self.lock_label):
+            label.setContentsMargins(STATUS_PADDING, 0, STATUS_PADDING, 0)
         status = self.statusBar()
-        status.addPermanentWidget(self.name_label)
-        status.addPermanentWidget(self.lock_label)
-        status.addPermanentWidget(self.sync_label)
+        self._status_parts: list[tuple[QFrame, QLabel | QPushButton]] = []
+        parts: tuple[QLabel | QPushButton, ...] = (self.name_label, self.lock_label,
+                                                   self.sync_label)  # fmt: skip
+        for n, part in enumerate(parts):
+            separator = QFrame()
+            separator.setFrameShape(QFrame.Shape.VLine)
+            separator.setFrameShadow(QFrame.Shadow.Sunken)
+            separator.setVisible(n > 0)
+            status.addPermanentWidget(separator)
+            status.addPermanentWidget(part)
+            self._status_parts.append((separator, part))
+
+    def _tidy_status_bar(self) -> None:
+        """Show the status bar's parts that say something, with a line between each two."""
+        shown_before = False
+        for separator, part in self._status_parts:
+            text = part.text()
+            part.setVisible(bool(text))
+            separator.setVisible(bool(text) and shown_before)
+            shown_before = shown_before or bool(text)
 
     def _build_sync(self) -> None:
         ctl = SyncController(self.runner, self, interval_ms=sync_interval_ms(self.settings))
@@ -374,11 +498,6 @@ class MainWindow(QMainWindow):
         ctl.changes_received.connect(self._changes_received)
         ctl.conflicts_counted.connect(self._show_conflict_count)
         ctl.round_ended.connect(self._sync_round_ended)
-        self.conflicts.conflicts_counted.connect(self._show_conflict_count)
-        self.conflicts.resolved.connect(lambda said: self.statusBar().showMessage(said, 5000))
-        self.sharing.share_requested.connect(self.share_register)
-        self.sharing.sync_requested.connect(self.sync_now)
-        self.sharing.membership_changed.connect(self._membership_changed)
 
     # ------------------------------------------------------------------ state
 
@@ -397,6 +516,7 @@ class MainWindow(QMainWindow):
         self.lock_label.setText("Locked" if self.register_path else "")
         self.name_label.setText(self.register_path.name if self.register_path else "")
         self.sync_label.setText("")
+        self._tidy_status_bar()
         self._set_actions_enabled(False)
 
     @property
@@ -409,6 +529,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ opening
 
     def first_run(self) -> None:
+        from ui.dialogs.first_run import CREATE, DEMO, JOIN, OPEN, OPEN_RECENT, FirstRunDialog
+
         choice = FirstRunDialog.ask(self, self.settings.recent_registers())
         if choice is None:
             return
@@ -428,6 +550,17 @@ class MainWindow(QMainWindow):
         chosen = QFileDialog.getExistingDirectory(self, "Open a register folder", start)
         if chosen:
             self.open_register(Path(chosen))
+
+    def _confirm_leave(self) -> bool:
+        """Whether the register may be left: asks about unsaved edits of the agreement editor."""
+        agreements = self._agreements.built
+        return agreements is None or agreements.confirm_leave()
+
+    @staticmethod
+    def _is_shared(register: Register) -> bool:
+        from app.sync.state import load  # the sync code is not needed before a register opens
+
+        return load(register).shared
 
     def _author(self) -> str:
         return self.settings.get(AUTHOR_NAME) or default_author()
@@ -465,6 +598,8 @@ class MainWindow(QMainWindow):
                         self.set_register, failed, label="Opening the register…")  # fmt: skip
 
     def ask_passphrase(self, path: Path, error: str = "") -> None:
+        from ui.dialogs.unlock import UnlockDialog
+
         self.register_path = path
         self._show_locked("The register is locked.")
         answer = UnlockDialog.ask(self, path, error)
@@ -501,6 +636,8 @@ class MainWindow(QMainWindow):
         self.register_opened.emit()  # waiting code learns the attempt is over
 
     def create_register(self) -> None:
+        from ui.dialogs.new_register import NewRegisterDialog
+
         answer = NewRegisterDialog.ask(self)
         if answer is None or not self._close_current():
             return
@@ -547,8 +684,8 @@ class MainWindow(QMainWindow):
         self.settings.add_recent_register(register.path)
         self.setWindowTitle(f"{info.name} — Information Sharing Register")
         self.name_label.setText(info.name)
-        self.lock_label.setText("Unlocked")
-        shared = load_sync_state(register).shared
+        self.lock_label.setText("Unlocked")  # the sync label that follows tidies the status bar
+        shared = self._is_shared(register)
         self._set_sync_label(*(status_text(None) if shared else (NOT_SHARED, False)))
         self.pages.setCurrentIndex(0)
         self._set_actions_enabled(True)
@@ -563,8 +700,32 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(shared)
         self._show_conflict_count(0)
         self.restart_idle_timer()
-        self.sync_controller.start(register)  # sync on open
+        self._sync_once_shown(register, self.views[current])
         self.register_opened.emit()
+
+    def _sync_once_shown(self, register: Register, view: QWidget) -> None:
+        """Sync on open, once the view on screen has drawn what it loaded.
+
+        A round started at once would run beside the first drawing of the window and slow it
+        down: the person sees the register first, then its state of sharing. Saves made in the
+        meantime are followed from the start; a view that never says it has loaded delays the
+        first round by `FIRST_SYNC_LATEST_MS` at most.
+        """
+        self.sync_controller.start(register, now=False)
+        token = self._first_round = object()
+
+        def first_round() -> None:
+            if self._first_round is token and self.sync_controller.follows(register):
+                self._first_round = None  # once: on loading or at the latest, whichever is first
+                self.sync_controller.sync_now()
+
+        QTimer.singleShot(FIRST_SYNC_LATEST_MS, self, first_round)
+        loaded = getattr(view, "loaded", None)
+        if loaded is None:
+            first_round()
+        else:  # posted after the view's repaint, so the round starts once it is drawn
+            loaded.connect(lambda: QTimer.singleShot(0, self, first_round),
+                           Qt.ConnectionType.SingleShotConnection)  # fmt: skip
 
     def _view(self, widget: QWidget) -> RegisterView:
         return widget  # type: ignore[return-value]
@@ -582,7 +743,7 @@ class MainWindow(QMainWindow):
         """Lock on request: asks about unsaved changes first. True when locked."""
         if self.register is None:
             return True
-        if not self.agreements.confirm_leave():
+        if not self._confirm_leave():
             return False
         self._lock("The register is locked.")
         return True
@@ -689,18 +850,20 @@ class MainWindow(QMainWindow):
 
     def _open_filtered_agreements(self, query: Any) -> None:
         self.navigate(1)
-        self.agreements.apply_filter(query)
+        self._agreements.view.apply_filter(query)
 
     def new_agreement(self) -> None:
         if self.register is not None:
             self.navigate(1)
-            self.agreements.new_agreement()
+            self._agreements.view.new_agreement()
 
     def _undo_redo(self, redo: bool) -> None:
         register = self.register
         if register is None:
             return
-        if self.agreements.is_editing and not self.agreements.editor.confirm_discard():
+        agreements = self._agreements.built
+        if agreements is not None and agreements.is_editing and (
+                not agreements.editor.confirm_discard()):  # fmt: skip
             return
 
         def done(label: str) -> None:
@@ -771,9 +934,10 @@ class MainWindow(QMainWindow):
         """Go to what a search found."""
         if hit.agreement_id:
             self.navigate(1)
-            self.agreements.open_agreement(hit.agreement_id)
+            agreements = self._agreements.view
+            agreements.open_agreement(hit.agreement_id)
             if hit.entity == "data_item":
-                self.agreements.editor.loaded.connect(
+                agreements.editor.loaded.connect(
                     lambda: self._select_item(hit.record_id),
                     Qt.ConnectionType.SingleShotConnection,
                 )
@@ -797,7 +961,7 @@ class MainWindow(QMainWindow):
                 return
 
     def _select_item(self, item_id: str) -> None:
-        editor = self.agreements.editor
+        editor = self._agreements.view.editor
         agreement = editor.agreement
         if agreement is None:
             return
@@ -813,6 +977,8 @@ class MainWindow(QMainWindow):
         """Join a shared register: a new copy on this device, waiting for an admin's approval."""
         if not self._close_current():
             return
+        from ui.dialogs.join import JoinDialog
+
         result = JoinDialog.ask(self, self.runner, self.settings.get(SHARED_FOLDER),
                                 self._author())  # fmt: skip
         if result is None:
@@ -832,6 +998,8 @@ class MainWindow(QMainWindow):
         register = self.register
         if register is None:
             return
+        from ui.dialogs.share import ShareDialog
+
         answer = ShareDialog.ask(self, self.settings.get(SHARED_FOLDER), self._author())
         if answer is None:
             return
@@ -851,8 +1019,12 @@ class MainWindow(QMainWindow):
         def failed(exc: BaseException) -> None:
             ErrorMessage.show(self, exc, "Share this register")
 
-        self.runner.run(lambda: sync.share(register, answer.folder, name=answer.name), done,
-                        failed, label="Sharing the register…")  # fmt: skip
+        def share() -> object:
+            from app import sync
+
+            return sync.share(register, answer.folder, name=answer.name)
+
+        self.runner.run(share, done, failed, label="Sharing the register…")
 
     def sync_now(self) -> None:
         self.sync_controller.sync_now(visible=True)
@@ -864,7 +1036,9 @@ class MainWindow(QMainWindow):
     def _set_sync_label(self, text: str, alarm: bool) -> None:
         self.sync_label.setText(text.replace("&", "&&"))
         self.sync_label.setAccessibleName(f"Sharing state: {text}. Press for the details.")
-        self.sync_label.setStyleSheet(f"color: {ALARM_COLOUR}; font-weight: bold;" if alarm else "")
+        self.sync_label.setStyleSheet(f"color: {_alarm_colour()}; font-weight: bold;" if alarm
+                                      else "")  # fmt: skip
+        self._tidy_status_bar()
 
     def _show_sync_status(self, status: SyncStatus) -> None:
         self._set_sync_label(*status_text(status))
@@ -879,7 +1053,7 @@ class MainWindow(QMainWindow):
         font = item.font()
         font.setBold(bool(count))
         item.setFont(font)
-        item.setForeground(QColor(ALARM_COLOUR) if count else self.palette().text().color())
+        item.setForeground(QColor(_alarm_colour()) if count else self.palette().text().color())
         item.setToolTip(f"{count} open conflict(s) to settle ({key})" if count
                         else f"Conflicts ({key})")  # fmt: skip
 
@@ -893,7 +1067,7 @@ class MainWindow(QMainWindow):
         if self.register is None:
             return
         if self.view_stack.currentIndex() == SHARING_ROW:
-            self.sharing.refresh()
+            self._sharing.view.refresh()
         else:
             self._stale.add(SHARING_ROW)
 
@@ -916,10 +1090,15 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ dialogs
 
     def preferences(self) -> None:
+        from ui.dialogs.preferences import PreferencesDialog
+
         if PreferencesDialog.ask(self, self.settings):
             self.restart_idle_timer()
+            self.sync_controller.interval_ms = sync_interval_ms(self.settings)
 
     def show_shortcuts(self) -> None:
+        from ui.dialogs.shortcuts import ShortcutsDialog
+
         ShortcutsDialog.ask(self, self.shortcuts())
 
     def about(self) -> None:
@@ -930,16 +1109,16 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ closing
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.register is not None and not self.agreements.confirm_leave():
+        if self.register is not None and not self._confirm_leave():
             event.ignore()
             return
         register = self.register
         self.register = None
         self.idle_timer.stop()
         self.sync_controller.stop()
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self._idle_watcher)
+        if self._watching is not None:
+            QObject.disconnect(self._watching)
+            self._watching = None
         if register is not None:
             for n, view in enumerate(self.views):
                 if n not in self._pending:
@@ -947,5 +1126,5 @@ class MainWindow(QMainWindow):
             self.runner.wait_idle()
             register.close()
         self.runner.shutdown()
+        self.collector.stop()
         event.accept()
-

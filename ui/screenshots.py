@@ -147,8 +147,9 @@ def take_all(out: Path) -> list[Path]:
         richest = max(agreements.rows_shown(), key=lambda r: r.item_count)
         editor = agreements.editor
         wait_for(editor.loaded, lambda: agreements.open_agreement(richest.id))
-        for index, name in ((0, "editor-overview"), (2, "editor-parties"),
-                            (3, "editor-lawful-basis"), (4, "editor-data-items")):
+        for index, name in ((0, "editor-overview"), (1, "editor-dates"), (2, "editor-parties"),
+                            (3, "editor-lawful-basis"), (4, "editor-data-items"),
+                            (5, "editor-links")):
             editor.tabs.setCurrentIndex(index)
             shots.widget(name, window)
         editor.tabs.setCurrentIndex(0)
@@ -171,6 +172,7 @@ def take_all(out: Path) -> list[Path]:
             window.runner.wait_idle()
             settle(150)
             shots.widget(name.lower().replace(" ", "-"), window)
+            second_tab(shots, window, view, name)
 
         wait_for(window.history.loaded, lambda: window.navigate(NAVIGATION.index("History")))
         wait_for(window.history.loaded, window.history.refresh)
@@ -201,6 +203,25 @@ def take_all(out: Path) -> list[Path]:
         shots.widget("locked", window)
         window.close()
     return shots.written
+
+
+SECOND_TABS = {"Use cases": ("detail_tabs", "use-cases-benefits"),
+               "Meetings and papers": ("tabs", "meetings-decisions")}
+"""Views whose second tab is worth its own screenshot: (the tab widget, the picture's name)."""
+
+
+def second_tab(shots: Shooter, window: MainWindow, view: QWidget, name: str) -> None:
+    if name not in SECOND_TABS:
+        return
+    attribute, picture = SECOND_TABS[name]
+    if name == "Meetings and papers":  # the decisions of the meeting that was held
+        held = next((m for m in view.model.rows() if m.status == "held"), None)  # type: ignore[attr-defined]
+        if held is not None:
+            view.select_meeting(held.id)  # type: ignore[attr-defined]
+    tabs = getattr(view, attribute)
+    tabs.setCurrentIndex(1)
+    shots.widget(picture, window)
+    tabs.setCurrentIndex(0)
 
 
 def run_on_worker(window: MainWindow, work: Callable[[], Any]) -> None:

@@ -9,20 +9,18 @@ the round under way (what had been fully received is kept).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app import sync
-from app.conflicts import open_conflicts
-from app.oplog import Operation
 from app.register import Register
-from app.sync import SyncReport, SyncStatus
-from app.sync.errors import NotAMemberError, ShareUnreachableError
-from app.sync.state import ROLE_PENDING
 from ui.errors import message_for
-from ui.models.sync_models import role_label, when_text
 from ui.settings import SYNC_INTERVAL_MINUTES, Settings
 from ui.workers import Cancel, Progress, Task, TaskRunner
+
+if TYPE_CHECKING:  # the sync code loads with the first round, after the window has shown
+    from app.oplog import Operation
+    from app.sync import SyncReport, SyncStatus
 
 SAVE_DELAY_MS = 3_000  # a burst of saves makes one round, a few seconds after the last
 PENDING_RETRY_MS = 30_000  # a device waiting for approval asks again this often
@@ -51,6 +49,10 @@ class SyncRound:
 
 def run_round(register: Register, progress: Progress, cancel: Cancel) -> SyncRound:
     """One sync round and the state after it (runs on the worker)."""
+    from app import sync
+    from app.conflicts import open_conflicts
+    from app.sync.errors import NotAMemberError, ShareUnreachableError
+
     status = sync.sync_status(register)
     if not status.shared:
         return SyncRound(None, "", status, 0)
@@ -84,6 +86,8 @@ def status_text(status: SyncStatus | None, failure: str = "") -> tuple[str, bool
 
 def status_details(status: SyncStatus) -> list[str]:
     """Lines describing the state of sharing, for the Sharing view."""
+    from ui.models.sync_models import role_label, when_text
+
     if not status.shared:
         return ["This register is not shared. Share it through a folder on the partnership's "
                 "network drive so that colleagues can keep it with you."]  # fmt: skip
@@ -154,12 +158,17 @@ class SyncController(QObject):
     def running(self) -> bool:
         return self._task is not None
 
-    def start(self, register: Register) -> None:
-        """Follow `register`: sync now, then on the timer and after each save."""
+    def start(self, register: Register, *, now: bool = True) -> None:
+        """Follow `register`: sync now (unless not `now`), then on the timer and after each save."""
         self.stop()
         self._register = register
         register.listeners.append(self._on_operations)
-        self.sync_now()
+        if now:
+            self.sync_now()
+
+    def follows(self, register: Register) -> bool:
+        """Whether this controller syncs `register` (it was started on it and not stopped)."""
+        return self._register is register
 
     def stop(self) -> None:
         """Stop following the register (locking, closing): no more rounds, the current cancelled."""
@@ -233,6 +242,8 @@ class SyncController(QObject):
         status = self.status
         if status is None or not status.shared:
             return
+        from app.sync.state import ROLE_PENDING
+
         pending = status.role == ROLE_PENDING
         self.timer.start(self.pending_retry_ms if pending else self.interval_ms)
 

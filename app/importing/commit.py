@@ -67,6 +67,15 @@ class ImportReferenceError(RegisterError):
     """A row names a record that is not in the register or the file (or names several)."""
 
 
+class _DryRunDone(Exception):  # noqa: N818 - a signal to roll back, not an error
+    """Raised inside a dry run's batch once it is built, so `Register.write` rolls it back."""
+
+    def __init__(self, counts: _Counts, operations: int) -> None:
+        super().__init__("dry run: rolled back")
+        self.counts = counts
+        self.operations = operations
+
+
 @dataclass(frozen=True)
 class ImportResult:
     """What a committed import did."""
@@ -561,12 +570,17 @@ def commit_import(
     plan: ImportPlan,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    *,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Write the plan's accepted rows as one batch; rejected rows are left out.
 
     Re-importing the same file writes nothing: unchanged values are skipped and references that
     exist update their agreement instead of creating another. Records of a register's own
     export keep their register ids when the register has no record with that id yet.
+
+    With `dry_run` the batch is built exactly as a commit builds it (the same checks, so the
+    same counts and the same errors) and then rolled back: the register is left as it was.
     """
     total = len(plan.agreements)
 
@@ -593,10 +607,17 @@ def commit_import(
         writer.links()
         if cancel is not None and cancel():
             raise ImportCancelledError()
+        if dry_run:
+            changes.apply_pending()  # the same work (and the same failures) as a commit
+            changes.session.flush()
+            raise _DryRunDone(writer.counts, len(changes.operations))
         return writer.counts, len(changes.operations)
 
-    with collector_paused():
-        counts, operations = register.write(f"Import {plan.source}", build)
+    try:
+        with collector_paused():
+            counts, operations = register.write(f"Import {plan.source}", build)
+    except _DryRunDone as done:
+        counts, operations = done.counts, done.operations
     if progress is not None:
         progress(total, total)
     return ImportResult(

@@ -331,23 +331,45 @@ def shipped_profiles() -> list[Profile]:
     return found
 
 
-def user_profiles() -> list[Profile]:
+@dataclass(frozen=True)
+class UserProfiles:
+    """The person's own profiles, and a note naming each profile file that could not be used."""
+
+    profiles: tuple[Profile, ...] = ()
+    skipped: tuple[str, ...] = ()
+
+
+def _read_user_profile(path: Path) -> Profile:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or not UTF-8
+        raise ProfileError(f"The import profile {path} cannot be read ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise ProfileError(f"The import profile {path} is not valid (it holds no settings).")
+    return _profile_from_json(data, False, str(path))
+
+
+def user_profiles() -> UserProfiles:
+    """The profiles saved in the person's profile folder; damaged files are skipped and named."""
     folder = user_profile_dir()
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in sorted(folder.glob("*.json")):
+    try:
+        paths = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    except OSError as exc:
+        return UserProfiles(skipped=(f"The import profiles folder {folder} cannot be read "
+                                     f"({exc}); your own profiles are not offered.",))  # fmt: skip
+    found: list[Profile] = []
+    skipped: list[str] = []
+    for path in paths:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ProfileError(f"The import profile {path} cannot be read ({exc}).") from exc
-        found.append(_profile_from_json(data, False, str(path)))
-    return found
+            found.append(_read_user_profile(path))
+        except ProfileError as exc:
+            skipped.append(f"{exc.message} It was skipped: correct or remove the file.")
+    return UserProfiles(tuple(found), tuple(skipped))
 
 
 def list_profiles() -> list[Profile]:
     """Every profile: the user's own first (they may replace a shipped one of the same name)."""
-    mine = user_profiles()
+    mine = list(user_profiles().profiles)
     names = {p.name for p in mine}
     return mine + [p for p in shipped_profiles() if p.name not in names]
 

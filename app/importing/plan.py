@@ -8,12 +8,13 @@ import functools
 import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain import SPEC_FIELDS
 from app.errors import RegisterError
 from app.importing.header import Table
 from app.importing.mapping import CHOICES, TARGETS, Mapping
@@ -33,6 +34,7 @@ from db.models import (
     AgreementRecord,
     AssessmentRecord,
     ChecklistRecord,
+    DataItemRecord,
     DpiaRecord,
     GovernanceBodyRecord,
     MeetingRecord,
@@ -47,6 +49,8 @@ Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
 PROGRESS_EVERY = 500
 DEFAULT_STATUS = "draft"
+ACTIVE = "active"
+SPEC_LABELS = dict(SPEC_FIELDS)
 PARTY_LIST_ROLES = {
     "party.organisations": None,  # the profile's party.role default, else "both"
     "party.providers": "provider",
@@ -435,6 +439,7 @@ class _Agreement:
     record_id: str = ""
     references: dict[str, str] = field(default_factory=dict)
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    first: _RowAt | None = None
 
 
 @dataclass
@@ -445,6 +450,20 @@ class _Item:
     sources: dict[str, int] = field(default_factory=dict)
     record_id: str = ""
     links: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    first: _RowAt | None = None
+
+
+@dataclass(frozen=True)
+class _RowAt:
+    """Where a row's `PlannedRow` sits in the plan, so a warning found later can be added."""
+
+    index: int
+    raw: Sequence[Any]
+    columns: dict[str, str]  # target -> heading
+
+
+StoredItem = tuple[int | None, str, frozenset[str]]
+"""A data item the register holds: its position, title and which of the seven fields it fills."""
 
 
 PARENT_REFERENCES = frozenset({
@@ -544,7 +563,7 @@ class Assembler:
             if "person.name" in row.values:
                 self._person(row)
             if needs_reference:
-                self._agreement(row, reference)
+                self._agreement(row, reference, _RowAt(len(self.rows), row.raw, row.columns))
         cells = tuple(cell_text(c) for c in row.raw) if row.problems else ()
         self.rows.append(PlannedRow(row.sheet, row.row, reference, cells, tuple(row.problems)))
 
@@ -577,10 +596,10 @@ class Assembler:
         self.people.setdefault(key, PlannedPerson(name, organisation, values,
                                                   _record_id(row, "person")))  # fmt: skip
 
-    def _agreement(self, row: RowValues, reference: str) -> None:
+    def _agreement(self, row: RowValues, reference: str, at: _RowAt) -> None:
         agreement = self.agreements.get(reference)
         if agreement is None:
-            agreement = self.agreements[reference] = _Agreement(reference, row.row)
+            agreement = self.agreements[reference] = _Agreement(reference, row.row, first=at)
         agreement.rows.append(row.row)
         values = row.values
         for target, value in values.items():
@@ -614,7 +633,7 @@ class Assembler:
             party = str(values.get("basis.party") or "")
             agreement.bases.setdefault((normalise_name(party), basis),
                                        PlannedBasis(party, basis, _record_id(row, "basis")))
-        self._add_item(agreement, row)
+        self._add_item(agreement, row, at)
         agreement.notes.extend(n for n in row.extra_notes if n not in agreement.notes)
 
     def _add_party(self, agreement: _Agreement, party: PlannedParty) -> None:
@@ -629,7 +648,7 @@ class Assembler:
             old.record_id or party.record_id,
         )  # fmt: skip
 
-    def _add_item(self, agreement: _Agreement, row: RowValues) -> None:
+    def _add_item(self, agreement: _Agreement, row: RowValues, at: _RowAt) -> None:
         fields = dict(_own_values(row, "item"))
         links = _links(row, "item")
         if not fields and not links:
@@ -644,7 +663,7 @@ class Assembler:
             key = ("position", len(agreement.items) + 1)
         item = agreement.items.get(key)
         if item is None:
-            item = agreement.items[key] = _Item(title, position)
+            item = agreement.items[key] = _Item(title, position, first=at)
         elif title and not item.title:
             item.title = title
         item.record_id = item.record_id or _record_id(row, "item")
@@ -653,7 +672,48 @@ class Assembler:
         for name, value in fields.items():
             _merge_value(item.values, item.sources, name, value, row, f"item.{name}")
 
-    def planned_agreements(self, existing: set[str]) -> tuple[PlannedAgreement, ...]:
+    def active(self) -> list[str]:
+        """The references of the agreements the file makes active."""
+        return [r for r, a in self.agreements.items() if a.values.get("status") == ACTIVE]
+
+    def _warn(self, at: _RowAt | None, target: str, message: str) -> None:
+        """Add a warning to a row already planned (found once every row is read)."""
+        if at is None:
+            return
+        old = self.rows[at.index]
+        cells = old.cells or tuple(cell_text(c) for c in at.raw)
+        problem = CellProblem(old.sheet, old.row, at.columns.get(target, ""), WARNING, message)
+        self.rows[at.index] = replace(old, cells=cells, problems=(*old.problems, problem))
+
+    def _warn_items_lacking_fields(self, agreement: _Agreement,
+                                   stored: Sequence[StoredItem]) -> None:  # fmt: skip
+        """An active agreement's items should have all seven fields (approval needs them)."""
+        by_position = {position: filled for position, _, filled in stored}
+        by_title = {" ".join(title.split()): filled for _, title, filled in stored if title}
+        for ordinal, item in enumerate(agreement.items.values(), start=1):
+            if item.position is not None:
+                held = by_position.get(item.position, frozenset())
+            elif item.title:
+                held = by_title.get(" ".join(item.title.split()), frozenset())
+            else:
+                held = by_position.get(ordinal, frozenset())
+            missing = [label for key, label in SPEC_FIELDS
+                       if key not in item.values and key not in held]  # fmt: skip
+            if missing:
+                what = f"data item '{item.title[:40]}'" if item.title else "its data item"
+                self._warn(item.first, "agreement.status",
+                           f"active, but {what} lacks some of the seven specification fields; "
+                           f"missing: {', '.join(missing)}")  # fmt: skip
+
+    def planned_agreements(
+        self, existing: set[str], stored: dict[str, list[StoredItem]] | None = None
+    ) -> tuple[PlannedAgreement, ...]:
+        """The agreements to write; rows get warnings for what only the whole agreement shows.
+
+        `stored` holds the data items the register already has for existing agreements the
+        file makes active (what they fill counts as filled).
+        """
+        stored = stored or {}
         planned = []
         for agreement in self.agreements.values():
             values = dict(agreement.values)
@@ -667,6 +727,12 @@ class Assembler:
                     f"{first.organisation} – {agreement.reference}" if first
                     else agreement.reference
                 )  # fmt: skip
+                if agreement.reference not in existing:
+                    self._warn(agreement.first, "agreement.title",
+                               f"no title; the agreement will be called "
+                               f"'{initial['title'][:80]}'")  # fmt: skip
+            if values.get("status") == ACTIVE:
+                self._warn_items_lacking_fields(agreement, stored.get(agreement.reference, ()))
             if "status" not in values:
                 initial["status"] = DEFAULT_STATUS
             planned.append(
@@ -844,6 +910,26 @@ def existing_references(register: Register, references: Iterable[str]) -> set[st
     return found
 
 
+def stored_items(register: Register, references: Sequence[str]) -> dict[str, list[StoredItem]]:
+    """The live data items of the agreements `references` name, read in a few queries."""
+    found: dict[str, list[StoredItem]] = {}
+    if not references:
+        return found
+    a, i = AgreementRecord, DataItemRecord
+    keys = [key for key, _ in SPEC_FIELDS]
+    columns = [getattr(i, key) for key in keys]
+    with register.session() as session:
+        for start in range(0, len(references), 500):
+            chunk = references[start : start + 500]
+            query = select(a.reference, i.position, i.title, *columns).join(
+                a, a.id == i.agreement_id
+            ).where(a.is_live.is_(True), i.is_live.is_(True), a.reference.in_(chunk))
+            for reference, position, title, *values in session.execute(query):
+                filled = frozenset(k for k, v in zip(keys, values, strict=True) if v)
+                found.setdefault(reference, []).append((position, title or "", filled))
+    return found
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a bulk step; it resumes after.
@@ -912,12 +998,14 @@ def _plan_tables(
             done += 1
             _tick(done, total, progress, cancel)
     existing = existing_references(register, assembler.agreements)
+    stored = stored_items(register, [r for r in assembler.active() if r in existing])
+    agreements = assembler.planned_agreements(existing, stored)  # may add warnings to rows
     plan = ImportPlan(
         source=source_name,
         sheet=", ".join(t.sheet for t, _ in sources),
         headers=sources[0][0].headers if sources else (),
         rows=tuple(assembler.rows),
-        agreements=assembler.planned_agreements(existing),
+        agreements=agreements,
         organisations=tuple(assembler.organisations.values()),
         people=tuple(assembler.people.values()),
         notes=tuple(notes),

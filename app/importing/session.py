@@ -9,11 +9,10 @@ commit will find), then commits it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from collections.abc import Mapping as MappingOf
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from app.importing.commit import ImportResult, commit_import
 from app.importing.header import Table
@@ -29,10 +28,8 @@ from app.importing.plan import (
 )
 from app.importing.vocabulary import vocabulary
 from app.importing.workbook import WorkbookInfo, inspect_file, plan_register_workbook
-from app.oplog import new_id
-from app.register import Changes, Register
+from app.register import Register
 
-T = TypeVar("T")
 PREVIEW_ROWS = 20
 
 
@@ -170,24 +167,6 @@ def plan_choice(
                        progress, cancel)  # fmt: skip
 
 
-class _RolledBack:
-    """Stands in for a register in `commit_import`: runs the batch, then rolls it back."""
-
-    def __init__(self, register: Register) -> None:
-        self._register = register
-
-    def write(self, label: str, build: Callable[[Changes], T], *, undoable: bool = True) -> T:
-        with self._register.session() as session:
-            transaction = session.begin()
-            try:
-                changes = Changes(self._register, session, new_id())
-                result = build(changes)
-                changes.apply_pending()
-                return result
-            finally:
-                transaction.rollback()
-
-
 def dry_run(
     register: Register,
     plan: ImportPlan,
@@ -195,9 +174,7 @@ def dry_run(
     cancel: Cancel | None = None,
 ) -> ImportResult:
     """What `commit_import(register, plan)` would do, found by doing it and rolling it back."""
-    # The same code as the commit, so the counts cannot drift from what the commit does.
-    stand_in = cast(Register, _RolledBack(register))
-    return commit_import(stand_in, plan, progress, cancel)
+    return commit_import(register, plan, progress, cancel, dry_run=True)
 
 
 def commit(

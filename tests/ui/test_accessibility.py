@@ -83,10 +83,16 @@ def describe(widget: QWidget) -> str:
     return f"{type(widget).__name__} {widget.objectName() or text!r}"
 
 
-def mnemonic_holders(root: QWidget, window: QWidget) -> Iterator[tuple[str, str]]:
-    """(letter, who) for every Alt+letter shown on screen under `root` (and on `root`)."""
+def mnemonic_holders(root: QWidget, window: QWidget,
+                     outside: QWidget | None = None) -> Iterator[tuple[str, str]]:  # fmt: skip
+    """(letter, who) for every Alt+letter shown on screen under `root` (and on `root`).
+
+    With `outside`, the letters of `outside` and what it holds are left out.
+    """
     for widget in (root, *root.findChildren(QWidget)):
         if not widget.isVisibleTo(window):
+            continue
+        if outside is not None and (widget is outside or outside.isAncestorOf(widget)):
             continue
         if isinstance(widget, QAbstractButton) or (
                 isinstance(widget, QLabel) and widget.buddy() is not None):  # fmt: skip
@@ -201,7 +207,7 @@ def test_no_two_controls_on_a_screen_share_an_alt_letter(
     view = _show(qtbot, window, name)
     window_keys = {letter for letter, _ in mnemonic_holders(window.menuBar(), window)}
     window_keys |= {mnemonic_of(label.text()) for label in window.findChildren(QLabel)
-                    if label.buddy() is window.search_box}  # fmt: skip
+                    if label.buddy() is window.search_box} - {""}  # fmt: skip
     assert {"F", "E", "V"} <= window_keys
     for state in tab_states(view):
         held = list(mnemonic_holders(view, window))
@@ -241,6 +247,34 @@ def test_tab_moves_through_each_screen_in_reading_order(
         chain = focus_chain(view, window)
         assert len(chain) >= 2, state
         assert backward_steps(chain, window) == [], state
+
+
+def _window_letters(window: MainWindow) -> list[str]:
+    """Alt+letters the window itself holds twice: menus, search bar, status bar, locked page."""
+    held = list(mnemonic_holders(window, window, outside=window.view_stack))
+    counts = Counter(letter for letter, _ in held)
+    return sorted(f"{letter}: {who}" for letter, who in held if counts[letter] > 1)
+
+
+def test_the_window_itself_gives_each_alt_letter_to_one_control(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    letters = {letter for letter, _ in mnemonic_holders(window, window, window.view_stack)}
+    assert {"F", "E", "V", "H"} <= letters  # the menus; the search field is reached by Ctrl+F
+    assert _window_letters(window) == []
+    with qtbot.waitSignal(window.register_locked, timeout=20_000):
+        assert window.lock()
+    assert window.unlock_button.isVisibleTo(window)  # the locked page's buttons count too
+    assert _window_letters(window) == []
+
+
+def test_each_menu_gives_each_alt_letter_to_one_item(window: MainWindow) -> None:
+    for title in window.menuBar().actions():
+        menu = title.menu()
+        assert menu is not None
+        letters = [mnemonic_of(a.text()) for a in menu.actions() if not a.isSeparator()]
+        assert all(letters), title.text()
+        assert len(set(letters)) == len(letters), title.text()
 
 
 # ---------------------------------------------------------------------------- dialogs

@@ -309,18 +309,3 @@ def test_owner_signatory_and_every_lawful_condition_are_recorded(
     assert conditions is not None
     assert conditions.text() == ("Art 10: Official authority: police; "
                                  "DPA Sch 1: Part 2, paragraph 10: preventing crime")  # fmt: skip
-
-
-def test_data_items_show_when_data_last_arrived(
-    qtbot: QtBot, view: AgreementsView, register: Register
-) -> None:
-    from app.agreements import update_data_item
-
-    item_id = get_agreement(register, "ISA-2026-001").items[0].id
-    update_data_item(register, item_id, {"last_received": dt.date(2026, 1, 5),
-                                         "next_due": dt.date(2026, 4, 5)})  # fmt: skip
-    editor = _open(qtbot, view, "ISA-2026-001")
-    editor.tabs.setCurrentIndex(4)
-    assert editor.item_schedule.text() == "Last received 05/01/2026; next due 05/04/2026."
-    editor.add_item()
-    assert editor.item_schedule.text().startswith("Recorded once the data item is saved")

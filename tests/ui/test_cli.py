@@ -162,3 +162,17 @@ def test_headless_commands_never_import_qt(demo: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code, str(demo)], capture_output=True,
                           text=True, env=env, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_loading_the_command_line_sets_its_objects_aside_and_keeps_collection_as_found(
+    collecting: bool,
+) -> None:
+    code = (
+        f"import gc; gc.enable() if {collecting} else gc.disable(); import ui.cli; "
+        f"assert gc.isenabled() is {collecting}, 'collection left changed'; "
+        "assert gc.get_freeze_count() > 10_000, gc.get_freeze_count()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr

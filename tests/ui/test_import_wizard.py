@@ -339,8 +339,9 @@ def test_messy_workbook_mapping_corrected_problems_report_and_commit(
     assert "<b>2</b> rows rejected" in counts
     assert problems.only_problems.isChecked()
     shown = {model.planned_row(r).row: model.index(r, 1).data() for r in range(model.rowCount())}
-    assert shown == {6: "Imported, with warnings", 7: "Rejected", 8: "Rejected",
-                     9: "Imported, with warnings"}
+    # rows 5, 9 and 10 are live agreements lacking some of the seven specification fields
+    assert shown == {5: "Imported, with warnings", 6: "Imported, with warnings", 7: "Rejected",
+                     8: "Rejected", 9: "Imported, with warnings", 10: "Imported, with warnings"}
     headings = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     status_cell = model.index(list(shown).index(7), headings.index("Status"))
     assert status_cell.data() == "Sort of"
@@ -600,22 +601,35 @@ def test_browse_reads_the_chosen_file(qtbot: QtBot, register: Register, runner: 
     assert wizard.file_page.sheets.index(lookups, 3).data() == "Skipped: hidden sheet"
 
 
-def test_a_broken_profile_of_ones_own_is_named(
+def test_a_broken_profile_of_ones_own_is_named_and_skipped(
     qtbot: QtBot, register: Register, runner: TaskRunner, real_registers: Path
 ) -> None:
     folder = user_profile_dir()
     folder.mkdir(parents=True)
     broken = folder / "broken.json"
     broken.write_text("{ not json", encoding="utf-8")
+    (folder / "not-utf8.json").write_bytes(b"\xff\xfe{")
+    (folder / "unknown-field.json").write_text(
+        '{"name": "Odd", "columns": {"Ref": "agreement.no_such_field"}}', encoding="utf-8")
     before = state(register)
     wizard = open_wizard(qtbot, register, runner, DEA)
-    assert "broken.json" in wizard.file_page.error.text()
-    assert "cannot be read" in wizard.file_page.error.text()
-    assert not wizard.button(NEXT).isEnabled()
+    page = wizard.file_page
+    skipped = page.profiles_skipped.text()
+    assert page.profiles_skipped.isVisibleTo(wizard)
+    for name in ("broken.json", "not-utf8.json", "unknown-field.json"):
+        assert name in skipped
+    assert "cannot be read" in skipped and "skipped" in skipped
+    assert not page.error.isVisibleTo(wizard)
+    # the other profiles are offered and the file is mapped by the one that fits it
+    assert page.profile.findData("GOV.UK Digital Economy Act information sharing agreements") > 0
+    assert "GOV.UK Digital Economy Act" in page.profile_note.text()
+    assert wizard.button(NEXT).isEnabled()
     assert state(register) == before
-    broken.unlink()  # the person removes it and reads the file again
+    for path in folder.glob("*.json"):
+        path.unlink()  # the person removes them and reads the file again
     with qtbot.waitSignal(wizard.source_read, timeout=WAIT_MS):
         wizard.read_file(DEA)
+    assert not page.profiles_skipped.isVisibleTo(wizard)
     assert wizard.button(NEXT).isEnabled()
 
 

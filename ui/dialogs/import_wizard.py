@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal, SignalInstance, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -50,7 +50,7 @@ from app.importing import (
     write_report,
 )
 from app.importing.header import Table, column_letter
-from app.importing.mapping import SPREADSHEET_TARGETS, TARGETS
+from app.importing.mapping import SPREADSHEET_TARGETS, TARGETS, user_profiles
 from app.importing.normalise import cell_text
 from app.importing.plan import ImportPlan
 from app.importing.session import (
@@ -89,7 +89,8 @@ EXAMPLE_SEARCH_ROWS = 500
 SIZE_HINT_ROWS = 200
 CAPTION_LENGTH = 40
 MAX_COLUMN_WIDTH = 320
-PROBLEMS_WIDTH = 480
+LEAST_COLUMN_WIDTH = 64
+PROBLEMS_SHARE = 0.34
 SHEET_ROWS = 10
 GROUPS = (("agreement", "Agreement"), ("party", "Parties"), ("basis", "Lawful basis"),
           ("item", "Data item"), ("organisation", "Organisation"),
@@ -177,6 +178,92 @@ def _table_view(name: str, description: str) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
     view.horizontalHeader().setResizeContentsPrecision(SIZE_HINT_ROWS)  # fitting stays quick
     return view
+
+
+def fit_widths(
+    natural: list[int],
+    available: int,
+    keep: frozenset[int] = frozenset(),
+    stretch: int | None = None,
+    least: int = LEAST_COLUMN_WIDTH,
+) -> list[int]:
+    """Column widths that fill `available` pixels: the widest columns give way first.
+
+    Columns in `keep` keep their natural width; the others share what is left, none narrower
+    than `least` (then the table scrolls). Room to spare goes to the `stretch` column.
+    """
+    widths = list(natural)
+    total = sum(widths)
+    if total <= available:
+        if stretch is not None and 0 <= stretch < len(widths):
+            widths[stretch] += available - total
+        return widths
+    flexible = sorted((w, i) for i, w in enumerate(widths) if i not in keep)
+    budget = available - sum(w for i, w in enumerate(widths) if i in keep)
+    cap = least
+    for position, (width, _) in enumerate(flexible):
+        share = budget // (len(flexible) - position)
+        if width > share:
+            cap = max(share, least)
+            break
+        budget -= width
+    return [w if i in keep else min(w, cap) for i, w in enumerate(widths)]
+
+
+class ColumnFitter(QObject):
+    """Keeps a table's columns within its width, fitted again whenever the table is resized.
+
+    Long cells are elided (their tooltip has the whole text); `share` gives a column at least
+    that fraction of the width (the problems of a row), `stretch` the column that takes spare room.
+    """
+
+    def __init__(self, view: QTableView, *, widest: int = MAX_COLUMN_WIDTH,
+                 share: tuple[str, float] | None = None, keep: tuple[str, ...] = (),
+                 stretch: str | None = None) -> None:  # fmt: skip
+        super().__init__(view)
+        self.view = view
+        self.widest = widest
+        self.share = share
+        self.keep = keep
+        self.stretch = stretch
+        view.horizontalHeader().setStretchLastSection(False)
+        view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
+                                                    | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def _column(self, heading: str | None) -> int | None:
+        model = self.view.model()
+        if heading is None or model is None:
+            return None
+        for column in range(model.columnCount()):
+            if model.headerData(column, Qt.Orientation.Horizontal) == heading:
+                return column
+        return None
+
+    def fit(self) -> None:
+        """Size the columns to their contents, then within the table's width."""
+        header = self.view.horizontalHeader()
+        self.view.resizeColumnsToContents()
+        natural = [min(header.sectionSize(c) + 8, self.widest) for c in range(header.count())]
+        available = self.view.viewport().width()
+        keep = {c for c in map(self._column, self.keep) if c is not None}
+        if self.share is not None:
+            column = self._column(self.share[0])
+            if column is not None:
+                natural[column] = min(natural[column], int(available * self.share[1]))
+                keep.add(column)
+        date = self.view.fontMetrics().horizontalAdvance("00/00/0000") + 20  # a UK date, whole
+        least = max(LEAST_COLUMN_WIDTH, date)
+        widths = fit_widths(natural, available, frozenset(keep), self._column(self.stretch),
+                            least)  # fmt: skip
+        for column, width in enumerate(widths):
+            header.resizeSection(column, width)
 
 
 def _fit_columns(view: QTableView, widest: int = MAX_COLUMN_WIDTH) -> None:
@@ -465,6 +552,8 @@ class FilePage(_Page):
         self.profile.setAccessibleName("Column mapping profile")
         self.profile.currentIndexChanged.connect(self._profile_chosen)
         self.profile_note = _label("", NOTE_STYLE, name="Profile used")
+        self.profiles_skipped = _label("", ERROR_STYLE, name="Profiles skipped")
+        self.profiles_skipped.hide()
         self.group = QCheckBox("Rows sharing a reference become &one agreement (each row a data "
                                "item)")  # fmt: skip
         self.group.setAccessibleName("Rows sharing a reference become one agreement")
@@ -487,6 +576,7 @@ class FilePage(_Page):
         options = QFormLayout()
         options.addRow(_caption("Column mapping &profile", self.profile), self.profile)
         options.addRow(QLabel(), self.profile_note)
+        options.addRow(QLabel(), self.profiles_skipped)
         layout.addLayout(options)
         layout.addWidget(self.group)
         layout.addStretch(1)
@@ -518,6 +608,7 @@ class FilePage(_Page):
         self.sheets.set_sheets(())
         self.header_note.setText("")
         self.profile_note.setText("")
+        self.load_profiles()  # the person may have saved, mended or removed one meanwhile
         self.whole.hide()
         self._set_choosing(False)
 
@@ -576,6 +667,9 @@ class FilePage(_Page):
         except ProfileError as exc:
             profiles = []
             self.show_error(exc.message)
+        skipped = "\n".join(user_profiles().skipped)  # damaged files of one's own, by name
+        self.profiles_skipped.setText(skipped)
+        self.profiles_skipped.setVisible(bool(skipped))
         for profile in profiles:
             mine = "" if profile.shipped else " (yours)"
             self.profile.addItem(f"{profile.name}{mine}", profile.name)
@@ -717,6 +811,7 @@ class MappingPage(_Page):
         self.preview = PreviewModel(self)
         self.preview_view = _table_view("Preview", "The first rows as they will be imported")
         self.preview_view.setModel(self.preview)
+        self.preview_fitter = ColumnFitter(self.preview_view)
         self.preview_caption = _caption("Pre&view", self.preview_view)
 
         top = QWidget()
@@ -821,7 +916,7 @@ class MappingPage(_Page):
             return
         shown = preview(table, mapping)
         self.preview.set_preview(shown)
-        _fit_columns(self.preview_view)
+        self.preview_fitter.fit()
         total = shown.total_rows
         self.preview_caption.setText(
             f"Pre&view of the first {PREVIEW_ROWS} rows of {total:,}, as they will be imported"
@@ -890,6 +985,8 @@ class ProblemsPage(_Page):
         self.view = _table_view("Rows and their problems",
                                 "Every row read, what happens to it and its problems per cell")
         self.view.setModel(self.rows)
+        self.fitter = ColumnFitter(self.view, share=("Problems", PROBLEMS_SHARE),
+                                   keep=("Sheet", "Row", "Outcome"), stretch="Problems")
         self.view.verticalHeader().hide()  # the sheet's row number is a column of its own
         self._planned: tuple[ImportChoice, ImportPlan] | None = None
         tools = QHBoxLayout()
@@ -988,7 +1085,7 @@ class ProblemsPage(_Page):
         self.only_problems.blockSignals(False)
         self.rows.set_only_problems(has_problems)
         self.only_problems.setEnabled(has_problems)
-        _fit_columns(self.view, PROBLEMS_WIDTH)
+        self.fitter.fit()
         table = self.wizard_.table
         skipped = list(plan.notes[:3]) if self.wizard_.whole_register or table is None else (
             left_out(table.skipped))  # fmt: skip
@@ -997,7 +1094,7 @@ class ProblemsPage(_Page):
 
     def _filter(self, only: bool) -> None:
         self.rows.set_only_problems(only)
-        _fit_columns(self.view, PROBLEMS_WIDTH)
+        self.fitter.fit()
 
     def _save_report(self) -> None:
         self.wizard_.save_report(self)

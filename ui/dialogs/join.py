@@ -30,6 +30,7 @@ from app.keys import check_passphrase
 from app.paths import default_register_dir
 from app.sync import JoinResult
 from ui.errors import message_for
+from ui.widgets.path_edit import PathEdit, show_start
 from ui.workers import TaskRunner
 
 READ_OUT = (
@@ -102,6 +103,7 @@ class JoinDialog(QDialog):
 
     def _line(self, text: str, accessible: str, secret: bool = False) -> QLineEdit:
         edit = QLineEdit(text)
+        show_start(edit)
         edit.setAccessibleName(accessible)
         if secret:
             edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -119,11 +121,12 @@ class JoinDialog(QDialog):
 
     def _build_form(self, share: str, name: str) -> QWidget:
         page = QWidget()
-        self.share = self._line(share, "Shared folder on the network drive")
+        self.share = PathEdit(share)
+        self.share.setAccessibleName("Shared folder on the network drive")
         self.share.setPlaceholderText("the folder an admin shared the register in")
         self.share.textEdited.connect(self._share_edited)
-        self.folder = self._line(str(self._default_folder(share)),
-                                 "Folder for this device's copy")  # fmt: skip
+        self.folder = PathEdit(str(self._default_folder(share)))
+        self.folder.setAccessibleName("Folder for this device's copy")
         self.folder.textEdited.connect(lambda _t: setattr(self, "_folder_chosen", True))
         self.name = self._line(name, "Your name and device, as other members see it")
         self.name.setPlaceholderText("e.g. Sam Patel, laptop")

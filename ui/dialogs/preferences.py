@@ -1,4 +1,4 @@
-"""Preferences: idle lock, author details for papers, protective marking, shared folder."""
+"""Preferences: idle lock, author details for papers, protective marking, sharing and sync."""
 
 from __future__ import annotations
 
@@ -27,14 +27,17 @@ from ui.settings import (
     MARKINGS,
     PROTECTIVE_MARKING,
     SHARED_FOLDER,
+    SYNC_INTERVAL_MINUTES,
     Settings,
 )
+from ui.widgets.path_edit import PathEdit, show_start
 
 AUTHOR_PREFERENCES = (AUTHOR_NAME, AUTHOR_TITLE, AUTHOR_EMAIL, AUTHOR_PHONE)
 TEXT_PREFERENCES = (*AUTHOR_PREFERENCES, SHARED_FOLDER)
 MNEMONICS = {AUTHOR_NAME.key: "&Name", AUTHOR_TITLE.key: "&Job title",
              AUTHOR_EMAIL.key: "&Email", AUTHOR_PHONE.key: "&Phone",
-             SHARED_FOLDER.key: "Shared &folder"}  # fmt: skip
+             SHARED_FOLDER.key: "Shared &folder",
+             SYNC_INTERVAL_MINUTES.key: "S&ync every"}  # fmt: skip
 PLACEHOLDERS = {AUTHOR_NAME.key: "As papers name their author, e.g. Priya Shah",
                 AUTHOR_TITLE.key: "e.g. Information Governance Manager",
                 AUTHOR_EMAIL.key: "e.g. priya.shah@northshire.gov.uk",
@@ -69,14 +72,21 @@ class PreferencesDialog(QDialog):
         self.marking.setAccessibleName(PROTECTIVE_MARKING.label)
         self.texts: dict[str, QLineEdit] = {}
         for preference in TEXT_PREFERENCES:
-            edit = QLineEdit(settings.get(preference))
+            kind = PathEdit if preference is SHARED_FOLDER else QLineEdit
+            edit = kind(settings.get(preference))
             edit.setAccessibleName(preference.label)
             edit.setPlaceholderText(PLACEHOLDERS[preference.key])
-            edit.setCursorPosition(0)
+            show_start(edit)
             self.texts[preference.key] = edit
         self.browse = QPushButton("&Browse…")
         self.browse.setAccessibleName("Choose the shared folder")
         self.browse.clicked.connect(self._browse)
+        self.sync_interval = QSpinBox()
+        self.sync_interval.setRange(1, 120)
+        self.sync_interval.setSuffix(" minutes")
+        self.sync_interval.setSpecialValueText("1 minute")
+        self.sync_interval.setValue(settings.get(SYNC_INTERVAL_MINUTES))
+        self.sync_interval.setAccessibleName(SYNC_INTERVAL_MINUTES.label)
 
         security = QGroupBox("Security")
         security_form = QFormLayout(security)
@@ -98,6 +108,11 @@ class PreferencesDialog(QDialog):
         sharing_form.addRow(self._caption(MNEMONICS[SHARED_FOLDER.key],
                                           self.texts[SHARED_FOLDER.key]), folder_row)  # fmt: skip
         sharing_form.addRow(_note("Offered when you share a register or join one."))
+        sharing_form.addRow(self._caption(MNEMONICS[SYNC_INTERVAL_MINUTES.key],
+                                          self.sync_interval), self.sync_interval)  # fmt: skip
+        sharing_form.addRow(_note("While a shared register is open, this device sends its "
+                                  "changes to the shared folder and picks up colleagues' this "
+                                  "often, and a few seconds after each save."))  # fmt: skip
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -125,6 +140,7 @@ class PreferencesDialog(QDialog):
 
     def store(self) -> None:
         self.settings.set(IDLE_LOCK_MINUTES, self.idle.value())
+        self.settings.set(SYNC_INTERVAL_MINUTES, self.sync_interval.value())
         self.settings.set(PROTECTIVE_MARKING, self.marking.currentText().strip() or "OFFICIAL")
         for preference in TEXT_PREFERENCES:
             self.settings.set(preference, self.texts[preference.key].text().strip())

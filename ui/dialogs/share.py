@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.sync import JoinRequest
 from ui.dialogs.join import FingerprintLabel
 from ui.models.sync_models import iso_when_text
+from ui.widgets.path_edit import PathEdit, show_start
 
 
 @dataclass(frozen=True)
@@ -37,13 +38,14 @@ class ShareDialog(QDialog):
     def __init__(self, parent: QWidget | None, folder: str = "", name: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Share this register")
-        self.folder = QLineEdit(folder)
+        self.folder = PathEdit(folder)
         self.folder.setAccessibleName("Shared folder on the network drive")
         self.folder.setPlaceholderText("an empty folder on the partnership's network drive")
         browse = QPushButton("&Browse…")
         browse.setAccessibleName("Choose the shared folder")
         browse.clicked.connect(self._browse)
         self.name = QLineEdit(name)
+        show_start(self.name)
         self.name.setAccessibleName("Your name and device, as other members see it")
         self.name.setPlaceholderText("e.g. Priya Shah, laptop")
         row = QHBoxLayout()

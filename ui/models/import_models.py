@@ -80,9 +80,9 @@ class _TableModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # fmt: skip
-        if role != Qt.ItemDataRole.DisplayRole:
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        if orientation == Qt.Orientation.Horizontal:
+        if orientation == Qt.Orientation.Horizontal:  # the tooltip: a narrow column elides it
             return self.headings[section] if 0 <= section < len(self.headings) else None
         return self.row_heading(section) if 0 <= section < self.row_total() else None
 
@@ -203,8 +203,8 @@ class PreviewModel(_TableModel):
             return font
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{shown.text}. {shown.message}" if shown.message else shown.text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            tip = shown.text if len(shown.text) > LONGEST_CELL else ""
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole text: a narrow column elides it
+            tip = f"In the file: “{shown.original}”" if unread else shown.text
             return "\n\n".join(t for t in (shown.message, tip) if t) or None
         return _severity_data(shown.level, role)
 
@@ -325,9 +325,9 @@ class ProblemRowsModel(_TableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{p.level.capitalize()}: {p.describe()}" for p in problems]
             text = self._text(planned, column)
-            if len(text) > LONGEST_CELL:
-                lines.append(text)
-            return "\n".join(lines) or None
+            if column >= len(self._fixed) or not problems:
+                lines.append(text)  # the whole text: a narrow column elides it
+            return "\n".join(line for line in lines if line) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and self._fixed[column:column + 1] == ("Row",):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if column < len(self._fixed) and self._fixed[column] != "Outcome":

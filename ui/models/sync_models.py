@@ -9,7 +9,7 @@ History view shows it (UK dates, names for linked records).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +30,9 @@ ROLE_LABELS = {
     "revoked": "Removed",
 }
 ALARM_COLOUR = "#b00020"
+WRAP_ROLE = Qt.ItemDataRole.UserRole + 2
+"""A cell's text as drawn when it wraps: spaces inside people's names do not break."""
+NO_BREAK_SPACE = "\u00a0"
 
 
 def when_text(when: dt.datetime | None) -> str:
@@ -169,16 +172,58 @@ class ConflictItem:
     def is_revived(self) -> bool:
         return self.deletion is not None
 
+    def _editors(self) -> list[str]:
+        """Who wrote the versions, each once, in the order of the versions."""
+        return list(dict.fromkeys(_who(s.version) for s in self.versions))
+
+    def _what(self, name: Callable[[str], str]) -> str:
+        editors = [name(editor) for editor in self._editors()]
+        if self.deletion is not None:
+            deleter = name(_who(self.deletion.version))
+            return f"Deleted by {deleter}, then edited by {names(editors)}"
+        if len(editors) == 1:
+            return f"Changed by {editors[0]} on {len(self.versions)} devices"
+        return f"Changed by {names(editors)}"
+
     @property
     def what(self) -> str:
+        """What happened, short enough for the list: "Changed by Sam Patel and Priya Shah"."""
+        return self._what(str)
+
+    @property
+    def what_unbroken(self) -> str:
+        """`what` with each name held together, so that a wrapped line never splits one."""
+        return self._what(lambda person: person.replace(" ", NO_BREAK_SPACE))
+
+    @property
+    def story(self) -> str:
+        """What happened and what to do about it, in sentences, for the conflict shown."""
+        editors = self._editors()
         if self.deletion is not None:
-            d = self.deletion.version
-            return f"Deleted by {d.author}, then edited by " + ", ".join(
-                sorted({s.version.author for s in self.versions})
+            return (
+                f"{_who(self.deletion.version)} deleted this record, and {names(editors)} "
+                "edited it on another device before the deletion reached them. Keep the record "
+                "with its edits, or delete it again."
             )
-        return f"{len(self.versions)} versions: " + ", ".join(
-            s.version.author for s in self.versions
+        if len(editors) == 1:
+            who = f"{editors[0]} changed this field on {len(self.versions)} devices"
+        else:
+            who = f"{names(editors)} each changed this field"
+        return (
+            f"{who} before they synced. The register shows version 1 meanwhile; keep the right "
+            "one and the others are set aside (they stay in the History)."
         )
+
+
+def _who(version: ConflictVersion) -> str:
+    return version.author or "someone"
+
+
+def names(people: Sequence[str]) -> str:
+    """Names as a sentence lists them: "A", "A and B", "A, B and C"."""
+    if len(people) < 2:
+        return "".join(people)
+    return f"{', '.join(people[:-1])} and {people[-1]}"
 
 
 def _display_record(entity: str, label: str) -> str:
@@ -254,4 +299,6 @@ class ConflictTableModel(RecordTableModel):
     def decorate(self, row: Any, column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.ToolTipRole:
             return "\n".join(f"{s.text} — {s.byline}" for s in row.versions)
+        if role == WRAP_ROLE and column.name == "what":
+            return row.what_unbroken
         return None

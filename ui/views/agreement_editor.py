@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.agreement_editing import ITEM_DATE_FIELDS as ITEM_DATE_NAMES
 from app.agreement_editing import (
     Choice,
     ItemEdit,
@@ -44,7 +46,7 @@ from app.agreement_editing import (
     set_links,
     use_case_choices,
 )
-from app.agreements import add_party, get_agreement
+from app.agreements import add_party, get_agreement, set_party_signatory
 from app.domain import (
     AGREEMENT_FIELD_LABELS,
     SPEC_FIELDS,
@@ -54,6 +56,7 @@ from app.domain import (
     Category,
     ControllerRelationship,
     LawfulBasis,
+    Party,
     PartyRole,
     format_uk_date,
 )
@@ -64,6 +67,7 @@ from app.register import Register
 from app.values import parse_uk_date
 from ui.errors import ErrorMessage, Question
 from ui.models.history import HistoryTableModel
+from ui.settings import MARKINGS, PROTECTIVE_MARKING, Settings
 from ui.widgets.mnemonics import WINDOW_KEYS, give_mnemonics
 from ui.widgets.record_form import PROBLEM_COLOUR, ProblemLabel
 from ui.widgets.tables import chars_wide, history_table, size_columns, style_table
@@ -74,6 +78,12 @@ TEXT_AREAS = ("summary", "retention", "rights_arrangements", "notes")
 ITEM_TEXT_FIELDS = (("title", "Title"), *SPEC_FIELDS,
                     ("responsible_owner", "Responsible owner"),
                     ("refresh_schedule", "Refresh schedule"))  # fmt: skip
+ITEM_DATE_FIELDS = tuple((name, field_label("data_item", name)) for name in ITEM_DATE_NAMES)
+ITEM_LINE_FIELDS = ("title", "responsible_owner", "refresh_schedule")
+NOT_SIGNED = "Not signed yet"
+SIGN_NOTE = ("Choose one of the organisation's people, or type the name of someone new: they "
+             "are added to the organisation's people.")  # fmt: skip
+SELECT_PARTY_NOTE = "Select a party in the table to record who signed for it and when."
 ARTICLE_6 = ("", "6(1)(a) consent", "6(1)(b) contract", "6(1)(c) legal obligation",
              "6(1)(d) vital interests", "6(1)(e) public task", "6(1)(f) legitimate interests")
 ARTICLE_9 = ("", "9(2)(a) explicit consent", "9(2)(b) employment and social security",
@@ -101,19 +111,30 @@ def _norm(name: str, value: Any) -> Any:
     return None if value == "" else value
 
 
-def _schedule_text(item: dict[str, Any] | None) -> str:
-    """When a data item was last received and is next due, as the Intelligence Network tracks."""
-    if item is None:
-        return ""
-    if not item.get("item_id"):
-        return "Recorded once the data item is saved and the data arrives."
-    last = format_uk_date(item.get("last_received")) or "not recorded"
-    due = format_uk_date(item.get("next_due")) or "not recorded"
-    return f"Last received {last}; next due {due}."
-
-
 def _label(enum_value: str) -> str:
     return enum_value.replace("_", " ").capitalize()
+
+
+def _date_edit(accessible: str = "") -> QLineEdit:
+    """A date field: written dd/mm/yyyy, twelve characters wide."""
+    edit = QLineEdit()
+    edit.setPlaceholderText("dd/mm/yyyy")
+    edit.setMaximumWidth(chars_wide(edit, 12))
+    if accessible:
+        edit.setAccessibleName(accessible)
+    return edit
+
+
+def _signatory_choice(combo: QComboBox) -> tuple[str | None, str]:
+    """Who a signatory box names: (id, "") for a person listed, (None, name) for a new name.
+
+    (None, "") is nobody: "Not signed yet", or the box left empty.
+    """
+    text = combo.currentText().strip()
+    index = combo.findText(text) if text else -1
+    if index >= 0:
+        return (str(combo.itemData(index) or "") or None), ""
+    return None, " ".join(text.split())
 
 
 @dataclass
@@ -145,9 +166,11 @@ class AgreementEditor(QWidget):
     changed = Signal()  # something was written (parties, bases, links)
     dirty_changed = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None,
+                 settings: Settings | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self._runner = runner
+        self._settings = settings  # None: the app's stored settings, read when needed
         self._register: Register | None = None
         self.agreement: Agreement | None = None
         self._populating = False
@@ -162,6 +185,7 @@ class AgreementEditor(QWidget):
         self.item_errors: dict[str, QLabel] = {}
         self._captions: list[QLabel | QAbstractButton] = []
         self._people: list[Person] = []
+        self._parties: tuple[Party, ...] = ()
 
         self.heading = QLabel("New agreement")
         font = self.heading.font()
@@ -295,8 +319,6 @@ class AgreementEditor(QWidget):
         ))  # fmt: skip
         self._field(form, "owner_id", self._combo([("", "Not recorded")]), "Owner")
         self._field(form, "summary", self._area(80))
-        from ui.settings import MARKINGS
-
         self._field(form, "protective_marking",
                     self._combo([(m, m) for m in MARKINGS], editable=True))  # fmt: skip
         yes_no = [("", "Not recorded"), ("yes", "Yes"), ("no", "No")]
@@ -314,10 +336,7 @@ class AgreementEditor(QWidget):
         page = QWidget()
         form = QFormLayout(page)
         for name in DATE_FIELDS:
-            edit = QLineEdit()
-            edit.setPlaceholderText("dd/mm/yyyy")
-            edit.setMaximumWidth(160)
-            self._field(form, name, edit)
+            self._field(form, name, _date_edit())
         note = QLabel("Dates are written dd/mm/yyyy. A new agreement's next review defaults to "
                       "a year after its start.")  # fmt: skip
         note.setWordWrap(True)
@@ -337,6 +356,9 @@ class AgreementEditor(QWidget):
         )
         self.parties_table.setAccessibleName("Parties to the agreement")
         self.parties_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.parties_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.parties_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.parties_table.itemSelectionChanged.connect(self._party_selected)
         style_table(self.parties_table)
         size_columns(self.parties_table, {1: 12, 2: 30, 3: 12}, stretch=(0,))
         self.party_org = QComboBox()
@@ -344,12 +366,8 @@ class AgreementEditor(QWidget):
         self.party_org.currentIndexChanged.connect(self._fill_signatories)
         self.party_role = self._combo([(r.value, r.value.capitalize()) for r in PartyRole])
         self.party_role.setAccessibleName("Role of the party")
-        self.party_signatory = QComboBox()
-        self.party_signatory.setAccessibleName("Signatory for the party")
-        self.party_signed_on = QLineEdit()
-        self.party_signed_on.setPlaceholderText("dd/mm/yyyy")
-        self.party_signed_on.setAccessibleName("Date the party signed")
-        self.party_signed_on.setMaximumWidth(chars_wide(self.party_signed_on, 12))
+        self.party_signatory = self._signatory_box("Signatory for the party")
+        self.party_signed_on = _date_edit("Date the party signed")
         self.add_party_button = QPushButton("Add party")
         self.add_party_button.setAccessibleName("Add the organisation as a party")
         self.add_party_button.clicked.connect(self._add_party)
@@ -358,6 +376,7 @@ class AgreementEditor(QWidget):
         self.remove_party_button.clicked.connect(self._remove_party)
         self._captions.extend((self.add_party_button, self.remove_party_button))
         self.party_error = ProblemLabel("Problem adding the party")
+        sign_box = self._signature_box()
         add_box = QGroupBox("Add a party")
         grid = QGridLayout(add_box)
         grid.addWidget(self._caption("Organisation", self.party_org), 0, 0)
@@ -379,9 +398,48 @@ class AgreementEditor(QWidget):
         layout = QVBoxLayout(page)
         layout.addWidget(self.parties_table, 1)
         layout.addLayout(remove_row)
+        layout.addWidget(sign_box)
         layout.addWidget(add_box)
         layout.addWidget(self.parties_note)
         return page
+
+    @staticmethod
+    def _signatory_box(accessible: str) -> QComboBox:
+        """Who signed: one of the organisation's people, or a new name typed in."""
+        combo = QComboBox()
+        combo.setEditable(True)
+        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        combo.setAccessibleName(accessible)
+        line = combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("Choose one of its people, or type a new name")
+        return combo
+
+    def _signature_box(self) -> QGroupBox:
+        """Who signed for the party selected in the table, and when: changed in place."""
+        self.sign_signatory = self._signatory_box("Who signed for the selected party")
+        self.sign_signed_on = _date_edit("Date the selected party signed")
+        self.save_signature_button = QPushButton("Save signature")
+        self.save_signature_button.setAccessibleName(
+            "Save who signed for the selected party and when")
+        self.save_signature_button.clicked.connect(self._save_signature)
+        self._captions.append(self.save_signature_button)
+        self.sign_error = ProblemLabel("Problem with the signature")
+        self.sign_note = QLabel("")
+        self.sign_note.setWordWrap(True)
+        self.sign_note.setStyleSheet("color: #555555")
+        self.sign_box = QGroupBox("Signature of the selected party")
+        grid = QGridLayout(self.sign_box)
+        grid.addWidget(self._caption("Signed by", self.sign_signatory), 0, 0)
+        grid.addWidget(self.sign_signatory, 0, 1)
+        grid.addWidget(self._caption("Date signed", self.sign_signed_on), 0, 2)
+        grid.addWidget(self.sign_signed_on, 0, 3)
+        grid.addWidget(self.save_signature_button, 0, 4)
+        grid.addWidget(self.sign_error, 1, 0, 1, 5)
+        grid.addWidget(self.sign_note, 2, 0, 1, 5)
+        grid.setColumnStretch(1, 1)
+        self._party_selected()
+        return self.sign_box
 
     def _bases_page(self) -> QWidget:
         page = QWidget()
@@ -472,33 +530,17 @@ class AgreementEditor(QWidget):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for name, text in ITEM_TEXT_FIELDS:
             widget: QLineEdit | QPlainTextEdit
-            if name in ("title", "responsible_owner", "refresh_schedule"):
+            if name in ITEM_LINE_FIELDS:
                 widget = QLineEdit()
                 widget.textEdited.connect(self._item_edited)
             else:
                 widget = self._area(lines=4)
                 widget.textChanged.connect(self._item_edited)
-            widget.setAccessibleName(text)
-            error = QLabel("")
-            error.setStyleSheet(ERROR_STYLE)
-            error.setWordWrap(True)
-            error.setAccessibleName(f"Problem with {text}")
-            error.hide()
-            box = QWidget()
-            inner = QVBoxLayout(box)
-            inner.setContentsMargins(0, 0, 0, 0)
-            inner.addWidget(widget)
-            inner.addWidget(error)
-            form.addRow(self._caption(text, widget), box)
-            self.item_fields[name] = widget
-            self.item_errors[name] = error
-            widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-            action = QAction("Show history of this field", widget)
-            action.triggered.connect(lambda _=False, n=name: self._show_item_field_history(n))
-            widget.addAction(action)
-        self.item_schedule = QLabel("")
-        self.item_schedule.setAccessibleName("When the data was last received and is next due")
-        form.addRow(QLabel("Last received and next due"), self.item_schedule)
+            self._item_field(form, name, text, widget)
+        for name, text in ITEM_DATE_FIELDS:
+            date = _date_edit()
+            date.textEdited.connect(self._item_edited)
+            self._item_field(form, name, text, date)
         self.item_form = self._scroll(form_page)
         splitter = QSplitter()
         splitter.setChildrenCollapsible(False)
@@ -511,6 +553,28 @@ class AgreementEditor(QWidget):
         layout.addWidget(splitter)
         self._enable_item_form(False)
         return page
+
+    def _item_field(self, form: QFormLayout, name: str, text: str,
+                    widget: QLineEdit | QPlainTextEdit) -> None:  # fmt: skip
+        """A data item's field in the form, with its problem under it and its history."""
+        widget.setAccessibleName(text)
+        error = QLabel("")
+        error.setStyleSheet(ERROR_STYLE)
+        error.setWordWrap(True)
+        error.setAccessibleName(f"Problem with {text}")
+        error.hide()
+        box = QWidget()
+        inner = QVBoxLayout(box)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(widget)
+        inner.addWidget(error)
+        form.addRow(self._caption(text, widget), box)
+        self.item_fields[name] = widget
+        self.item_errors[name] = error
+        widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        action = QAction("Show history of this field", widget)
+        action.triggered.connect(lambda _=False, n=name: self._show_item_field_history(n))
+        widget.addAction(action)
 
     def _links_page(self) -> QWidget:
         page = QWidget()
@@ -706,7 +770,7 @@ class AgreementEditor(QWidget):
             self._fill_bases(agreement)
             self._items = [
                 {"item_id": i.id, **{k: getattr(i, k) for k, _ in ITEM_TEXT_FIELDS},
-                 "last_received": i.last_received, "next_due": i.next_due}
+                 **{k: format_uk_date(getattr(i, k)) for k, _ in ITEM_DATE_FIELDS}}
                 for i in (agreement.items if agreement else ())
             ]  # fmt: skip
             self._deleted_items = []
@@ -729,9 +793,7 @@ class AgreementEditor(QWidget):
         if name == "category" and value is None:
             value = Category.PERSONAL.value
         if name == "protective_marking" and not value:
-            from ui.settings import PROTECTIVE_MARKING, Settings
-
-            value = Settings().get(PROTECTIVE_MARKING)
+            value = (self._settings or Settings()).get(PROTECTIVE_MARKING)
         index = combo.findData(value or "")
         if index >= 0:
             combo.setCurrentIndex(index)
@@ -741,7 +803,11 @@ class AgreementEditor(QWidget):
             combo.setCurrentIndex(0)
 
     def _fill_parties(self, agreement: Agreement | None) -> None:
+        keep = self._selected_id(self.parties_table)
         parties = agreement.parties if agreement else ()
+        self._parties = parties
+        self.parties_table.blockSignals(True)
+        self.parties_table.clearSelection()
         self.parties_table.setRowCount(len(parties))
         for row, party in enumerate(parties):
             for col, text in enumerate((party.organisation, party.role.capitalize(),
@@ -750,6 +816,11 @@ class AgreementEditor(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, party.id)
                 item.setToolTip(text)
                 self.parties_table.setItem(row, col, item)
+        kept = [row for row, party in enumerate(parties) if party.id == keep]
+        if kept:
+            self.parties_table.selectRow(kept[0])
+        self.parties_table.blockSignals(False)
+        self._party_selected()
         self.basis_party.clear()
         self.basis_party.addItem("All parties", "")
         for party in parties:
@@ -759,13 +830,36 @@ class AgreementEditor(QWidget):
 
     def _fill_signatories(self, *_: object) -> None:
         """The people of the organisation chosen to add, to pick its signatory from."""
-        org_id = self.party_org.currentData()
-        self.party_signatory.clear()
-        self.party_signatory.addItem("Not signed yet", "")
+        self._fill_people(self.party_signatory, self.party_org.currentData(), None)
+
+    def _fill_people(self, combo: QComboBox, org_id: str | None, current: str | None) -> None:
+        """'Not signed yet' and the organisation's people, and the `current` signatory (chosen)."""
+        combo.clear()
+        combo.addItem(NOT_SIGNED, "")
         for person in self._people:
-            if person.organisation_id == org_id:
+            if person.organisation_id == org_id or (current and person.id == current):
                 role = f", {person.role}" if person.role else ""
-                self.party_signatory.addItem(f"{person.name}{role}", person.id)
+                combo.addItem(f"{person.name}{role}", person.id)
+        combo.setCurrentIndex(max(combo.findData(current or ""), 0))
+
+    def _selected_party(self) -> Party | None:
+        party_id = self._selected_id(self.parties_table)
+        return next((p for p in self._parties if p.id == party_id), None)
+
+    def _party_selected(self) -> None:
+        """Show who signed for the party selected in the table, ready to change."""
+        party = self._selected_party()
+        self.sign_box.setTitle("Signature of the selected party" if party is None
+                               else f"Signature of {party.organisation}")  # fmt: skip
+        self._fill_people(self.sign_signatory, party.organisation_id if party else None,
+                          party.signatory_id if party else None)  # fmt: skip
+        if party is None:
+            self.sign_signatory.clear()
+        self.sign_signed_on.setText(format_uk_date(party.signed_on) if party else "")
+        self.sign_note.setText(SIGN_NOTE if party else SELECT_PARTY_NOTE)
+        self.sign_error.clear()
+        for widget in (self.sign_signatory, self.sign_signed_on, self.save_signature_button):
+            widget.setEnabled(party is not None)
 
     def _fill_bases(self, agreement: Agreement | None) -> None:
         bases = agreement.lawful_bases if agreement else ()
@@ -838,7 +932,6 @@ class AgreementEditor(QWidget):
                 else:
                     widget.setPlainText(text)
                 self.item_errors[name].hide()
-            self.item_schedule.setText(_schedule_text(item))
             self._enable_item_form(item is not None)
         finally:
             self._populating = was
@@ -972,10 +1065,14 @@ class AgreementEditor(QWidget):
             # only what changed: the log records real changes, not every field on each save
             current = self.agreement.__dict__
             values = {k: v for k, v in values.items() if _norm(k, current.get(k)) != _norm(k, v)}
-        items = [
-            ItemEdit(item.get("item_id"), {k: item.get(k, "") for k, _ in ITEM_TEXT_FIELDS})
-            for item in self._items
-        ]
+        items: list[ItemEdit] = []
+        for n, item in enumerate(self._items):
+            item_values, item_problems = self._item_values(item)
+            if item_problems:
+                self.show_item_problems(n, item_problems)
+                self.loaded.emit()
+                return
+            items.append(ItemEdit(item.get("item_id"), item_values))
         agreement_id = self.agreement_id
         deleted = list(self._deleted_items)
 
@@ -992,6 +1089,31 @@ class AgreementEditor(QWidget):
 
         self._run(lambda: save_agreement(register, agreement_id, values, items, deleted),
                   done, "Saving the agreement…", failed=failed)  # fmt: skip
+
+    def _item_values(self, item: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
+        """A data item's fields to save, its dates read, and the problems reading them."""
+        values = {name: item.get(name, "") for name in self.item_fields}
+        problems: list[FieldProblem] = []
+        for name, _ in ITEM_DATE_FIELDS:
+            text = str(values[name] or "").strip()
+            try:
+                values[name] = parse_uk_date(text) if text else None
+            except ValueError as exc:
+                problems.append(FieldProblem(name, str(exc)))
+        return values, problems
+
+    def show_item_problems(self, row: int, problems: list[FieldProblem]) -> None:
+        """Show data item `row` with each problem under its field, the first one focused."""
+        self._clear_errors()
+        self.tabs.setCurrentIndex(4)
+        self.items_list.setCurrentRow(row)
+        for problem in problems:
+            self.item_errors[problem.field].setText(problem.message)
+            self.item_errors[problem.field].show()
+        self.item_fields[problems[0].field].setFocus()
+        error = self.item_errors[problems[0].field]
+        # once the form has grown by the problem's line, scroll down to it
+        QTimer.singleShot(0, self.item_form, lambda: self.item_form.ensureWidgetVisible(error))
 
     def _reload_after_save(self, agreement_id: str) -> None:
         if self.agreement is None:
@@ -1031,12 +1153,21 @@ class AgreementEditor(QWidget):
 
     # ------------------------------------------------------------------ side lists (saved)
 
-    def _write(self, fn: Callable[[], Any], label: str) -> None:
+    def _write(self, fn: Callable[[], Any], label: str,
+               problems: ProblemLabel | None = None) -> None:  # fmt: skip
+        """Write a side list (saved at once); a refusal is shown in `problems` when given."""
+
         def done(_: Any) -> None:
             self.changed.emit()
             self.reload()
 
-        self._run(fn, done, label)
+        def failed(exc: BaseException) -> None:
+            if problems is not None and isinstance(exc, ValidationError):
+                problems.setText(" ".join(p.message for p in exc.problems))
+            else:
+                ErrorMessage.show(self, exc)
+
+        self._run(fn, done, label, failed=failed)
 
     def _add_party(self) -> None:
         register, agreement = self._register, self.agreement
@@ -1044,17 +1175,39 @@ class AgreementEditor(QWidget):
         if register is None or agreement is None or not org_id:
             return
         role = str(self.party_role.currentData())
-        signatory = self.party_signatory.currentData() or None
-        text = self.party_signed_on.text().strip()
-        try:
-            signed_on = parse_uk_date(text) if text else None
-        except ValueError as exc:
-            self.party_error.setText(f"Signed on: {exc}")
-            self.party_signed_on.setFocus()
+        signatory, new_name = _signatory_choice(self.party_signatory)
+        read, signed_on = self._read_date(self.party_signed_on, "Signed on", self.party_error)
+        if not read:
             return
-        self.party_error.clear()
-        self._write(lambda: add_party(register, agreement.id, org_id, role, signatory, signed_on),
-                    "Adding the party…")  # fmt: skip
+        self._write(lambda: add_party(register, agreement.id, org_id, role, signatory, signed_on,
+                                      new_name), "Adding the party…",
+                    problems=self.party_error)  # fmt: skip
+
+    @staticmethod
+    def _read_date(edit: QLineEdit, label: str,
+                   problem: ProblemLabel) -> tuple[bool, dt.date | None]:  # fmt: skip
+        """(read, the date typed in `edit` or None); not read, with the reason shown, if wrong."""
+        text = edit.text().strip()
+        try:
+            value = parse_uk_date(text) if text else None
+        except ValueError as exc:
+            problem.setText(f"{label}: {exc}")
+            edit.setFocus()
+            return False, None
+        problem.clear()
+        return True, value
+
+    def _save_signature(self) -> None:
+        register, party = self._register, self._selected_party()
+        if register is None or party is None:
+            return
+        signatory, new_name = _signatory_choice(self.sign_signatory)
+        read, signed_on = self._read_date(self.sign_signed_on, "Date signed", self.sign_error)
+        if not read:
+            return
+        self._write(lambda: set_party_signatory(register, party.id, signatory, signed_on,
+                                                new_name), "Saving the signature…",
+                    problems=self.sign_error)  # fmt: skip
 
     def _selected_id(self, table: QTableWidget) -> str | None:
         row = table.currentRow()

@@ -24,6 +24,7 @@ from app.domain import AgreementStatus, AgreementSummary, Category
 from app.register import Register
 from ui.errors import ErrorMessage
 from ui.models.agreements import DUE, OVERDUE, AgreementTableModel
+from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
 from ui.widgets.tables import record_table, size_columns
 from ui.workers import TaskRunner
@@ -38,7 +39,8 @@ class AgreementsView(QWidget):
     loaded = Signal()
     editing_changed = Signal(bool)
 
-    def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None,
+                 settings: Settings | None = None) -> None:  # fmt: skip
         super().__init__(parent)
         self._register: Register | None = None
         self._runner = runner
@@ -131,7 +133,7 @@ class AgreementsView(QWidget):
         list_layout.addWidget(self.table, 1)
         list_layout.addWidget(self.legend)
 
-        self.editor = AgreementEditor(self, runner)
+        self.editor = AgreementEditor(self, runner, settings)
         self.editor.closed.connect(self.show_list)
         self.editor.saved.connect(lambda _id: self._reload_rows())
         self.editor.changed.connect(self._reload_rows)

@@ -10,16 +10,20 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -28,22 +32,25 @@ from PySide6.QtWidgets import (
 from app.conflicts import FieldConflict, resolve_conflict
 from app.register import Register
 from ui.errors import ErrorMessage
-from ui.models.sync_models import ConflictItem, ConflictTableModel, ShownVersion, load_conflicts
+from ui.models.sync_models import (
+    WRAP_ROLE,
+    ConflictItem,
+    ConflictTableModel,
+    ShownVersion,
+    load_conflicts,
+)
 from ui.workers import TaskRunner
 
-NO_CONFLICTS = (
-    "No conflicts. When two people change the same field before their laptops sync, or one "
-    "edits a record another deleted, both versions appear here for you to choose."
+NO_CONFLICTS = "No open conflicts."
+"""The summary under the list when there is nothing to settle."""
+NONE_TITLE = "No conflicts: every change merged cleanly"
+NONE_TEXT = (
+    "When two people change the same field before their laptops sync, or one edits a record "
+    "another deleted, both versions appear here side by side for you to choose."
 )
-FIELD_HELP = (
-    "This field was changed on two devices or more before they synced. The register shows the "
-    "latest version meanwhile; keep the right one and the others are set aside (they stay in "
-    "the History)."
-)
-REVIVED_HELP = (
-    "This record was deleted on one device and edited on another after that. Keep the record "
-    "with its edits, or delete it again."
-)
+UNSELECTED_TITLE = "No conflict selected"
+UNSELECTED_TEXT = "Choose a conflict in the list to see its versions side by side and keep one."
+LOADING_TITLE = "Reading the conflicts…"
 SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
 )
@@ -60,6 +67,17 @@ def _label(text: str, accessible: str, *, bold: bool = False) -> QLabel:
         font.setBold(True)
         label.setFont(font)
     return label
+
+
+class WholeNamesDelegate(QStyledItemDelegate):
+    """Draws a cell from its `WRAP_ROLE` text, so that wrapping never splits a person's name."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem,
+                        index: QModelIndex | QPersistentModelIndex) -> None:  # fmt: skip
+        super().initStyleOption(option, index)
+        text = index.data(WRAP_ROLE)
+        if text:
+            option.text = str(text)
 
 
 class VersionCard(QGroupBox):
@@ -102,6 +120,7 @@ class ConflictsView(QWidget):
         self._register: Register | None = None
         self._runner = runner
         self._generation = 0
+        self._loaded = False
         self.cards: list[VersionCard] = []
 
         self.model = ConflictTableModel(self)
@@ -110,11 +129,18 @@ class ConflictsView(QWidget):
         self.table.setAccessibleName("Open conflicts")
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
-        self.table.setColumnWidth(0, 200)
-        self.table.setColumnWidth(1, 120)
+        self.table.setItemDelegateForColumn(2, WholeNamesDelegate(self.table))
+        header = self.table.horizontalHeader()
+        for column, mode in enumerate((QHeaderView.ResizeMode.Stretch,
+                                       QHeaderView.ResizeMode.ResizeToContents,
+                                       QHeaderView.ResizeMode.Stretch)):  # fmt: skip
+            header.setSectionResizeMode(column, mode)
+        # rows grow and shrink with the wrapped text as the columns are resized; queued, so
+        # that the heights are measured once every column has its new width
+        header.sectionResized.connect(lambda *_: self.table.resizeRowsToContents(),
+                                      Qt.ConnectionType.QueuedConnection)  # fmt: skip
         self.table.selectionModel().currentRowChanged.connect(lambda cur, _p: self._show(cur.row()))
         list_label = QLabel("Open &conflicts")
         list_label.setBuddy(self.table)
@@ -132,6 +158,7 @@ class ConflictsView(QWidget):
         self.heading.setWordWrap(True)
         self.help = QLabel("")
         self.help.setWordWrap(True)
+        self.help.setTextInteractionFlags(SELECTABLE)
         self.cards_row = QHBoxLayout()
         self.cards_row.setAlignment(Qt.AlignmentFlag.AlignTop)
         cards_host = QWidget()
@@ -142,20 +169,47 @@ class ConflictsView(QWidget):
         self.cards_area.setWidgetResizable(True)
         self.cards_area.setFrameShape(QFrame.Shape.NoFrame)
         self.cards_area.setWidget(cards_host)
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.heading)
-        right_layout.addWidget(self.help)
-        right_layout.addWidget(self.cards_area, 1)
+        detail = QWidget()
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.addWidget(self.heading)
+        detail_layout.addWidget(self.help)
+        detail_layout.addWidget(self.cards_area, 1)
+        self.detail_pane = QStackedWidget()
+        self.detail_pane.addWidget(self._empty_page())
+        self.detail_pane.addWidget(detail)
 
         splitter = QSplitter()
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([540, 660])
+        splitter.addWidget(self.detail_pane)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([560, 640])
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self._show(-1)
+
+    def _empty_page(self) -> QWidget:
+        """What the detail pane says when it has no conflict to show, and why."""
+        self.empty_title = QLabel("")
+        self.empty_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_title.setWordWrap(True)
+        font = self.empty_title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.empty_title.setFont(font)
+        self.empty_text = QLabel("")
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text.setStyleSheet("color: #555555")
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(48, 0, 48, 0)
+        layout.addStretch(1)
+        layout.addWidget(self.empty_title)
+        layout.addWidget(self.empty_text)
+        layout.addStretch(2)
+        return page
 
     # ------------------------------------------------------------------ loading
 
@@ -164,6 +218,7 @@ class ConflictsView(QWidget):
         self._generation += 1
         self.model.set_rows([])
         self.summary.setText("")
+        self._loaded = False
         self._show(-1)
         if register is not None:
             self.refresh()
@@ -178,6 +233,7 @@ class ConflictsView(QWidget):
         def done(items: list[ConflictItem]) -> None:
             if generation != self._generation:
                 return
+            self._loaded = True
             self.model.set_rows(items)
             self.table.resizeRowsToContents()
             self.summary.setText(
@@ -214,6 +270,7 @@ class ConflictsView(QWidget):
     def _clear_cards(self) -> None:
         for card in self.cards:
             self.cards_row.removeWidget(card)
+            card.hide()  # out of the layout, it would still be drawn until it is deleted
             card.deleteLater()
         self.cards = []
         while self.cards_row.count():
@@ -222,22 +279,21 @@ class ConflictsView(QWidget):
     def _show(self, row: int) -> None:
         self._clear_cards()
         if not 0 <= row < self.model.rowCount():
-            self.heading.setText("")
-            self.help.setText("" if self.model.rowCount() else NO_CONFLICTS)
+            self._show_empty()
             return
+        self.detail_pane.setCurrentIndex(1)
         item = self.model.item_at(row)
         what = f" — {item.field_label}" if item.field_label else " — deleted, then edited"
         self.heading.setText(f"<h3>{escape(item.record_label)}{escape(what)}</h3>")
         self.heading.setAccessibleName(f"Conflict shown: {item.record_label}{what}")
+        self.help.setText(item.story)
         if item.deletion is None:
-            self.help.setText(FIELD_HELP)
             for n, shown in enumerate(item.versions, start=1):
                 note = "Shown in the register meanwhile." if n == 1 else ""
                 self._add_card(f"Version {n}", shown, f"Keep this one (&{n})",
                                f"Keep version {n}, by {shown.version.author}: {shown.text}",
                                self._keeper(item, shown), note)  # fmt: skip
         else:
-            self.help.setText(REVIVED_HELP)
             self._add_card("Deleted", item.deletion, "&Delete again",
                            f"Delete again, as {item.deletion.version.author} did",
                            lambda: self.settle_revived(item, keep=False))  # fmt: skip
@@ -247,6 +303,21 @@ class ConflictsView(QWidget):
                                "Keep the record with its edits",
                                lambda: self.settle_revived(item, keep=True))  # fmt: skip
         self.cards_row.addStretch(1)
+
+    def _show_empty(self) -> None:
+        """No conflict to show: still reading, none selected, or none at all."""
+        if self._register is None:
+            title, text = "", ""
+        elif not self._loaded:
+            title, text = LOADING_TITLE, ""
+        elif self.model.rowCount():
+            title, text = UNSELECTED_TITLE, UNSELECTED_TEXT
+        else:
+            title, text = NONE_TITLE, NONE_TEXT
+        self.empty_title.setText(title)
+        self.empty_text.setText(text)
+        self.empty_text.setVisible(bool(text))
+        self.detail_pane.setCurrentIndex(0)
 
     def _keeper(self, item: ConflictItem, shown: ShownVersion) -> Callable[[], None]:
         return lambda: self.keep_version(item, shown)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
 WINDOW_KEYS = frozenset("EFHV")
-"""Alt+ letters the main window keeps: its File, Edit, View and Help menus (and Search, Alt+H)."""
+"""Alt+ letters the main window keeps: its File, Edit, View and Help menus."""
 
 
 def mnemonic_of(text: str) -> str:

@@ -1,0 +1,182 @@
+"""The Conflicts view with real conflicts between two devices: its words, and its empty states.
+
+A seeded register is shared in `tmp_path`, a second device joins and is approved, and both edit
+the same records before syncing through the real folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex
+from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
+from pytestqt.qtbot import QtBot
+
+from app import sync
+from app.agreements import get_agreement, update_agreement
+from app.conflicts import open_conflicts
+from app.register import Register
+from ui.models.sync_models import WRAP_ROLE, names
+from ui.views.conflicts import (
+    LOADING_TITLE,
+    NO_CONFLICTS,
+    NONE_TEXT,
+    NONE_TITLE,
+    UNSELECTED_TITLE,
+    ConflictsView,
+    VersionCard,
+)
+from ui.workers import TaskRunner
+
+from .conftest import FAST_KDF, PASSPHRASE
+
+NBSP = "\u00a0"
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture()
+def other(register: Register, tmp_path: Path) -> Iterator[Register]:
+    """Sam Patel's device, joined to the seeded register (Tester's) and synced with it."""
+    share = tmp_path / "share"
+    sync.share(register, share, name="Tester, laptop")
+    joined = sync.join(share, tmp_path / "other", PASSPHRASE, "Sam Patel, laptop",
+                       author="Sam Patel", kdf=FAST_KDF)  # fmt: skip
+    sync.approve(register, joined.device)
+    sync_both(register, joined.register)
+    yield joined.register
+    joined.register.close()
+
+
+def sync_both(first: Register, second: Register) -> None:
+    for device in (first, second, first):
+        assert sync.sync(device).ok
+
+
+def make_conflicts(register: Register, other: Register) -> None:
+    """A title changed on both devices, and an organisation deleted on one, renamed on the other."""
+    agreement = get_agreement(register, "ISA-2026-002")
+    update_agreement(register, agreement.id, {"title": "Falls prevention (county)"})
+    update_agreement(other, agreement.id, {"title": "Falls prevention and frailty (trust)"})
+    organisation = next(p.organisation_id for p in agreement.parties if p.role == "recipient")
+    register.write("Delete", lambda c: c.delete("organisation", organisation))
+    other.write("Rename", lambda c: c.set("organisation", organisation, "name",
+                                            "Northshire Hospitals Trust"))  # fmt: skip
+    sync_both(register, other)
+    assert len(open_conflicts(register)) == 2
+
+
+@pytest.fixture()
+def runner(qtbot: QtBot) -> TaskRunner:
+    host = QWidget()
+    qtbot.addWidget(host)
+    return TaskRunner(host)
+
+
+@pytest.fixture()
+def view(qtbot: QtBot, runner: TaskRunner) -> ConflictsView:
+    widget = ConflictsView(runner=runner)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 560)
+    widget.show()
+    return widget
+
+
+def load(qtbot: QtBot, view: ConflictsView, register: Register) -> None:
+    with qtbot.waitSignal(view.loaded):
+        view.set_register(register)
+        assert view.empty_title.text() == LOADING_TITLE  # not "no conflicts" before it knows
+
+
+def test_what_happened_reads_as_a_sentence_and_never_splits_a_name(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register
+) -> None:
+    make_conflicts(register, other)
+    load(qtbot, view, register)
+    model = view.model
+    title, organisation = (model.index(r, 2) for r in range(2))
+    assert title.data() in ("Changed by Tester and Sam Patel", "Changed by Sam Patel and Tester")
+    assert organisation.data() == "Deleted by Tester, then edited by Sam Patel"
+
+    # drawn with each name held together, so a wrapped line breaks between names
+    delegate = view.table.itemDelegateForColumn(2)
+    for index in (title, organisation):
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, index)
+        assert f"Sam{NBSP}Patel" in option.text  # type: ignore[attr-defined]
+        assert option.text.replace(NBSP, " ") == index.data()  # type: ignore[attr-defined]
+        assert index.data(WRAP_ROLE) == option.text  # type: ignore[attr-defined]
+
+    # narrowed, the rows grow to hold their wrapped lines instead of cutting them short
+    view.resize(760, 560)
+    qtbot.waitUntil(lambda: all(view.table.rowHeight(r) >= view.table.sizeHintForRow(r)
+                                for r in range(model.rowCount())))  # fmt: skip
+    assert view.table.rowHeight(0) > view.table.fontMetrics().lineSpacing() * 2
+
+
+def test_the_conflict_shown_says_who_did_what_in_sentences(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register
+) -> None:
+    make_conflicts(register, other)
+    load(qtbot, view, register)
+    assert view.detail_pane.currentIndex() == 1  # the first conflict is shown at once
+    authors = [card.byline.text().split(" (")[0].removeprefix("by ") for card in view.cards]
+    assert sorted(authors) == ["Sam Patel", "Tester"]
+    assert view.help.text().startswith(f"{names(authors)} each changed this field before they "
+                                       "synced.")  # fmt: skip
+    assert "version 1" in view.help.text()
+
+    view.table.selectRow(1)
+    assert view.help.text().startswith("Tester deleted this record, and Sam Patel edited it")
+    assert [card.title() for card in view.cards] == ["Deleted", "Edited after the deletion"]
+
+
+def test_cards_of_the_conflict_shown_before_are_gone_at_once(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register
+) -> None:
+    make_conflicts(register, other)
+    load(qtbot, view, register)
+    view.table.selectRow(1)
+    qtbot.waitUntil(lambda: all(card.isVisible() for card in view.cards))
+    before = list(view.cards)
+    view.table.selectRow(0)
+    # the replaced cards wait for the event loop to delete them: meanwhile none is drawn
+    assert before and all(card.isHidden() for card in before)
+    assert not set(before) & set(view.cards)
+    qtbot.waitUntil(lambda: [c for c in view.findChildren(VersionCard) if c.isVisible()]
+                    == view.cards)  # fmt: skip
+
+
+def test_no_conflict_selected_says_so_and_how_to_choose_one(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register
+) -> None:
+    make_conflicts(register, other)
+    load(qtbot, view, register)
+    view.table.setCurrentIndex(QModelIndex())
+    assert view.detail_pane.currentIndex() == 0 and view.cards == []
+    assert view.empty_title.text() == UNSELECTED_TITLE
+    assert "Choose a conflict in the list" in view.empty_text.text()
+    assert view.empty_title.isVisible() and view.empty_text.isVisible()
+
+
+def test_no_conflicts_says_every_change_merged_cleanly(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register
+) -> None:
+    update_agreement(other, get_agreement(other, "ISA-2026-002").id, {"title": "Falls (trust)"})
+    sync_both(register, other)  # a change from the other device, merged without a conflict
+    load(qtbot, view, register)
+    assert view.model.rowCount() == 0 and view.summary.text() == NO_CONFLICTS
+    assert view.detail_pane.currentIndex() == 0
+    assert view.empty_title.text() == NONE_TITLE == "No conflicts: every change merged cleanly"
+    assert view.empty_text.text() == NONE_TEXT and view.empty_text.isVisible()
+
+    # the last conflict settled: the same words
+    make_conflicts(register, other)
+    with qtbot.waitSignal(view.loaded):
+        view.refresh()
+    assert view.detail_pane.currentIndex() == 1
+    for _ in range(2):
+        with qtbot.waitSignal(view.conflicts_counted):
+            view.cards[0].button.click()
+    assert view.empty_title.text() == NONE_TITLE and view.detail_pane.currentIndex() == 0

@@ -422,6 +422,7 @@ def _expire(session: Session, updated: set[Key]) -> None:
             session.expire(obj)
 
 
+ROWS_PER_INSERT = CHUNK * 4
 Key = tuple[str, str]  # (entity, record id)
 FieldKey = tuple[str, str, str]  # (entity, record id, field)
 Stamp = tuple[int, str]  # (clock, device)
@@ -494,6 +495,7 @@ class _Materialiser:
         self.states: dict[Key, _State] = {}
         self.winners: dict[FieldKey, tuple[str, int, str]] = {}  # -> (op id, hlc, device)
         self.new_rows: dict[str, list[tuple[Any, ...]]] = {}
+        self.new_row_count = 0
         self.values: dict[tuple[str, str], dict[str, Any]] = {}  # (entity, field) -> id -> value
         self.changed_winners: set[FieldKey] = set()
         self.changed_states: set[Key] = set()
@@ -546,7 +548,7 @@ class _Materialiser:
             row = _created_row(op)  # refuses unknown fields before anything is written
             if self.check_targets:
                 self._ensure_targets(op)
-            self.new_rows.setdefault(op.entity, []).append(row)
+            self._add_row(op.entity, row)
             self.rows[key] = True
             self.states[key] = _State(op.hlc, op.device, str(op.kind), op.op_id, op.hlc,
                                       op.device, None, op.hlc)  # fmt: skip
@@ -583,7 +585,7 @@ class _Materialiser:
             row[layout.positions["left_id"]], row[layout.positions["right_id"]] = left, right
             for end, end_id in zip(model.__ends__, (left, right), strict=True):
                 self._ensure_row(end, end_id)
-        self.new_rows.setdefault(entity, []).append(tuple(row))
+        self._add_row(entity, tuple(row))
         self.rows[(entity, record_id)] = False
 
     def _write_field(self, op: Operation, name: str, value: JsonValue) -> None:
@@ -626,13 +628,25 @@ class _Materialiser:
 
     # -- writing the outcome
 
-    def _write(self) -> None:
-        connection = self.session.connection()
+    def _add_row(self, entity: str, row: tuple[Any, ...]) -> None:
+        """A new row to insert; they are inserted a few thousand at a time (memory stays low)."""
+        self.new_rows.setdefault(entity, []).append(row)
+        self.new_row_count += 1
+        if self.new_row_count >= ROWS_PER_INSERT:
+            self._insert_new_rows()
+
+    def _insert_new_rows(self) -> None:
         for table in Base.metadata.sorted_tables:  # records before those that refer to them
             rows = self.new_rows.get(table.name)
             if rows:
                 layout = _LAYOUTS[table.name]
                 _insert_rows(self.session, layout.table, layout.columns, rows)
+        self.new_rows.clear()
+        self.new_row_count = 0
+
+    def _write(self) -> None:
+        connection = self.session.connection()
+        self._insert_new_rows()
         for (entity, _), values in self.values.items():
             self.updated.update((entity, record_id) for record_id in values)
         for (entity, name), values in sorted(self.values.items()):

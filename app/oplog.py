@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
+import itertools
 import json
 import os
 import time
@@ -316,11 +317,13 @@ class _RowLayout:
     columns: tuple[str, ...]
     positions: dict[str, int]  # field -> index in `columns` (not id or is_live)
     stored: dict[str, Any]  # field -> conversion, for the fields that need one
+    id_position: int
+    live_position: int
 
-    def blank(self, record_id: str) -> list[Any]:
+    def blank(self, record_id: str, *, live: bool = True) -> list[Any]:
         row: list[Any] = [None] * len(self.columns)
-        row[self.columns.index("id")] = record_id
-        row[self.columns.index("is_live")] = True
+        row[self.id_position] = record_id
+        row[self.live_position] = live
         return row
 
 
@@ -333,6 +336,8 @@ def _row_layout(entity: str) -> _RowLayout:
         columns=columns,
         positions={name: columns.index(name) for name in codecs},
         stored={name: _STORED[c] for name, c in codecs.items() if c in _STORED},
+        id_position=columns.index("id"),
+        live_position=columns.index("is_live"),
     )
 
 
@@ -348,12 +353,14 @@ def _created_row(op: Operation) -> tuple[Any, ...]:
         row[layout.positions["left_id"]], row[layout.positions["right_id"]] = left, right
         return tuple(row)
     assert isinstance(op.value, dict)
+    positions, stored = layout.positions, layout.stored
     for name, value in op.value.items():
-        position = layout.positions.get(name)
+        position = positions.get(name)
         if position is None:
             raise ValueError(f"{op.entity} has no field {name!r}")
-        convert = layout.stored.get(name)
-        row[position] = value if convert is None or value is None else convert(value)
+        if name in stored and value is not None:
+            value = stored[name](value)
+        row[position] = value
     return tuple(row)
 
 
@@ -380,11 +387,22 @@ def unknown_operations(session: Session, ops: Sequence[Operation]) -> list[Opera
 def _log_rows(ops: Sequence[Operation]) -> list[tuple[Any, ...]]:
     received = UTCDateTime().process_bind_param(dt.datetime.now(dt.UTC), _DIALECT)
     return [
-        (op.op_id, op.batch_id, op.hlc, op.device, op.author, str(op.kind), op.entity,
+        (op.op_id, op.batch_id, op.hlc, op.device, op.author, op.kind.value, op.entity,
          op.record_id, op.field, _dumps(op.value), _dumps(list(op.bases)) if op.bases else "[]",
          received)
         for op in ops
     ]  # fmt: skip
+
+
+def _in_stamp_order(ops: Sequence[Operation]) -> list[Operation]:
+    """`ops` sorted by stamp; a device's own new operations already are, and are left as they are.
+
+    Sorting needs a key tuple per operation; checking the order needs only the clocks, as long
+    as every clock differs from the one before (they do for one device: its clock only rises).
+    """
+    if all(a.hlc < b.hlc for a, b in itertools.pairwise(ops)):
+        return list(ops)
+    return sorted(ops, key=Operation.sort_key)
 
 
 def apply_operations(
@@ -396,7 +414,7 @@ def apply_operations(
     operations this device has just made (and takes their creates for creates of new records).
     The caller owns the transaction.
     """
-    fresh = sorted(ops if known_new else unknown_operations(session, ops), key=Operation.sort_key)
+    fresh = _in_stamp_order(ops if known_new else unknown_operations(session, ops))
     if not fresh:
         return []
     for op in fresh:  # unknown kinds are rejected before anything is written
@@ -577,8 +595,7 @@ class _Materialiser:
         if (entity, record_id) in self.rows:
             return
         layout = _LAYOUTS[entity]
-        row = layout.blank(record_id)
-        row[layout.columns.index("is_live")] = False
+        row = layout.blank(record_id, live=False)
         model = model_for(entity)
         if issubclass(model, LinkRecord):
             left, right = record_id.split(LINK_SEPARATOR, 1)
@@ -660,14 +677,15 @@ class _Materialiser:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [(*key, *self.winners[key]) for key in sorted(self.changed_winners)],
             )
-        if self.changed_states:
+        changed_states = sorted(self.changed_states)
+        if changed_states:
             connection.exec_driver_sql(
                 f"INSERT OR REPLACE INTO record_state ({', '.join(STATE_COLUMNS)}) "
                 f"VALUES ({_in_marks(len(STATE_COLUMNS))})",
-                [self.states[key].row(key) for key in sorted(self.changed_states)],
+                [self.states[key].row(key) for key in changed_states],
             )
         liveness: dict[str, list[tuple[bool, str]]] = {}
-        for key in sorted(self.changed_states):
+        for key in changed_states:
             live = OpKind(self.states[key].kind) not in DEAD_KINDS
             if self.rows.get(key) != live:
                 liveness.setdefault(key[0], []).append((live, key[1]))

@@ -45,6 +45,12 @@ def bound_result(name: str, value: float, unit: str, max_value: float, label: st
                   value <= max_value)  # fmt: skip
 
 
+def info_result(name: str, value: float, unit: str, baseline: float, note: str) -> Result:
+    """A figure measured to explain another, with no target of its own (it never fails)."""
+    return Result(name, value, unit, baseline, value / baseline if baseline > 0 else None, note,
+                  True)  # fmt: skip
+
+
 def timed(fn: Callable[[], object]) -> float:
     """Seconds one call of `fn` takes."""
     start = time.perf_counter()

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from ui.collector import GarbageCollector
 from ui.main_window import MainWindow
 from ui.settings import APPLICATION, ORGANISATION, Settings
 
@@ -40,12 +39,7 @@ def start(window: MainWindow, register_path: Path | None) -> None:
 def run(register_path: Path | None) -> int:
     """Show the main window (on `register_path` when given) and run until it closes."""
     app = application()
-    window = MainWindow(Settings())
-    collector = GarbageCollector(lambda: window.runner.busy, window)
-    collector.start()
+    window = MainWindow(Settings())  # it collects cyclic garbage on this thread itself
     window.show()
     QTimer.singleShot(0, lambda: start(window, register_path))
-    try:
-        return app.exec()
-    finally:
-        collector.stop()
+    return app.exec()

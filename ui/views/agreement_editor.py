@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -102,6 +103,8 @@ BASIS_COLUMNS: tuple[tuple[str, Callable[[LawfulBasis], str]], ...] = (
     ("Common law duty", lambda b: b.common_law_duty),
 )  # fmt: skip
 HEADER_KEYS = WINDOW_KEYS | {"B", "R", "S"}  # Back to list, Revert and Save, beside every page
+PROBLEM_LINES = 2
+"""Lines a box of the Parties tab keeps for its refusal, shown or not: the longest fit at 800 px."""
 
 
 def _norm(name: str, value: Any) -> Any:
@@ -135,6 +138,38 @@ def _signatory_choice(combo: QComboBox) -> tuple[str | None, str]:
     if index >= 0:
         return (str(combo.itemData(index) or "") or None), ""
     return None, " ".join(text.split())
+
+
+class _ProblemRoom(QObject):
+    """Keeps the room of a box's refusal while none is shown, so that showing one moves nothing.
+
+    The refusal takes `PROBLEM_LINES` lines at least, hidden or not; with a `note`, the note is
+    shown in the same place meanwhile and gives way to the refusal, and the place is as tall as
+    the taller of the two. The table above the box keeps its height either way.
+    """
+
+    def __init__(self, problem: ProblemLabel, note: QLabel | None = None) -> None:
+        super().__init__(problem)
+        self._problem = problem
+        self._note = note
+        problem.setMinimumHeight(problem.fontMetrics().lineSpacing() * PROBLEM_LINES)
+        for label in (problem, note):
+            if label is not None:
+                label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                policy = label.sizePolicy()
+                policy.setRetainSizeWhenHidden(True)
+                label.setSizePolicy(policy)
+        problem.installEventFilter(self)
+        self._follow()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
+            self._follow()
+        return False
+
+    def _follow(self) -> None:
+        if self._note is not None:
+            self._note.setVisible(self._problem.isHidden())
 
 
 @dataclass
@@ -193,6 +228,10 @@ class AgreementEditor(QWidget):
         font.setBold(True)
         self.heading.setFont(font)
         self.heading.setAccessibleName("Agreement being edited")
+        # a long title wraps (even inside a long word) instead of widening the editor
+        self.heading.setWordWrap(True)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.heading.setMinimumWidth(200)
         self.back_button = QPushButton("&Back to list")
         self.back_button.setAccessibleName("Back to the list of agreements")
         self.back_button.clicked.connect(self.request_close)
@@ -389,6 +428,7 @@ class AgreementEditor(QWidget):
         grid.addWidget(self.party_signed_on, 1, 3)
         grid.addWidget(self.add_party_button, 1, 5)
         grid.addWidget(self.party_error, 2, 0, 1, 6)
+        _ProblemRoom(self.party_error)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 1)
         remove_row = QHBoxLayout()
@@ -435,8 +475,9 @@ class AgreementEditor(QWidget):
         grid.addWidget(self._caption("Date signed", self.sign_signed_on), 0, 2)
         grid.addWidget(self.sign_signed_on, 0, 3)
         grid.addWidget(self.save_signature_button, 0, 4)
-        grid.addWidget(self.sign_error, 1, 0, 1, 5)
-        grid.addWidget(self.sign_note, 2, 0, 1, 5)
+        grid.addWidget(self.sign_note, 1, 0, 1, 5)
+        grid.addWidget(self.sign_error, 1, 0, 1, 5)  # in the note's place: see _ProblemRoom
+        _ProblemRoom(self.sign_error, self.sign_note)
         grid.setColumnStretch(1, 1)
         self._party_selected()
         return self.sign_box

@@ -1,30 +1,36 @@
 """Conflicts: fields changed on two devices at once, and records edited after their deletion.
 
 The list shows every open conflict; the selected one is shown with all its versions side by
-side (value, who, which device, when) and settled with one click on the version to keep.
+side (value, who, which device, when) and settled with one click on the version to keep. Where
+the pane is too narrow for the cards side by side they are stacked, and their text wraps (a long
+path or e-mail address too), so that the pane never scrolls sideways.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +60,8 @@ LOADING_TITLE = "Reading the conflicts…"
 SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
 )
+CARD_WIDTH = 280
+"""The width a version card needs to read well: narrower than this each, the cards are stacked."""
 
 
 def _label(text: str, accessible: str, *, bold: bool = False) -> QLabel:
@@ -80,6 +88,58 @@ class WholeNamesDelegate(QStyledItemDelegate):
             option.text = str(text)
 
 
+class WrappedText(QTextEdit):
+    """Read-only text that wraps between words, or inside a word too long for a line.
+
+    A QLabel cannot break a long path or e-mail address, and so widens whatever holds it; this
+    breaks it, and is as tall as its wrapped text at any width (height for width), never
+    scrolling itself. Copying its text gives it unchanged.
+    """
+
+    def __init__(self, text: str, accessible: str, *, boxed: bool = False) -> None:
+        super().__init__()
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(SELECTABLE)
+        self.setTabChangesFocus(True)
+        self.setPlainText(text)
+        self.setAccessibleName(accessible)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        if boxed:  # the value: larger, on the base colour, framed
+            font = self.font()
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            self.setFont(font)
+            self.document().setDocumentMargin(6)
+        else:  # a line of a label's look
+            self.setFrameShape(QFrame.Shape.NoFrame)
+            self.viewport().setAutoFillBackground(False)
+            self.document().setDocumentMargin(0)
+
+    def text(self) -> str:
+        """The text shown, as given (like `QLabel.text`)."""
+        return self.toPlainText()
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        frame = self.frameWidth() * 2
+        document = self.document().clone()  # measured apart: the shown one keeps its width
+        document.setTextWidth(max(width - frame, 1))
+        return math.ceil(document.size().height()) + frame
+
+    def sizeHint(self) -> QSize:
+        return QSize(CARD_WIDTH, self.heightForWidth(CARD_WIDTH))
+
+    def minimumSizeHint(self) -> QSize:
+        width = self.fontMetrics().averageCharWidth() * 4 + self.frameWidth() * 2
+        return QSize(width, self.heightForWidth(max(self.width(), width)))
+
+
 class VersionCard(QGroupBox):
     """One version of a conflict: its value, who wrote it, where and when, and a button."""
 
@@ -87,10 +147,7 @@ class VersionCard(QGroupBox):
                  on_click: Callable[[], None], note: str = "") -> None:  # fmt: skip
         super().__init__(title)
         v = shown.version
-        self.value = _label(shown.text, f"{title}: value")
-        self.value.setStyleSheet("font-size: 115%; padding: 6px; background: palette(base);"
-                                 "border: 1px solid palette(mid);")  # fmt: skip
-        self.value.setMinimumWidth(260)
+        self.value = WrappedText(shown.text, f"{title}: value", boxed=True)
         self.byline = _label(shown.byline, f"{title}: written {shown.byline}")
         self.button = QPushButton(button_text)
         self.button.setAccessibleName(accessible)
@@ -98,13 +155,38 @@ class VersionCard(QGroupBox):
         self.button.setVisible(bool(button_text))  # one button per choice, not per edit
         layout = QVBoxLayout(self)
         layout.addWidget(self.value)
-        layout.addWidget(_label(f"Who: {v.author}", f"{title}: who"))
-        layout.addWidget(_label(f"Device: {v.device}", f"{title}: device"))
-        layout.addWidget(_label(f"When: {shown.byline.rsplit(' on ', 1)[-1]}", f"{title}: when"))
+        lines = [(f"Who: {v.author}", "who"), (f"Device: {v.device}", "device"),
+                 (f"When: {shown.byline.rsplit(' on ', 1)[-1]}", "when")]  # fmt: skip
         if note:
-            layout.addWidget(_label(note, f"{title}: note"))
+            lines.append((note, "note"))
+        for text, what in lines:
+            layout.addWidget(WrappedText(text, f"{title}: {what}"))
         layout.addStretch(1)  # the buttons of cards side by side line up
         layout.addWidget(self.button)
+
+
+class CardsHost(QWidget):
+    """Holds the version cards: side by side when each has `CARD_WIDTH`, else one above another."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.outer = QVBoxLayout(self)
+        self.outer.addLayout(self.row)
+        self.outer.addStretch(1)
+
+    def arrange(self) -> None:
+        """Side by side if the cards fit the width at `CARD_WIDTH` each, else stacked."""
+        cards = self.row.count()
+        margins = self.outer.contentsMargins()
+        room = self.width() - margins.left() - margins.right()
+        needed = cards * CARD_WIDTH + max(cards - 1, 0) * self.row.spacing()
+        self.row.setDirection(QBoxLayout.Direction.LeftToRight if room >= needed
+                              else QBoxLayout.Direction.TopToBottom)  # fmt: skip
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.arrange()
 
 
 class ConflictsView(QWidget):
@@ -159,16 +241,12 @@ class ConflictsView(QWidget):
         self.help = QLabel("")
         self.help.setWordWrap(True)
         self.help.setTextInteractionFlags(SELECTABLE)
-        self.cards_row = QHBoxLayout()
-        self.cards_row.setAlignment(Qt.AlignmentFlag.AlignTop)
-        cards_host = QWidget()
-        host_layout = QVBoxLayout(cards_host)
-        host_layout.addLayout(self.cards_row)
-        host_layout.addStretch(1)
+        self.cards_host = CardsHost()
+        self.cards_row = self.cards_host.row
         self.cards_area = QScrollArea()
         self.cards_area.setWidgetResizable(True)
         self.cards_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.cards_area.setWidget(cards_host)
+        self.cards_area.setWidget(self.cards_host)
         detail = QWidget()
         detail_layout = QVBoxLayout(detail)
         detail_layout.addWidget(self.heading)
@@ -302,7 +380,7 @@ class ConflictsView(QWidget):
                                "&Keep the record" if n == 1 else "",
                                "Keep the record with its edits",
                                lambda: self.settle_revived(item, keep=True))  # fmt: skip
-        self.cards_row.addStretch(1)
+        self.cards_host.arrange()
 
     def _show_empty(self) -> None:
         """No conflict to show: still reading, none selected, or none at all."""

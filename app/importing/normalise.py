@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from app.importing.reading import CellValue
-from app.importing.vocabulary import key_of, short_key, vocabulary
+from app.importing.vocabulary import is_empty_marker, key_of, short_key, vocabulary
 
 ERROR = "error"
 WARNING = "warning"
@@ -166,6 +168,13 @@ def duration_text(text: str) -> str:
     return " ".join(parts)
 
 
+Normaliser = Callable[[CellValue], tuple[Any, list[Note]]]
+"""Reads one cell of a field: the register value and what was wrong with it."""
+
+Converter = Callable[[CellValue, str], tuple[Any, list[Note]]]
+"""Reads a filled cell (its value and its text), once blanks and empty markers are set aside."""
+
+
 def normalise_cell(kind: str, value: CellValue) -> tuple[Any, list[Note]]:
     """The register value of one cell for a field of `kind`, and what was wrong with it.
 
@@ -173,45 +182,138 @@ def normalise_cell(kind: str, value: CellValue) -> tuple[Any, list[Note]]:
     read gives None with an error (or, for dates and yes/no, a warning: the text is kept in the
     notes by the caller).
     """
+    return cell_normaliser(kind)(value)
+
+
+@functools.cache
+def cell_normaliser(kind: str) -> Normaliser:
+    """The reader of the cells of fields of `kind` (see `normalise_cell`), chosen once per kind.
+
+    An import reads every cell of a column with the same kind: deciding how to read that kind
+    once, rather than per cell, is most of the cost of reading a large sheet.
+    """
+    if kind in TEXT_KINDS:
+        return _normalise_text
+    convert = _converter(kind)
+    markers = kind != "reference"  # a reference is taken as written, even 'TBC'
+
+    def normalise(value: CellValue) -> tuple[Any, list[Note]]:
+        if isinstance(value, str):
+            text = value.strip()
+            if not text:
+                return None, []
+            if markers and is_empty_marker(text):
+                return None, [_read_as_empty(text)]
+            return convert(value, text)
+        if is_empty(value):
+            return None, []
+        return convert(value, cell_text(value))
+
+    return normalise
+
+
+TEXT_KINDS = frozenset({"text", "org", "person"})
+"""Kinds whose value is the cell's text: most cells of a register."""
+
+
+def _normalise_text(value: CellValue) -> tuple[Any, list[Note]]:
+    """`normalise_cell` for the `TEXT_KINDS`, written out (it reads most of a sheet's cells)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None, []
+        if is_empty_marker(text):
+            return None, [_read_as_empty(text)]
+        return text, []
     if is_empty(value):
         return None, []
-    text = cell_text(value)
-    words = vocabulary()
-    if kind != "reference" and isinstance(value, str) and words.is_empty_marker(text):
-        return None, [Note(WARNING, f"'{text}' read as empty")]
-    if kind in ("text", "org", "person"):
-        return text, []
-    if kind == "reference":
-        return " ".join(text.split()), []
-    if kind == "date":
-        try:
-            return parse_date(value), []
-        except BadValueError as exc:
-            return None, [Note(WARNING, f"{exc}; left empty, the text is kept in the notes")]
-    if kind == "bool":
-        try:
-            return parse_bool(value), []
-        except BadValueError as exc:
-            return None, [Note(WARNING, f"{exc}; left empty, the text is kept in the notes")]
-    if kind.startswith("list:"):
-        list_name = kind[5:]
+    return cell_text(value), []
+
+
+def _read_as_empty(text: str) -> Note:
+    return Note(WARNING, f"'{text}' read as empty")
+
+
+def _as_reference(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    return " ".join(text.split()), []
+
+
+def _kept_in_notes(error: BadValueError) -> Note:
+    return Note(WARNING, f"{error}; left empty, the text is kept in the notes")
+
+
+def _as_date(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    try:
+        return parse_date(value), []
+    except BadValueError as exc:
+        return None, [_kept_in_notes(exc)]
+
+
+def _as_bool(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    try:
+        return parse_bool(value), []
+    except BadValueError as exc:
+        return None, [_kept_in_notes(exc)]
+
+
+def _as_frequency(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    return vocabulary().frequencies.get(short_key(text) if len(text) < 80 else "", text), []
+
+
+def _as_duration(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    return duration_text(text), []
+
+
+def _as_int(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    try:
+        number = float(text)
+    except ValueError:
+        return None, [Note(ERROR, f"'{text[:60]}' is not a whole number")]
+    if not number.is_integer() or number < 1 or number > 1_000_000:
+        return None, [Note(ERROR, f"'{text[:60]}' is not a whole number from 1")]
+    return int(number), []
+
+
+def _as_organisations(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    return split_organisations(value) or None, []
+
+
+def _list_converter(list_name: str) -> Converter:
+    """Reads a value of the controlled list `list_name` through its synonyms."""
+
+    def convert(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+        words = vocabulary()
         code = words.code(list_name, text)
         if code is None:
             allowed = ", ".join(words.label(list_name, c) for c in words.codes(list_name))
             return None, [Note(ERROR, f"'{text[:60]}' is not one of: {allowed}")]
         return code, []
-    if kind == "frequency":
-        return words.frequencies.get(short_key(text) if len(text) < 80 else "", text), []
-    if kind == "duration":
-        return duration_text(text), []
-    if kind == "int":
-        try:
-            number = float(text)
-        except ValueError:
-            return None, [Note(ERROR, f"'{text[:60]}' is not a whole number")]
-        if not number.is_integer() or number < 1 or number > 1_000_000:
-            return None, [Note(ERROR, f"'{text[:60]}' is not a whole number from 1")]
-        return int(number), []
-    if kind == "orgs":
-        return split_organisations(value) or None, []
-    raise ValueError(f"unknown kind of field {kind!r}")
+
+    return convert
+
+
+def _unknown_kind(kind: str) -> Converter:
+    def convert(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+        raise ValueError(f"unknown kind of field {kind!r}")
+
+    return convert
+
+
+_CONVERTERS: dict[str, Converter] = {
+    "reference": _as_reference,
+    "date": _as_date,
+    "bool": _as_bool,
+    "frequency": _as_frequency,
+    "duration": _as_duration,
+    "int": _as_int,
+    "orgs": _as_organisations,
+}
+
+
+def _converter(kind: str) -> Converter:
+    found = _CONVERTERS.get(kind)
+    if found is not None:
+        return found
+    if kind.startswith("list:"):
+        return _list_converter(kind[5:])
+    return _unknown_kind(kind)

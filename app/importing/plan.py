@@ -6,10 +6,11 @@ import contextlib
 import datetime as dt
 import functools
 import gc
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from app.importing.normalise import (
     WARNING,
     BadValueError,
     Note,
+    cell_normaliser,
     cell_text,
     is_empty,
     normalise_cell,
@@ -215,7 +217,7 @@ class ImportPlan:
 # ------------------------------------------------------------------------ reading rows
 
 
-@dataclass
+@dataclass(slots=True)
 class RowValues:
     """One row read through the mapping: values per target, notes kept for the notes field."""
 
@@ -311,11 +313,48 @@ def _is_export_kind(kind: str) -> bool:
     return kind == "id" or kind.startswith(("ref:", "refs:", "choice:"))
 
 
-@dataclass(frozen=True)
-class _Field:
+CellReader = Callable[[Any], tuple[Any, Sequence[Note]]]
+"""Reads one filled cell of a column: its value and what was wrong with it."""
+
+
+def _literal_cell(raw: Any) -> tuple[Any, Sequence[Note]]:
+    return (None, ()) if is_empty(raw) else (cell_text(raw), ())
+
+
+def _remembering(normalise: CellReader) -> CellReader:
+    """`normalise`, reading each distinct short cell once: statuses, dates and partners repeat."""
+    known: dict[tuple[type, Any], tuple[Any, tuple[Note, ...]]] = {}
+
+    def read(raw: Any) -> tuple[Any, Sequence[Note]]:
+        if isinstance(raw, str) and len(raw) > SHORT_CELL:
+            return normalise(raw)
+        key = (raw.__class__, raw)  # 1, 1.0 and True are equal keys but read differently
+        found = known.get(key)
+        if found is None:
+            value, notes = normalise(raw)
+            found = known[key] = (value, tuple(notes))
+        return found
+
+    return read
+
+
+CHEAP_KINDS = frozenset({"text", "org", "person", "reference"})
+"""Kinds read faster than a look-up of the value read before (and whose cells rarely repeat)."""
+
+
+class _Field(NamedTuple):
+    """A target of the mapping, the columns that fill it and how their cells are read.
+
+    A named tuple rather than a dataclass: the row loop unpacks one per field for every row.
+    """
+
     target: str
+    column: int  # index of the column that fills it (the first, when several do)
+    heading: str
+    read: CellReader
+    copied: bool  # each row gets its own copy of the value read (a list of partners)
     kind: str
-    columns: tuple[tuple[int, str], ...]  # (index, heading) of each column that fills it
+    combined: tuple[tuple[int, str], ...]  # (index, heading) of each column when several fill it
 
 
 class RowReader:
@@ -332,8 +371,9 @@ class RowReader:
     ) -> None:
         self.sheet = sheet
         self.literal = literal  # a register's own export: text is taken exactly as it is
+        self._readers: dict[str, CellReader] = {}
         self.fields = tuple(
-            _Field(target, TARGETS[target].kind, tuple((i, headers[i]) for i in indexes))
+            self._field(target, [(i, headers[i]) for i in indexes])
             for target, indexes in targets.items()
         )
         self.columns = {target: headers[indexes[0]] for target, indexes in targets.items()}
@@ -345,40 +385,74 @@ class RowReader:
             if value is not None:
                 self.defaults[target] = value
         self.families = frozenset(_FAMILY[t] for t in (*self.columns, *self.defaults))
-        self._known: dict[tuple[str, type, Any], tuple[Any, tuple[Note, ...]]] = {}
 
-    def _normalise(self, kind: str, raw: Any) -> tuple[Any, Sequence[Note]]:
-        if _is_export_kind(kind):
-            return read_export_cell(kind, raw)
-        if self.literal and kind in LITERAL_KINDS:
-            return (None, ()) if is_empty(raw) else (cell_text(raw), ())
-        if isinstance(raw, str) and len(raw) > SHORT_CELL:
-            return normalise_cell(kind, raw)
-        key = (kind, raw.__class__, raw)
-        found = self._known.get(key)
+    def _field(self, target: str, columns: list[tuple[int, str]]) -> _Field:
+        kind = TARGETS[target].kind
+        index, heading = columns[0]
+        combined = tuple(columns) if len(columns) > 1 else ()
+        return _Field(target, index, heading, self._reader(kind), kind == "orgs", kind, combined)
+
+    def _reader(self, kind: str) -> CellReader:
+        """How this table's cells of `kind` are read; one reader per kind, shared by columns."""
+        found = self._readers.get(kind)
         if found is None:
-            value, notes = normalise_cell(kind, raw)
-            found = self._known[key] = (value, tuple(notes))
+            found = self._readers[kind] = self._choose_reader(kind)
         return found
+
+    def _choose_reader(self, kind: str) -> CellReader:
+        if _is_export_kind(kind):
+            return functools.partial(read_export_cell, kind)
+        if self.literal and kind in LITERAL_KINDS:
+            return _literal_cell
+        if kind in CHEAP_KINDS:
+            return cell_normaliser(kind)
+        return _remembering(cell_normaliser(kind))
 
     def read(self, row_number: int, cells: Sequence[Any]) -> RowValues:
         """Normalise one row's cells."""
         row = RowValues(self.sheet, row_number, {}, self.columns, [], [], cells, self.families)
+        values = row.values
         width = len(cells)
-        for spec in self.fields:
-            parts: list[tuple[str, Any]] = []
-            for index, heading in spec.columns:
-                raw = cells[index] if index < width else None
-                value, notes = self._normalise(spec.kind, raw)
+        for target, column, heading, read, copied, kind, combined in self.fields:
+            if combined:
+                value = _combined_value(row, target, kind, combined, read, cells)
+            else:
+                # `_read_cell` written out: this runs for every cell of the sheet
+                raw = cells[column] if column < width else None
+                if raw is None or raw == "":
+                    continue
+                value, notes = read(raw)
                 if notes:
-                    _record(row, heading, notes, raw, spec.target)
-                if value is not None:
-                    parts.append((heading, value))
-            if parts:
-                row.values[spec.target] = _combine(spec.kind, parts)
+                    _record(row, heading, notes, raw, target)
+                if copied and value is not None:
+                    value = list(value)
+            if value is not None:
+                values[target] = value
         for target, value in self.defaults.items():
-            row.values.setdefault(target, value)
+            values.setdefault(target, value)
         return row
+
+
+def _read_cell(row: RowValues, target: str, heading: str, read: CellReader, raw: Any) -> Any:
+    """One cell's value, or None; what was wrong with it goes on the row."""
+    if raw is None or raw == "":  # blank: every kind of field reads it as None, and says nothing
+        return None
+    value, notes = read(raw)
+    if notes:
+        _record(row, heading, notes, raw, target)
+    return value
+
+
+def _combined_value(row: RowValues, target: str, kind: str, columns: Sequence[tuple[int, str]],
+                    read: CellReader, cells: Sequence[Any]) -> Any:  # fmt: skip
+    """The value of a field several columns fill, or None when they are all empty."""
+    parts: list[tuple[str, Any]] = []
+    for index, heading in columns:
+        raw = cells[index] if index < len(cells) else None
+        value = _read_cell(row, target, heading, read, raw)
+        if value is not None:
+            parts.append((heading, value))
+    return _combine(kind, parts) if parts else None
 
 
 def _combine(kind: str, parts: list[tuple[str, Any]]) -> Any:
@@ -423,7 +497,7 @@ def _record(
 # ------------------------------------------------------------------------ assembling
 
 
-@dataclass
+@dataclass(slots=True)
 class _Agreement:
     reference: str
     first_row: int
@@ -442,7 +516,7 @@ class _Agreement:
     first: _RowAt | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     title: str
     position: int | None
@@ -466,37 +540,84 @@ StoredItem = tuple[int | None, str, frozenset[str]]
 """A data item the register holds: its position, title and which of the seven fields it fills."""
 
 
-PARENT_REFERENCES = frozenset({
+PARENT_REFERENCES = (  # in the order their problems are listed
     "paper.meeting", "decision.meeting", "benefit.use_case", "sign_off.agreement",
     "sign_off.party", "checklist.agreement", "checklist_answer.agreement",
     "checklist_answer.checklist", "compliance_review.agreement", "incident.agreement",
     "dpia.agreement", "dpia_risk.agreement", "dpia_risk.dpia",
-})  # fmt: skip
+)  # fmt: skip
 """References a record cannot be without: the record it belongs to."""
 
 
-def _kind(target: str) -> str:
-    return TARGETS[target].kind
+_KIND = {name: target.kind for name, target in TARGETS.items()}
+
+
+def _plain_fields(family: str) -> tuple[tuple[str, str], ...]:
+    """(field, target) of the family's plain fields (not ids, references or links), by field."""
+    return tuple(sorted(
+        (_FIELD[t], t) for t in TARGETS if _FAMILY[t] == family and not _is_export_kind(_KIND[t])
+    ))  # fmt: skip
+
+
+def _link_targets(family: str) -> tuple[str, ...]:
+    return tuple(t for t in TARGETS if _FAMILY[t] == family and _KIND[t].startswith("refs:"))
+
+
+_PLAIN_FIELDS = {family: _plain_fields(family) for family in set(_FAMILY.values())}
+_LINK_TARGETS = {family: _link_targets(family) for family in set(_FAMILY.values())}
 
 
 def _own_values(row: RowValues, family: str, leave_out: tuple[str, ...] = ()
                 ) -> tuple[tuple[str, Any], ...]:  # fmt: skip
-    """The row's plain field values of one family (not its id, references or links)."""
-    return tuple(sorted(
-        (_FIELD[t], v) for t, v in row.values.items()
-        if _FAMILY[t] == family and t not in leave_out and not _is_export_kind(_kind(t))
-    ))  # fmt: skip
+    """The row's plain field values of one family (not its id, references or links), by name."""
+    values = row.values
+    return tuple([
+        (name, values[target]) for name, target in _PLAIN_FIELDS[family]
+        if target in values and target not in leave_out
+    ])  # fmt: skip
 
 
 def _record_id(row: RowValues, family: str) -> str:
-    return str(row.values.get(f"{family}.record_id") or "")
+    return str(row.values.get(_RECORD_ID_TARGETS[family]) or "")
+
+
+_RECORD_ID_TARGETS = {family: f"{family}.record_id" for family in set(_FAMILY.values())}
 
 
 def _links(row: RowValues, family: str) -> dict[str, tuple[str, ...]]:
-    return {
-        t: tuple(v) for t, v in row.values.items()
-        if _FAMILY[t] == family and _kind(t).startswith("refs:")
-    }  # fmt: skip
+    values = row.values
+    return {t: tuple(values[t]) for t in _LINK_TARGETS[family] if t in values}
+
+
+def _agreement_part(target: str) -> str:
+    """Which part of a planned agreement an agreement target fills."""
+    kind = _KIND[target]
+    if _FIELD[target] == "owner":
+        return "owner"
+    if kind == "id":
+        return "record_id"
+    if kind.startswith("ref:"):
+        return "references"
+    if kind.startswith("refs:"):
+        return "links"
+    return "values"
+
+
+_AGREEMENT_PARTS = {
+    target: (_FIELD[target], _agreement_part(target)) for target in TARGETS
+    if _FAMILY[target] == "agreement" and target != "agreement.reference"
+}  # fmt: skip
+"""Agreement target -> (field, part of the agreement it fills); the reference is the key."""
+
+
+def _by_name(values: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """(name, value) pairs sorted by name (names are unique, so values are never compared)."""
+    if len(values) < 2:
+        return tuple(values.items())
+    return tuple(sorted(values.items(), key=_NAME))
+
+
+_NAME = operator.itemgetter(0)
 
 
 def _merge_role(old: str, new: str) -> str:
@@ -523,6 +644,33 @@ def _merge_value(
                 f"'{shown[:40]}'")  # fmt: skip
 
 
+def _merge_values(store: dict[str, Any], sources: dict[str, int], values: dict[str, Any],
+                  row: RowValues, family: str) -> None:  # fmt: skip
+    """`_merge_value` of each field of `values` (by name) into an agreement or data item."""
+    if not store:  # nothing yet to differ from: most agreements and items have one row
+        store.update(values)
+        sources.update(dict.fromkeys(values, row.row))
+        return
+    for name, value in values.items():
+        _merge_value(store, sources, name, value, row, f"{family}.{name}")
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the families of targets a row fills decide, worked out once per set of families."""
+
+    needs_reference: bool  # the row is part of an agreement
+    records: frozenset[str]  # families read as `PlannedRecord`s
+    records_by_name: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _shape(families: frozenset[str]) -> _Shape:
+    records = families & RECORD_FAMILIES
+    return _Shape(bool(families & {"agreement", "party", "basis", "item"}), records,
+                  tuple(sorted(records)))  # fmt: skip
+
+
 class Assembler:
     """Folds read rows into planned agreements, organisations and people."""
 
@@ -534,14 +682,15 @@ class Assembler:
         self.people: dict[tuple[str, str], PlannedPerson] = {}
         self.records: list[PlannedRecord] = []
         self.rows: list[PlannedRow] = []
+        self._listed: dict[tuple[str, str], PlannedParty] = {}
 
     def add(self, row: RowValues, *, single_sheet: bool) -> None:
         reference = str(row.values.get("agreement.reference") or "")
         families = row.families
         if families is None:
             families = frozenset(_FAMILY[t] for t in (*row.values, *row.columns))
-        needs_reference = bool(families & {"agreement", "party", "basis", "item"})
-        if needs_reference and not reference:
+        shape = _shape(families)
+        if shape.needs_reference and not reference:
             row.problem("agreement.reference", ERROR,
                         "no reference: every row needs the agreement's reference"
                         if "agreement.reference" in row.columns
@@ -553,16 +702,16 @@ class Assembler:
             row.problem("agreement.reference", ERROR,
                         f"reference {reference} is also on row {existing.first_row}; group rows "
                         "by reference to combine them into one agreement")  # fmt: skip
-        for family in families & RECORD_FAMILIES:
+        for family in shape.records:
             self._check_parents(row, family)
         if not row.rejected:
-            for family in sorted(families & RECORD_FAMILIES):
+            for family in shape.records_by_name:
                 self._record(row, family)
             if "organisation.name" in row.values:
                 self._organisation(row)
             if "person.name" in row.values:
                 self._person(row)
-            if needs_reference:
+            if shape.needs_reference:
                 self._agreement(row, reference, _RowAt(len(self.rows), row.raw, row.columns))
         cells = tuple(cell_text(c) for c in row.raw) if row.problems else ()
         self.rows.append(PlannedRow(row.sheet, row.row, reference, cells, tuple(row.problems)))
@@ -577,7 +726,7 @@ class Assembler:
 
     def _record(self, row: RowValues, family: str) -> None:
         values = tuple(
-            (t, v) for t, v in row.values.items() if _FAMILY[t] == family and _kind(t) != "id"
+            (t, v) for t, v in row.values.items() if _FAMILY[t] == family and _KIND[t] != "id"
         )
         self.records.append(PlannedRecord(entity_of(family), row.sheet, row.row,
                                           _record_id(row, family), values))  # fmt: skip
@@ -602,39 +751,52 @@ class Assembler:
             agreement = self.agreements[reference] = _Agreement(reference, row.row, first=at)
         agreement.rows.append(row.row)
         values = row.values
+        plain: dict[str, Any] = {}
         for target, value in values.items():
-            family, name = _FAMILY[target], _FIELD[target]
-            if family != "agreement" or name == "reference":
+            found = _AGREEMENT_PARTS.get(target)
+            if found is None:
                 continue
-            kind = _kind(target)
-            if name == "owner":
+            name, part = found
+            if part == "values":  # the most of them
+                plain[name] = value
+            elif part == "owner":
                 agreement.owner = agreement.owner or str(value)
-            elif kind == "id":
+            elif part == "record_id":
                 agreement.record_id = agreement.record_id or str(value)
-            elif kind.startswith("ref:"):
+            elif part == "references":
                 agreement.references.setdefault(target, str(value))
-            elif kind.startswith("refs:"):
+            else:  # links
                 merged = dict.fromkeys((*agreement.links.get(target, ()), *value))
                 agreement.links[target] = tuple(merged)
-            else:
-                _merge_value(agreement.values, agreement.sources, name, value, row, target)
+        _merge_values(agreement.values, agreement.sources, plain, row, "agreement")
         for target, fixed_role in PARTY_LIST_ROLES.items():
             for organisation in values.get(target) or ():
                 role = fixed_role or self.party_role
-                self._add_party(agreement, PlannedParty(organisation, role))
+                self._add_party(agreement, self._listed_party(organisation, role))
         if "party.organisation" in values:
             self._add_party(agreement, PlannedParty(
                 str(values["party.organisation"]), str(values.get("party.role") or "both"),
                 str(values.get("party.signatory") or ""), values.get("party.signed_on"),
                 _record_id(row, "party"),
             ))  # fmt: skip
-        basis = tuple((name, str(v)) for name, v in _own_values(row, "basis", ("basis.party",)))
+        basis = tuple([(name, str(v)) for name, v in _own_values(row, "basis", ("basis.party",))])
         if basis:
             party = str(values.get("basis.party") or "")
             agreement.bases.setdefault((normalise_name(party), basis),
                                        PlannedBasis(party, basis, _record_id(row, "basis")))
         self._add_item(agreement, row, at)
-        agreement.notes.extend(n for n in row.extra_notes if n not in agreement.notes)
+        if row.extra_notes:
+            agreement.notes.extend(n for n in row.extra_notes if n not in agreement.notes)
+
+    def _listed_party(self, organisation: str, role: str) -> PlannedParty:
+        """A party named in a list of partners, one instance per name and role.
+
+        The same partners are listed on many rows: their agreements share the (frozen) party.
+        """
+        found = self._listed.get((organisation, role))
+        if found is None:
+            found = self._listed[organisation, role] = PlannedParty(organisation, role)
+        return found
 
     def _add_party(self, agreement: _Agreement, party: PlannedParty) -> None:
         key = normalise_name(party.organisation)
@@ -669,8 +831,7 @@ class Assembler:
         item.record_id = item.record_id or _record_id(row, "item")
         for target, labels in links.items():
             item.links[target] = tuple(dict.fromkeys((*item.links.get(target, ()), *labels)))
-        for name, value in fields.items():
-            _merge_value(item.values, item.sources, name, value, row, f"item.{name}")
+        _merge_values(item.values, item.sources, fields, row, "item")
 
     def active(self) -> list[str]:
         """The references of the agreements the file makes active."""
@@ -738,21 +899,21 @@ class Assembler:
             planned.append(
                 PlannedAgreement(
                     reference=agreement.reference,
-                    values=tuple(sorted(values.items())),
-                    initial=tuple(sorted(initial.items())),
+                    values=_by_name(values),
+                    initial=_by_name(initial),
                     owner=agreement.owner,
                     parties=tuple(agreement.parties.values()),
                     bases=tuple(agreement.bases.values()),
-                    items=tuple(
-                        PlannedItem(i.title, i.position, tuple(sorted(i.values.items())),
-                                    i.record_id, tuple(sorted(i.links.items())))
+                    items=tuple([
+                        PlannedItem(i.title, i.position, _by_name(i.values), i.record_id,
+                                    _by_name(i.links))
                         for i in agreement.items.values()
-                    ),
+                    ]),
                     rows=tuple(agreement.rows),
                     existing=agreement.reference in existing,
                     record_id=agreement.record_id,
-                    references=tuple(sorted(agreement.references.items())),
-                    links=tuple(sorted(agreement.links.items())),
+                    references=_by_name(agreement.references),
+                    links=_by_name(agreement.links),
                 )
             )
         return tuple(planned)

@@ -58,6 +58,7 @@ class Vocabulary:
         return None
 
     def is_empty_marker(self, text: str) -> bool:
+        """Whether a cell's text means 'nothing yet', such as 'TBC' or 'To be confirmed'."""
         return len(text) <= MAX_MARKER_LENGTH and short_key(text) in self.empty_markers
 
     def label(self, list_name: str, code: str) -> str:
@@ -104,3 +105,42 @@ def vocabulary() -> Vocabulary:
         end_markers=frozenset(key_of(w) for w in data["end_markers"]),
         non_data_sheets=frozenset(key_of(w) for w in data["non_data_sheets"]),
     )
+
+
+_KEY_CHAR = re.compile(r"[0-9a-z]")
+
+
+def first_key_char(text: str) -> str:
+    """The first character of `key_of(text)`, or "" for an empty key, at a fraction of its cost.
+
+    `key_of` splits words and drops punctuation, which leaves the letters and digits of the
+    lower-cased text in their order: the first of them is the key's first character.
+    """
+    head = text[:1].lower()
+    if head.isascii() and head.isalnum():  # most texts start with a letter or a digit
+        return head
+    found = _KEY_CHAR.search(text.replace("&", " and ").lower())
+    return found.group() if found is not None else ""
+
+
+def is_empty_marker(text: str) -> bool:
+    """`Vocabulary.is_empty_marker` of the import vocabulary, remembered for short texts.
+
+    A text whose key could not begin as any marker's does is refused without working out its
+    key: most short cells (references, names) are unique, so remembering them would not help.
+    """
+    return (
+        len(text) <= MAX_MARKER_LENGTH
+        and first_key_char(text) in _marker_first_chars()
+        and _is_short_empty_marker(text)
+    )
+
+
+@functools.cache
+def _marker_first_chars() -> frozenset[str]:
+    return frozenset(key[:1] for key in vocabulary().empty_markers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_short_empty_marker(text: str) -> bool:
+    return vocabulary().is_empty_marker(text)

@@ -346,31 +346,52 @@ class Register:
         self, label: str, build: Callable[[Changes], T], undoes: str | None
     ) -> tuple[T, Changes]:
         batch_id = new_id()
-        try:
-            with self.session() as session, session.begin():
-                changes = Changes(self, session, batch_id)
+        with self._storage_errors(), self.session() as session, session.begin():
+            changes = Changes(self, session, batch_id)
+            result = build(changes)
+            changes.apply_pending()
+            if changes.operations:
+                session.add(
+                    BatchRecord(
+                        batch_id=batch_id,
+                        hlc=changes.operations[0].hlc,
+                        device=self.device_id,
+                        author=self.author,
+                        label=label[:200],
+                        undoes=undoes,
+                    )
+                )
+        if changes.operations:
+            for listener in list(self.listeners):
+                listener(changes.operations)
+        return result, changes
+
+    def rehearse(self, build: Callable[[Changes], T]) -> T:
+        """Build a batch as `write` would, then roll it back: the register is left as it was.
+
+        The same checks run and the same failures are raised; returns what `build` returned.
+        """
+        with self._storage_errors(), self.session() as session:
+            session.begin()
+            try:
+                changes = Changes(self, session, new_id())
                 result = build(changes)
                 changes.apply_pending()
-                if changes.operations:
-                    session.add(
-                        BatchRecord(
-                            batch_id=batch_id,
-                            hlc=changes.operations[0].hlc,
-                            device=self.device_id,
-                            author=self.author,
-                            label=label[:200],
-                            undoes=undoes,
-                        )
-                    )
+                session.flush()
+                return result
+            finally:
+                session.rollback()
+
+    @contextlib.contextmanager
+    def _storage_errors(self) -> Iterator[None]:
+        """A full disk, a read-only or vanished folder: said as what it is, not as SQL."""
+        try:
+            yield
         except OperationalError as exc:
             known = _environment_error(exc, self.path)
             if known is None:
                 raise
             raise known from exc
-        if changes.operations:
-            for listener in list(self.listeners):
-                listener(changes.operations)
-        return result, changes
 
     def apply_remote(self, ops: list[Operation]) -> list[Operation]:
         """Apply operations from other devices (sync): idempotent, one transaction."""

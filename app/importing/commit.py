@@ -67,15 +67,6 @@ class ImportReferenceError(RegisterError):
     """A row names a record that is not in the register or the file (or names several)."""
 
 
-class _DryRunDone(Exception):  # noqa: N818 - a signal to roll back, not an error
-    """Raised inside a dry run's batch once it is built, so `Register.write` rolls it back."""
-
-    def __init__(self, counts: _Counts, operations: int) -> None:
-        super().__init__("dry run: rolled back")
-        self.counts = counts
-        self.operations = operations
-
-
 @dataclass(frozen=True)
 class ImportResult:
     """What a committed import did."""
@@ -607,17 +598,13 @@ def commit_import(
         writer.links()
         if cancel is not None and cancel():
             raise ImportCancelledError()
-        if dry_run:
-            changes.apply_pending()  # the same work (and the same failures) as a commit
-            changes.session.flush()
-            raise _DryRunDone(writer.counts, len(changes.operations))
         return writer.counts, len(changes.operations)
 
-    try:
-        with collector_paused():
+    with collector_paused():
+        if dry_run:
+            counts, operations = register.rehearse(build)
+        else:
             counts, operations = register.write(f"Import {plan.source}", build)
-    except _DryRunDone as done:
-        counts, operations = done.counts, done.operations
     if progress is not None:
         progress(total, total)
     return ImportResult(

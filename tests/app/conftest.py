@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
 import pytest
 from sqlalchemy import Engine
 
@@ -93,3 +94,14 @@ def memory_databases() -> Iterator[MemoryDatabases]:
 @pytest.fixture(scope="session")
 def core_passphrase() -> str:
     return CORE_PASSPHRASE
+
+
+def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
+    """A one-sheet workbook of `rows` (the first is the heading), saved at `path`."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return path

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -16,46 +15,18 @@ from app.importing.commit import ImportReferenceError, ImportResult
 from app.importing.mapping import propose_mapping
 from app.importing.plan import ImportPlan
 from app.importing.session import dry_run
-from app.keys import KdfParams
 from app.paths import DB_FILE
 from app.register import Register
 
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
+from .conftest import write_xlsx
+
 HEAD = ["Reference", "Title", "Status", "Partners", "Owner", "Source of data", "Frequency"]
 
 
-@pytest.fixture(scope="module")
-def empty_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("empty") / "reg"
-    Register.create(folder, PASSPHRASE, name="Test", author="Tester", kdf=FAST_KDF).close()
-    return folder
-
-
-def _open(empty: Path, where: Path) -> Register:
-    shutil.copytree(empty, where)
-    return Register.open(where, PASSPHRASE, author="Tester")
-
-
 @pytest.fixture()
-def pair(empty_register: Path, tmp_path: Path) -> Iterator[tuple[Register, Register]]:
+def pair(core_register_copy: Callable[[str], Register]) -> tuple[Register, Register]:
     """Two copies of one register: one for the dry run, one for the commit."""
-    first, second = _open(empty_register, tmp_path / "a"), _open(empty_register, tmp_path / "b")
-    try:
-        yield first, second
-    finally:
-        first.close()
-        second.close()
-
-
-def _xlsx(path: Path, rows: list[list[object]]) -> Path:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    return path
+    return core_register_copy("a"), core_register_copy("b")
 
 
 def _plan(register: Register, path: Path) -> ImportPlan:
@@ -99,7 +70,7 @@ def test_a_dry_run_counts_what_the_commit_does_and_changes_nothing(
     pair: tuple[Register, Register], tmp_path: Path
 ) -> None:
     register, _ = pair
-    plan = _plan(register, _xlsx(tmp_path / "first.xlsx", FIRST))
+    plan = _plan(register, write_xlsx(tmp_path / "first.xlsx", FIRST))
     rehearsed, committed = _dry_then_real(register, plan)
     assert rehearsed == committed
     assert (committed.agreements_created, committed.rows_rejected) == (2, 1)
@@ -107,7 +78,7 @@ def test_a_dry_run_counts_what_the_commit_does_and_changes_nothing(
     assert committed.operations > 0
 
     # an import that creates, updates and leaves unchanged, over what the register now holds
-    plan = _plan(register, _xlsx(tmp_path / "second.xlsx", SECOND))
+    plan = _plan(register, write_xlsx(tmp_path / "second.xlsx", SECOND))
     rehearsed, committed = _dry_then_real(register, plan)
     assert rehearsed == committed
     assert (committed.agreements_created, committed.agreements_updated,
@@ -124,7 +95,7 @@ def test_the_wizard_dry_run_is_the_commit_rolled_back(
     pair: tuple[Register, Register], tmp_path: Path
 ) -> None:
     register, _ = pair
-    plan = _plan(register, _xlsx(tmp_path / "first.xlsx", FIRST))
+    plan = _plan(register, write_xlsx(tmp_path / "first.xlsx", FIRST))
     before = _database_bytes(register)
     seen: list[tuple[int, int]] = []
     forecast = dry_run(register, plan, progress=lambda done, total: seen.append((done, total)))

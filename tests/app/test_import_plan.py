@@ -2,49 +2,30 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from app.domain import SPEC_FIELDS
 from app.importing import ImportOptions, commit_import, plan_import, read_table
 from app.importing.mapping import propose_mapping
 from app.importing.plan import CellProblem, ImportPlan
-from app.keys import KdfParams
 from app.register import Register
 
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
+from .conftest import write_xlsx
+
 SEVEN = [label for _, label in SPEC_FIELDS]
 FULL = [f"{label} of the test" for label in SEVEN]
 
 
-@pytest.fixture(scope="module")
-def empty_register(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("empty") / "reg"
-    Register.create(folder, PASSPHRASE, name="Test", author="Tester", kdf=FAST_KDF).close()
-    return folder
-
-
 @pytest.fixture()
-def register(empty_register: Path, tmp_path: Path) -> Iterator[Register]:
-    shutil.copytree(empty_register, tmp_path / "reg")
-    with Register.open(tmp_path / "reg", PASSPHRASE, author="Tester") as opened:
-        yield opened
+def register(core_register: Register) -> Register:
+    return core_register
 
 
 def _plan(register: Register, path: Path, rows: list[list[object]], *,
           group: bool = False) -> ImportPlan:  # fmt: skip
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    workbook.save(path)
-    table = read_table(path)
+    table = read_table(write_xlsx(path, rows))
     return plan_import(register, table, propose_mapping(table),
                        ImportOptions(group_by_reference=group))  # fmt: skip
 

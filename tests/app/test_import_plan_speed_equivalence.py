@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.domain import SPEC_FIELDS
 from app.importing import ImportOptions, ImportPlan, plan_import, propose_mapping, read_table
 from app.importing.vocabulary import (
     MAX_MARKER_LENGTH,
@@ -30,18 +30,12 @@ from app.importing.vocabulary import (
 from app.keys import KdfParams
 from app.register import Register
 
+from .conftest import write_xlsx
+
 FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 PASSPHRASE = "correct horse battery staple"
 
-SEVEN = [
-    ("source", "Source of data"),
-    ("extract_mechanism", "Mechanism for securing data extract"),
-    ("destination", "Where data is sent to"),
-    ("frequency", "Frequency of reporting"),
-    ("data_fields", "Which data fields are included"),
-    ("purpose", "The purpose for which data will be used"),
-    ("safeguards", "Security / safeguarding arrangements"),
-]  # the seven specification fields of DESIGN.md §2, in their order
+SEVEN = list(SPEC_FIELDS)  # the seven specification fields of DESIGN.md §2, in their order
 LONG_SOURCE = "Monthly extract of safeguarding referrals from the case management system " * 2
 LONG_FREQUENCY = "Every second Tuesday of the month, unless the Board agrees otherwise " * 2
 KEPT = "; left empty, the text is kept in the notes"
@@ -341,13 +335,7 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
 
 
 def write_sheet(path: Path, rows: list[list[Choice]]) -> None:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.append(HEADINGS)
-    for choices in rows:
-        sheet.append([c.cell for c in choices])
-    book.save(path)
+    write_xlsx(path, [HEADINGS, *([c.cell for c in choices] for choices in rows)])
 
 
 def planned(plan: ImportPlan) -> tuple[dict[int, list[Problem]], dict[str, tuple[object, ...]]]:

@@ -12,10 +12,13 @@ from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
+from pytestqt.qtbot import QtBot  # noqa: E402
 
 from app import search  # noqa: E402
 from app.keys import KdfParams  # noqa: E402
 from app.register import Changes, Register  # noqa: E402
+from ui.workers import TaskRunner  # noqa: E402
 
 FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 PASSPHRASE = "correct horse battery staple"
@@ -85,6 +88,14 @@ def register(register_folder: Path) -> Iterator[Register]:
     search.attach(reg)
     yield reg
     reg.close()
+
+
+@pytest.fixture()
+def runner(qtbot: QtBot) -> TaskRunner:
+    """A task runner whose host widget the test closes: its worker thread ends with it."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    return TaskRunner(host)
 
 
 @pytest.fixture()

@@ -185,12 +185,17 @@ def signature(register: Register, organisation: str) -> tuple[str, dt.date | Non
 COUNTY = "Northshire County Council"
 
 
+def open_parties(qtbot: QtBot, editor: AgreementEditor, reference: str) -> None:
+    """The agreement open on its Parties tab, the editor shown as the active window."""
+    open_agreement(qtbot, editor, reference)
+    editor.tabs.setCurrentIndex(PARTIES)
+    show(qtbot, editor)
+
+
 def test_who_signed_for_a_party_and_when_is_changed_in_place(
     qtbot: QtBot, editor: AgreementEditor, register: Register
 ) -> None:
-    open_agreement(qtbot, editor, "ISA-2026-002")
-    editor.tabs.setCurrentIndex(PARTIES)
-    show(qtbot, editor)
+    open_parties(qtbot, editor, "ISA-2026-002")
     assert not editor.save_signature_button.isEnabled()  # no party selected: nothing to sign
     assert "Select a party in the table" in editor.sign_note.text()
 
@@ -232,9 +237,7 @@ def test_who_signed_for_a_party_and_when_is_changed_in_place(
 def test_a_signature_that_cannot_be_is_refused_beside_it_and_nothing_changes(
     qtbot: QtBot, editor: AgreementEditor, register: Register
 ) -> None:
-    open_agreement(qtbot, editor, "ISA-2026-002")
-    editor.tabs.setCurrentIndex(PARTIES)
-    show(qtbot, editor)
+    open_parties(qtbot, editor, "ISA-2026-002")
     select_party(editor, COUNTY)
     before = get_agreement(register, "ISA-2026-002")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex
-from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from app import sync
@@ -65,13 +65,6 @@ def make_conflicts(register: Register, other: Register) -> None:
                                             "Northshire Hospitals Trust"))  # fmt: skip
     sync_both(register, other)
     assert len(open_conflicts(register)) == 2
-
-
-@pytest.fixture()
-def runner(qtbot: QtBot) -> TaskRunner:
-    host = QWidget()
-    qtbot.addWidget(host)
-    return TaskRunner(host)
 
 
 @pytest.fixture()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app import sync
@@ -39,13 +39,6 @@ def settle() -> None:
     """Carry out the layouts waiting to be done, as the event loop does before it paints."""
     for _ in range(10):
         QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-
-
-@pytest.fixture()
-def runner(qtbot: QtBot) -> TaskRunner:
-    host = QWidget()
-    qtbot.addWidget(host)
-    return TaskRunner(host)
 
 
 # ---------------------------------------------------------------------------- conflicts

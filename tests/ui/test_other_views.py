@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.agreements import AgreementQuery, update_agreement
@@ -12,13 +10,6 @@ from app.register import Register
 from ui.views.dashboard import DashboardView
 from ui.views.history import HistoryView
 from ui.workers import TaskRunner
-
-
-@pytest.fixture()
-def runner(qtbot: QtBot) -> TaskRunner:
-    host = QWidget()
-    qtbot.addWidget(host)
-    return TaskRunner(host)
 
 
 def test_dashboard_counts_and_clickable_numbers(

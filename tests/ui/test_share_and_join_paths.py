@@ -35,13 +35,6 @@ def browse_button(dialog: QWidget, name: str) -> QPushButton:
     return next(b for b in dialog.findChildren(QPushButton) if b.accessibleName() == name)
 
 
-@pytest.fixture()
-def runner(qtbot: QtBot) -> TaskRunner:
-    host = QWidget()
-    qtbot.addWidget(host)
-    return TaskRunner(host)
-
-
 def test_share_dialog_shows_the_start_of_a_long_folder_and_name(qtbot: QtBot) -> None:
     dialog = ShareDialog(None, LONG, LONG_NAME)
     qtbot.addWidget(dialog)

@@ -61,13 +61,6 @@ class Pair:
 
 
 @pytest.fixture()
-def runner(qtbot: QtBot) -> TaskRunner:
-    host = QWidget()
-    qtbot.addWidget(host)
-    return TaskRunner(host)
-
-
-@pytest.fixture()
 def shared(register: Register, tmp_path: Path) -> Path:
     """The seeded register shared in `tmp_path/share`, everything published."""
     share = tmp_path / "share"

@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import threading
 
-import pytest
-from PySide6.QtWidgets import QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.errors import NotFoundError
 from ui.workers import CancelledError, TaskRunner
-
-
-@pytest.fixture()
-def runner(qtbot: QtBot) -> TaskRunner:
-    host = QWidget()
-    qtbot.addWidget(host)
-    return TaskRunner(host)
 
 
 def test_work_runs_on_one_worker_and_results_arrive_on_the_gui_thread(

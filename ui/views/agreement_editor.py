@@ -285,7 +285,15 @@ class AgreementEditor(QWidget):
     def _field(self, form: QFormLayout, name: str, widget: QWidget,
                label: str | None = None) -> None:  # fmt: skip
         text = label or AGREEMENT_FIELD_LABELS.get(name, _label(name))
-        caption = self._caption(text, widget)
+        self.fields[name] = widget
+        self.errors[name] = self._add_field_row(
+            form, text, widget, lambda: self.show_field_history("agreement", name)
+        )
+        self._watch(widget)
+
+    def _add_field_row(self, form: QFormLayout, text: str, widget: QWidget,
+                       show_history: Callable[[], None]) -> QLabel:  # fmt: skip
+        """A captioned field with its problem under it and its history in its context menu."""
         widget.setAccessibleName(text)
         error = QLabel("")
         error.setStyleSheet(ERROR_STYLE)
@@ -297,14 +305,12 @@ class AgreementEditor(QWidget):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(widget)
         inner.addWidget(error)
-        form.addRow(caption, box)
-        self.fields[name] = widget
-        self.errors[name] = error
+        form.addRow(self._caption(text, widget), box)
         widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
         action = QAction("Show history of this field", widget)
-        action.triggered.connect(lambda: self.show_field_history("agreement", name))
+        action.triggered.connect(show_history)
         widget.addAction(action)
-        self._watch(widget)
+        return error
 
     def _watch(self, widget: QWidget) -> None:
         if isinstance(widget, QLineEdit):
@@ -598,24 +604,10 @@ class AgreementEditor(QWidget):
     def _item_field(self, form: QFormLayout, name: str, text: str,
                     widget: QLineEdit | QPlainTextEdit) -> None:  # fmt: skip
         """A data item's field in the form, with its problem under it and its history."""
-        widget.setAccessibleName(text)
-        error = QLabel("")
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.setAccessibleName(f"Problem with {text}")
-        error.hide()
-        box = QWidget()
-        inner = QVBoxLayout(box)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(widget)
-        inner.addWidget(error)
-        form.addRow(self._caption(text, widget), box)
         self.item_fields[name] = widget
-        self.item_errors[name] = error
-        widget.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        action = QAction("Show history of this field", widget)
-        action.triggered.connect(lambda _=False, n=name: self._show_item_field_history(n))
-        widget.addAction(action)
+        self.item_errors[name] = self._add_field_row(
+            form, text, widget, lambda: self._show_item_field_history(name)
+        )
 
     def _links_page(self) -> QWidget:
         page = QWidget()

@@ -53,7 +53,7 @@ from app.oplog import (
 )
 from app.paths import DB_FILE, KEY_FILE, LOCK_FILE, network_reason
 from db import migrate
-from db.engine import DatabaseKeyError, open_engine, session_factory
+from db.engine import DatabaseKeyError, open_engine, session_factory, shrink_wal
 from db.models import BatchRecord, MetaRecord, OperationRecord
 
 log = logging.getLogger(__name__)
@@ -361,6 +361,7 @@ class Register:
                         undoes=undoes,
                     )
                 )
+        self._shrink_wal()
         if changes.operations:
             for listener in list(self.listeners):
                 listener(changes.operations)
@@ -381,6 +382,11 @@ class Register:
                 return result
             finally:
                 session.rollback()
+                self._shrink_wal()
+
+    def _shrink_wal(self) -> None:
+        """After a large transaction, give its write-ahead log's disk back (see `shrink_wal`)."""
+        shrink_wal(self.engine, self.path / DB_FILE)
 
     @contextlib.contextmanager
     def _storage_errors(self) -> Iterator[None]:
@@ -399,6 +405,7 @@ class Register:
             self.clock.observe(op.hlc)
         with self.session() as session, session.begin():
             fresh = apply_operations(session, ops)
+        self._shrink_wal()
         if fresh:
             for listener in list(self.listeners):
                 listener(fresh)

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 KEY_BYTES = 32
+BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 65536  # 64 MiB page cache: with a small cache SQLCipher decrypts every page again
+WAL_KEEP_BYTES = 32 * 1024 * 1024
+"""The most disk the write-ahead log keeps once its pages are back in the database.
+
+A large transaction (an import) grows the log to its whole size; without a limit the file
+keeps that size, hundreds of megabytes on a laptop, until the register is closed.
+"""
 
 
 class DatabaseKeyError(Exception):
@@ -34,7 +41,8 @@ def _connect(path: Path, key: bytes) -> Any:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-    conn.execute("PRAGMA busy_timeout = 5000")
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
     return conn
 
 
@@ -60,6 +68,32 @@ def open_engine(path: Path, key: bytes) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def shrink_wal(engine: Engine, path: Path) -> None:
+    """Give back the disk a large transaction's write-ahead log took, if no one is reading now.
+
+    The log's pages are copied into the database when a transaction commits (SQLite's automatic
+    checkpoint); this truncates the emptied file. It does not wait for readers: if one is
+    reading, the file is cut down later, at the next write after its pages are copied back
+    (`journal_size_limit`).
+    """
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.stat().st_size <= WAL_KEEP_BYTES:
+            return
+    except FileNotFoundError:
+        return
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    finally:
+        raw.close()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

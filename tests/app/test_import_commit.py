@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 
+import app.register
 from app.demo import build_demo
 from app.exporting import export_register
 from app.importing import commit_import, plan_import, plan_register_workbook, read_table
 from app.importing.commit import ImportReferenceError, ImportResult
 from app.importing.mapping import propose_mapping
-from app.importing.plan import ImportPlan
+from app.importing.plan import ImportCancelledError, ImportPlan
 from app.importing.session import dry_run
 from app.paths import DB_FILE
 from app.register import Register
@@ -138,3 +140,52 @@ def test_a_dry_run_fails_where_the_commit_fails_and_changes_nothing(
     with pytest.raises(ImportReferenceError, match="No such use case"):
         commit_import(target, plan, dry_run=True)
     assert _database_bytes(target) == before
+
+
+def _many_rows(count: int) -> list[list[object]]:
+    return [HEAD] + [
+        [f"ISA-{n:05d}", f"Agreement {n}", "Live", "Kent Police; Medway Council", "Lyn Baran",
+         "Police records", "Monthly"]
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def test_a_large_commit_writes_as_it_goes_and_reports_to_the_end(
+    core_register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bar follows the writing (most of the work), not only the building of operations."""
+    plan = _plan(core_register, write_xlsx(tmp_path / "many.xlsx", _many_rows(1_200)))
+    events: list[tuple[str, int, int]] = []
+    real_apply = app.register.apply_operations
+
+    def apply(session: Any, ops: Any, **kwargs: Any) -> Any:
+        events.append(("applied", len(ops), 0))
+        return real_apply(session, ops, **kwargs)
+
+    monkeypatch.setattr(app.register, "apply_operations", apply)
+    result = commit_import(
+        core_register, plan, progress=lambda done, total: events.append(("report", done, total))
+    )
+
+    reports = [(done, total) for kind, done, total in events if kind == "report"]
+    assert [done for done, _ in reports] == sorted({done for done, _ in reports})  # rising
+    assert reports[-1][0] == reports[-1][1] > 1_200  # the closing commit has its share
+    first_report = events.index(("report", *reports[0]))
+    applied_before = sum(n for kind, n, _ in events[:first_report] if kind == "applied")
+    assert 0 < applied_before < result.operations / 2
+
+
+def test_cancelling_midway_through_the_writing_changes_nothing(
+    core_register: Register, tmp_path: Path
+) -> None:
+    plan = _plan(core_register, write_xlsx(tmp_path / "many.xlsx", _many_rows(1_200)))
+    before, could_undo = _database_bytes(core_register), core_register.can_undo
+    reports: list[int] = []
+
+    with pytest.raises(ImportCancelledError):
+        commit_import(core_register, plan, progress=lambda done, _: reports.append(done),
+                      cancel=lambda: len(reports) >= 1)  # fmt: skip
+
+    assert reports == [500]  # part of the batch was written, then rolled back
+    assert _database_bytes(core_register) == before
+    assert core_register.can_undo == could_undo

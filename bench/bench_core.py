@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from app import agreements, keys
-from app.register import Register
+from app.register import Changes, Register
 from bench.core import Result, bound_result, median_of, ratio_result, timed
 from db.engine import open_engine
 
@@ -41,13 +41,21 @@ def _edit_commit_seconds(register: Register) -> float:
         register, {"reference": "ISA-BENCH-1", "title": "Bench", "category": "aggregated"}
     )
     for n in range(500):  # a register with some history, not an empty one
-        register.write("seed", lambda c, n=n: c.create("agreement", {
-            "reference": f"ISA-SEED-{n}", "title": f"Seed {n}", "category": "personal",
-            "status": "active"}))  # fmt: skip
+
+        def seed(changes: Changes, n: int = n) -> str:
+            return changes.create("agreement", {
+                "reference": f"ISA-SEED-{n}", "title": f"Seed {n}", "category": "personal",
+                "status": "active"})  # fmt: skip
+
+        register.write("seed", seed)
     samples = []
     for n in range(EDITS):
+
+        def edit(changes: Changes, n: int = n) -> bool:
+            return changes.set("agreement", agreement_id, "title", f"T{n}")
+
         start = time.perf_counter()
-        register.write("edit", lambda c, n=n: c.set("agreement", agreement_id, "title", f"T{n}"))
+        register.write("edit", edit)
         samples.append(time.perf_counter() - start)
     return statistics.median(samples)
 

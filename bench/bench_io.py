@@ -11,9 +11,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.core import Result, bound_result, info_result, ratio_result, timed
+
+if TYPE_CHECKING:
+    from app.importing.commit import ImportResult
+    from app.register import Register
 
 ROWS = 50_000
 EXPORT_AGREEMENTS = 10_000
@@ -85,7 +89,7 @@ def write_xlsx(path: Path, rows: list[list[Any]]) -> None:
     book.save(str(path))
 
 
-def _fast_register(folder: Path) -> Any:
+def _fast_register(folder: Path) -> Register:
     from app.keys import KdfParams
     from app.register import Register
 
@@ -140,7 +144,8 @@ def _storage_floor(imported: Path, folder: Path) -> float:
     try:
         raw = empty.engine.raw_connection()
         try:
-            cursor = raw.driver_connection.cursor()  # type: ignore[union-attr]
+            assert raw.driver_connection is not None  # a pooled connection is open
+            cursor = raw.driver_connection.cursor()
             start = time.perf_counter()
             cursor.execute("BEGIN IMMEDIATE")
             for name, rows in batches:
@@ -178,7 +183,9 @@ def _rows_added(imported: Path, empty_folder: Path) -> list[tuple[str, list[tupl
     return batches
 
 
-def _our_import(path: Path, folder: Path, sheet: str | None = "Register") -> tuple[float, Any]:
+def _our_import(
+    path: Path, folder: Path, sheet: str | None = "Register"
+) -> tuple[float, ImportResult]:
     from app.importing import commit_import, plan_import, propose_mapping, read_table
 
     register = _fast_register(folder)

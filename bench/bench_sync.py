@@ -24,10 +24,14 @@ import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.bench_io import _text
 from bench.core import Result, ratio_result
+
+if TYPE_CHECKING:  # annotations only: at run time each function imports what it uses
+    from app.keys import KdfParams
+    from app.register import Changes, Register
 
 PASSPHRASE = "benchmark passphrase 2026"
 PULL_OPS = 10_000
@@ -43,13 +47,13 @@ def _log(text: str) -> None:
     print(f"  sync bench: {text}", file=sys.stderr, flush=True)
 
 
-def _kdf() -> Any:
+def _kdf() -> KdfParams:
     from app.keys import KdfParams
 
     return KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
 
-def _pair(folder: Path) -> tuple[Any, Any]:
+def _pair(folder: Path) -> tuple[Register, Register]:
     """A shared register and a second, approved member; both synced."""
     from app import sync
     from app.register import Register
@@ -65,13 +69,13 @@ def _pair(folder: Path) -> tuple[Any, Any]:
     return writer, joined.register
 
 
-def _write_history(register: Any, total: int, seed: int = 2026) -> int:
+def _write_history(register: Register, total: int, seed: int = 2026) -> int:
     """Agreements with data items (creates), then edits of their text, `total` operations."""
     rng = random.Random(seed)
     items: list[str] = []
     agreements: list[str] = []
 
-    def create(changes: Any) -> None:
+    def create(changes: Changes) -> None:
         for n in range(AGREEMENTS):
             start = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2000))
             agreement = changes.create("agreement", {
@@ -94,7 +98,7 @@ def _write_history(register: Any, total: int, seed: int = 2026) -> int:
     edits = total - made
     for start in range(0, edits, 50):  # edits saved 50 at a time, as a busy day of work
 
-        def edit(changes: Any, count: int = min(50, edits - start)) -> None:
+        def edit(changes: Changes, count: int = min(50, edits - start)) -> None:
             for _ in range(count):
                 if rng.random() < 0.8:
                     changes.set("data_item", rng.choice(items), rng.choice(SPEC),
@@ -117,6 +121,7 @@ def _raw_pull_seconds(files: list[Path], sign_pub: bytes, epoch_key: bytes, fold
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
     from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
 
+    from app.sync import crypto
     from app.sync import format as fmt
     from db.engine import open_engine
 
@@ -136,10 +141,10 @@ def _raw_pull_seconds(files: list[Path], sign_pub: bytes, epoch_key: bytes, fold
         segment = fmt.parse_segment(data, path.name)
         public.verify(segment.signature, segment.signed)
         header = segment.header
-        salt = fmt.crypto.unb64(header["salt"])
-        key = fmt.crypto.segment_key(epoch_key, salt, header["register_id"], header["device"],
-                                     header["seq"])  # fmt: skip
-        plain = AESGCM(key).decrypt(fmt.crypto.unb64(header["nonce"]), segment.ciphertext,
+        salt = crypto.unb64(header["salt"])
+        key = crypto.segment_key(epoch_key, salt, header["register_id"], header["device"],
+                                 header["seq"])  # fmt: skip
+        plain = AESGCM(key).decrypt(crypto.unb64(header["nonce"]), segment.ciphertext,
                                     segment.aad)  # fmt: skip
         for op in json.loads(zlib.decompress(plain)):
             rows.append({k: (v if isinstance(v, str) else json.dumps(v)) for k, v in op.items()})
@@ -150,7 +155,7 @@ def _raw_pull_seconds(files: list[Path], sign_pub: bytes, epoch_key: bytes, fold
     return elapsed
 
 
-def _time_calls(target: Any, method: str) -> list[float]:
+def _time_calls(target: object, method: str) -> list[float]:
     """Time every call of `target.method` from now on; returns the (growing) list of seconds."""
     inner = getattr(target, method)
     seconds: list[float] = []
@@ -198,7 +203,7 @@ def _sync_pull(folder: Path) -> Result:
                         max_value=3.0)  # fmt: skip
 
 
-def _group(folder: Path, size: int) -> list[Any]:
+def _group(folder: Path, size: int) -> list[Register]:
     """`size` devices sharing one register, each having published a little."""
     from app import sync
     from app.register import Register
@@ -213,8 +218,12 @@ def _group(folder: Path, size: int) -> list[Any]:
         sync.approve(admin, joined.device)
         devices.append(joined.register)
     for n, device in enumerate(devices):
-        device.write("Bench", lambda c, n=n: c.create("agreement", {
-            "reference": f"ISA-IDLE-{n:02d}", "title": f"Agreement of device {n}"}))  # fmt: skip
+
+        def create(changes: Changes, n: int = n) -> str:
+            return changes.create("agreement", {
+                "reference": f"ISA-IDLE-{n:02d}", "title": f"Agreement of device {n}"})  # fmt: skip
+
+        device.write("Bench", create)
     for _ in range(2):
         for device in devices:
             sync.sync(device)

@@ -640,8 +640,8 @@ def _merge_value(
         return
     shown = cell_text(old) if not isinstance(old, str) else old
     row.problem(target, WARNING,
-                f"differs from row {sources[name]} of the same reference; kept "
-                f"'{shown[:40]}'")  # fmt: skip
+                f"differs from an earlier row of the same reference; kept "
+                f"'{shown[:40]}' from row {sources[name]}")  # fmt: skip
 
 
 def _merge_values(store: dict[str, Any], sources: dict[str, int], values: dict[str, Any],
@@ -861,10 +861,10 @@ class Assembler:
             missing = [label for key, label in SPEC_FIELDS
                        if key not in item.values and key not in held]  # fmt: skip
             if missing:
-                what = f"data item '{item.title[:40]}'" if item.title else "its data item"
+                which = f"'{item.title[:40]}' is " if item.title else ""
                 self._warn(item.first, "agreement.status",
-                           f"active, but {what} lacks some of the seven specification fields; "
-                           f"missing: {', '.join(missing)}")  # fmt: skip
+                           f"active, but a data item lacks some of the seven specification "
+                           f"fields; {which}missing: {', '.join(missing)}")  # fmt: skip
 
     def planned_agreements(
         self, existing: set[str], stored: dict[str, list[StoredItem]] | None = None

@@ -235,8 +235,8 @@ def merge(values: dict[str, object], sources: dict[str, int], row: SheetRow,
                 (
                     COLUMN_OF[name],
                     "warning",
-                    f"differs from row {sources[name]} "
-                    f"of the same reference; kept '{shown(values[name])[:40]}'",
+                    f"differs from an earlier row of the same reference; "
+                    f"kept '{shown(values[name])[:40]}' from row {sources[name]}",
                 )
             )
 
@@ -305,13 +305,13 @@ def expected_plan(rows: list[SheetRow], group: bool) -> Expected:
         if values.get("status") == "active":
             for item in agreement.items.values():
                 missing = [label for key, label in SEVEN if key not in item.values]
-                what = f"data item '{item.title[:40]}'" if item.title else "its data item"
+                which = f"'{item.title[:40]}' is " if item.title else ""
                 problems[item.first_row].append(
                     (
                         "Status",
                         "warning",
-                        f"active, but {what} lacks some of the seven "
-                        f"specification fields; missing: {', '.join(missing)}",
+                        f"active, but a data item lacks some of the seven "
+                        f"specification fields; {which}missing: {', '.join(missing)}",
                     )
                 )
         if "status" not in values:
@@ -445,12 +445,12 @@ def test_the_rules_written_here_see_what_the_sheet_holds() -> None:
     assert items == [
         ("Monthly extract", None, {"source": LONG_SOURCE.strip(), "frequency": "Monthly"})
     ]
-    assert ("Title", "warning", "differs from row 2 of the same reference; kept "
-            "'Falls prevention'") in expected.problems[3]  # fmt: skip
-    assert ("Source of data", "warning", "differs from row 2 of the same reference; kept "
-            f"'{LONG_SOURCE[:40]}'") in expected.problems[3]  # fmt: skip
-    assert any(m.startswith("active, but data item 'Monthly extract' lacks")
-               for _, _, m in expected.problems[2])  # fmt: skip
+    assert ("Title", "warning", "differs from an earlier row of the same reference; kept "
+            "'Falls prevention' from row 2") in expected.problems[3]  # fmt: skip
+    assert ("Source of data", "warning", "differs from an earlier row of the same reference; "
+            f"kept '{LONG_SOURCE[:40]}' from row 2") in expected.problems[3]  # fmt: skip
+    assert any(m.startswith("active, but a data item lacks") and "'Monthly extract' is missing"
+               in m for _, _, m in expected.problems[2])  # fmt: skip
     assert re.search(
         r"missing: Mechanism for securing data extract, Where data is sent to, "
         r"Which data fields are included",

@@ -336,6 +336,20 @@ def test_cli_import_dry_run_report_and_exit_4(
     assert "1 created" in out and "1 rows rejected" in out
 
 
+def test_cli_counts_warnings_by_kind_not_by_their_particulars(
+    register_folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """PHE's register: 230 agreements lack specification fields, each naming its own item."""
+    assert isr(["import", str(register_folder), str(REGISTERS / "PHE.csv"), "--dry-run"]) == 0
+    lines = [ln.strip() for ln in capsys.readouterr().out.splitlines() if "warning ×" in ln]
+    kinds = [ln.split(" ", 2)[2] for ln in lines]
+    assert len(kinds) == len(set(kinds))  # one line per kind
+    assert "warning ×230 active, but a data item lacks some of the seven specification fields" \
+        in lines
+    assert not any(kind.startswith(":") for kind in kinds)  # a row-wide warning has no column
+    assert all(ln.count("'") % 2 == 0 for ln in lines)  # no quotation cut off half-way
+
+
 def test_cli_import_nhs_grouped_then_export(
     register_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.agreement_editing import Choice, organisation_choices
+from app.agreement_table import COLUMN_KEYS
 from app.agreements import AgreementQuery, list_agreements
 from app.domain import AgreementStatus, AgreementSummary, Category
 from app.register import Register
@@ -26,11 +27,24 @@ from ui.errors import ErrorMessage
 from ui.models.agreements import DUE, OVERDUE, AgreementTableModel
 from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
-from ui.widgets.tables import record_table, size_columns
+from ui.widgets.fitted_columns import ColumnRule, TitleFirstColumns, WholeTextTips
+from ui.widgets.tables import record_table
 from ui.workers import TaskRunner
 
 REVIEW_CHOICES = (("", "Any review date"), ("due", "Review due in 90 days"),
                   ("overdue", "Review overdue"))  # fmt: skip
+# How wide each column grows by itself; the title takes the rest.
+COLUMN_RULES: dict[str, ColumnRule] = {
+    "reference": ColumnRule(most=20, share=0.2),
+    "status": ColumnRule(most=18),
+    "category": ColumnRule(most=12),
+    "organisations": ColumnRule(most=30, share=0.25),
+    "owner": ColumnRule(most=20, share=0.15),
+    "review_date": ColumnRule(most=12),
+    "end_date": ColumnRule(most=12),
+    "item_count": ColumnRule(most=10),
+}
+TITLE_LEAST = 20  # characters: the title is never squeezed below this; the table scrolls instead
 
 
 class AgreementsView(QWidget):
@@ -100,8 +114,11 @@ class AgreementsView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        size_columns(self.table, {0: 11, 2: 13, 3: 9, 4: 22, 5: 14, 6: 10, 7: 10, 8: 7},
-                     stretch=(1,))  # fmt: skip
+        self.table.setItemDelegate(WholeTextTips(self.table))
+        self.columns = TitleFirstColumns(
+            self.table, {COLUMN_KEYS.index(key): rule for key, rule in COLUMN_RULES.items()},
+            title=COLUMN_KEYS.index("title"), least=TITLE_LEAST,
+        )  # fmt: skip
         self.table.activated.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
         self.legend = QLabel(
@@ -114,6 +131,7 @@ class AgreementsView(QWidget):
         row1 = QHBoxLayout()
         row1.addWidget(filter_label)
         row1.addWidget(self.text_filter, 1)
+        row1.addWidget(self.count_label)
         row1.addWidget(self.new_button)
         row2 = QHBoxLayout()
         for label, combo in ((status_label, self.status_filter),
@@ -123,7 +141,6 @@ class AgreementsView(QWidget):
             row2.addWidget(label)
             row2.addWidget(combo)
         row2.addStretch(1)
-        row2.addWidget(self.count_label)
 
         list_page = QWidget()
         list_layout = QVBoxLayout(list_page)
@@ -153,6 +170,7 @@ class AgreementsView(QWidget):
         self.stack.setCurrentIndex(0)
         if register is None:
             self.model.set_rows([])
+            self.columns.measure()
             self._fill_organisations([])
             self._update_count()
         else:
@@ -203,6 +221,7 @@ class AgreementsView(QWidget):
                     self._fill_organisations(organisations)
                 self.model.today = query.today
                 self.model.set_rows(rows)
+                self.columns.measure()
                 self._update_count()
             self.loaded.emit()
 

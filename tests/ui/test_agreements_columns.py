@@ -1,0 +1,187 @@
+"""The agreements list gives its room to the title, as an IG officer reads the list by title.
+
+A register like the NHS Digital release register once grouped (hundreds of agreements, long
+upper-case partner lists) used to leave the title a few characters wide in the main window at
+its narrowest while the partners took the room. The columns are checked in the real window:
+the title has the most room, the others their content within caps (a cut-short cell shows its
+whole text as a tip), nothing scrolls sideways, and a column the person widens stays so.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QHeaderView, QToolTip
+from pytestqt.qtbot import QtBot
+
+from app import search
+from app.agreement_table import COLUMN_KEYS
+from app.register import Changes, Register
+from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
+from ui.main_window import NAVIGATION, MainWindow
+from ui.models.agreements import LONG_TEXT
+from ui.settings import Settings
+from ui.views.agreements import COLUMN_RULES, TITLE_LEAST, AgreementsView
+from ui.widgets.tables import chars_wide
+
+from .conftest import FAST_KDF, PASSPHRASE
+
+# the offscreen platform cannot size or raise windows (a tip is one); nothing to do with us
+pytestmark = pytest.mark.qt_log_ignore(
+    "does not support propagateSizeHints", "does not support raise"
+)
+
+TITLE = COLUMN_KEYS.index("title")
+ORGANISATIONS = COLUMN_KEYS.index("organisations")
+PARTNERS = (
+    "NHS Digital",
+    "UK BIOBANK",
+    "SOUTHAMPTON CITY COUNCIL",
+    "CHESHIRE EAST BOROUGH COUNCIL",
+    "UNIVERSITY HOSPITALS OF LEICESTER NHS TRUST",
+    "NHS NORTH OF ENGLAND COMMISSIONING SUPPORT UNIT",
+    "CAMBRIDGESHIRE COUNTY COUNCIL",
+    "LONDON SCHOOL OF HYGIENE AND TROPICAL MEDICINE",
+)
+AGREEMENTS = 150
+
+
+def build(changes: Changes) -> None:
+    """Agreements with long titles, two to four partners each, the first one a short list."""
+    partners = [changes.create("organisation", {"name": name, "org_type": "other"})
+                for name in PARTNERS]  # fmt: skip
+    owner = changes.create("person", {"name": "Priya Shah-Worthington"})
+    for n in range(AGREEMENTS):
+        agreement = changes.create("agreement", {
+            "reference": f"DARS-NIC-{n:05d}-V2H1F-v2.2", "category": "aggregated",
+            "title": f"Hospital episode statistics for the frailty register, release {n}",
+            "status": "active", "owner_id": owner,
+        })  # fmt: skip
+        chosen = (0, 1) if n == 0 else [(n + k) % len(PARTNERS) for k in range(2 + n % 3)]
+        for index in chosen:
+            changes.create("party", {"agreement_id": agreement, "role": "recipient",
+                                     "organisation_id": partners[index]})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def built_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("partners") / "register"
+    with Register.create(folder, PASSPHRASE, name="Releases", author="Tester",
+                         kdf=FAST_KDF) as register:  # fmt: skip
+        register.write("Agreements with long partner lists", build)
+        search.rebuild_index(register)
+    return folder
+
+
+@pytest.fixture()
+def many_folder(built_folder: Path, tmp_path: Path) -> Path:
+    """A copy of the register for one test (opening a register writes into its folder)."""
+    copy = tmp_path / "register"
+    shutil.copytree(built_folder, copy, ignore=shutil.ignore_patterns(".register.lock"))
+    return copy
+
+
+@pytest.fixture()
+def window(qtbot: QtBot, many_folder: Path, tmp_path: Path,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:  # fmt: skip
+    """The main window on the register, at the narrowest it allows, showing the agreements."""
+    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
+        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))  # fmt: skip
+    win = MainWindow(Settings(tmp_path / "settings.ini"))
+    qtbot.addWidget(win)
+    win.resize(1085, 760)
+    win.show()
+    win.setProperty("empty_list_width", win.agreements.minimumSizeHint().width())
+    with qtbot.waitSignal(win.sync_controller.round_ended, timeout=20_000):
+        win.open_register(many_folder)
+    view = win.agreements
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        win.navigate(NAVIGATION.index("Agreements"))
+    assert view.model.rowCount() == AGREEMENTS
+    resize(win, win.minimumSizeHint().width())
+    yield win
+    QToolTip.hideText()
+
+
+def test_loading_agreements_does_not_widen_the_window(window: MainWindow) -> None:
+    """The count of agreements shown must not push the filters wider than the list was."""
+    assert window.agreements.count_label.text().startswith(str(AGREEMENTS))
+    assert window.agreements.minimumSizeHint().width() <= window.property("empty_list_width")
+
+
+def resize(win: MainWindow, width: int) -> None:
+    """Resize the window and carry out the layouts waiting, as the event loop would."""
+    win.resize(width, 760)
+    for _ in range(10):
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
+def widths(view: AgreementsView) -> list[int]:
+    header = view.table.horizontalHeader()
+    return [header.sectionSize(c) for c in range(header.count())]
+
+
+def test_title_has_the_most_room_at_the_narrowest_window(window: MainWindow) -> None:
+    view = window.agreements
+    assert window.width() <= max(1085, window.minimumSizeHint().width())
+    sizes = widths(view)
+    others = [w for c, w in enumerate(sizes) if c != TITLE]
+    assert sizes[TITLE] >= max(others), sizes
+    assert sizes[TITLE] >= chars_wide(view.table, TITLE_LEAST), sizes
+    assert sum(sizes) <= view.table.viewport().width(), "the list scrolls sideways"
+    assert sizes[ORGANISATIONS] <= chars_wide(view.table, COLUMN_RULES["organisations"].most)
+
+
+def test_a_partner_list_cut_short_shows_whole_in_its_tip(window: MainWindow) -> None:
+    view = window.agreements
+    table = view.table
+    width = table.columnWidth(ORGANISATIONS)
+    cut = [n for n, row in enumerate(view.rows_shown())
+           if table.fontMetrics().horizontalAdvance(row.organisations) > width]  # fmt: skip
+    # one too short for the model's own tip of a long text (two partners), and one long
+    short = next(n for n in cut if len(view.rows_shown()[n].organisations) <= LONG_TEXT)
+    long = next(n for n in cut if len(view.rows_shown()[n].organisations) > LONG_TEXT)
+    for n in (short, long):
+        centre = table.visualRect(view.model.index(n, ORGANISATIONS)).center()
+        event = QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre))
+        QApplication.sendEvent(table.viewport(), event)
+        assert QToolTip.text() == view.rows_shown()[n].organisations
+        QToolTip.hideText()
+
+
+def test_a_wider_window_gives_the_title_its_whole_text(window: MainWindow) -> None:
+    view = window.agreements
+    narrow = widths(view)
+    resize(window, window.width() + 500)
+    wide = widths(view)
+    assert wide[TITLE] > narrow[TITLE]
+    longest = max(view.table.fontMetrics().horizontalAdvance(r.title) for r in view.rows_shown())
+    assert wide[TITLE] > longest  # every title shown whole
+    for key, rule in COLUMN_RULES.items():
+        assert wide[COLUMN_KEYS.index(key)] <= max(
+            chars_wide(view.table, rule.most),
+            view.table.horizontalHeader().sectionSizeHint(COLUMN_KEYS.index(key)),
+        )
+    assert sum(wide) <= view.table.viewport().width()
+
+
+def test_a_column_the_person_widens_keeps_its_width(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.agreements
+    header = view.table.horizontalHeader()
+    assert all(header.sectionResizeMode(c) == QHeaderView.ResizeMode.Interactive
+               for c in range(header.count()))  # fmt: skip
+    chosen = header.sectionSize(ORGANISATIONS) + 60
+    header.resizeSection(ORGANISATIONS, chosen)  # what dragging its edge does
+    assert sum(widths(view)) <= view.table.viewport().width()  # the title gave the room
+    resize(window, window.width() + 200)
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        view.refresh()
+    assert header.sectionSize(ORGANISATIONS) == chosen
+    sizes = widths(view)
+    assert sum(sizes) == view.table.viewport().width()  # the title takes up the rest
+    assert sizes[TITLE] >= chars_wide(view.table, TITLE_LEAST)

@@ -1,0 +1,182 @@
+"""Table columns sized to their content within bounds, with one column (a title) taking the rest.
+
+For long lists of records read by one column (agreements by title): the other columns show what
+they hold up to a cap, give way first when the window is narrow, and keep any width the person
+drags them to; a cell cut short shows its whole text as a tip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
+
+from ui.widgets.tables import CELL_PADDING, chars_wide
+
+MEASURED_ROWS = 300  # rows whose text sizes the columns: enough to be typical, quick at 100,000
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    """How wide a column of the list grows by itself: its content, at most `most` characters.
+
+    A column of long text (references, partners, owners) gives way, when the title needs the
+    room, down to `share` of the width the short columns leave, so that in a narrow window the
+    title keeps the largest part.
+    """
+
+    most: int
+    share: float = 1.0
+
+
+def share_out(available: int, wanted: Mapping[int, int], floors: Mapping[int, int],
+              title_wanted: int, title_least: int) -> tuple[dict[int, int], int]:  # fmt: skip
+    """Widths for the columns and the title in `available` pixels.
+
+    Every column gets what it `wanted` if the title can then have what it wants too, and the
+    title takes all that is left. Otherwise the columns with a floor give way in proportion to
+    how far they can, down to their `floors`, until the title has what it wants; if even that
+    is not enough the title has the rest, but never less than `title_least`.
+    """
+    widths = dict(wanted)
+    deficit = sum(widths.values()) + title_wanted - available
+    give = {c: max(widths[c] - floors[c], 0) for c in floors}
+    can_give = sum(give.values())
+    if deficit > 0 and can_give > 0:
+        part = min(deficit / can_give, 1.0)
+        for column, amount in give.items():
+            widths[column] -= round(amount * part)
+    return widths, max(available - sum(widths.values()), title_least)
+
+
+class TitleFirstColumns(QObject):
+    """Sizes a table's columns to their content within bounds; the title column takes the rest.
+
+    Every column stays Interactive. A column the person resizes keeps that width and is no
+    longer fitted; the title column still takes up whatever the others leave (as a stretching
+    column would) unless the person has sized it too, and never falls below `least` characters.
+    """
+
+    def __init__(self, table: QTableView, rules: Mapping[int, ColumnRule], title: int,
+                 least: int) -> None:  # fmt: skip
+        super().__init__(table)
+        self._table = table
+        self._rules = dict(rules)
+        self._title = title
+        self._least = least
+        self._content: dict[int, int] = {}  # pixels each column's text needs (capped but title)
+        self._user_sized: set[int] = set()
+        self._fitting = False
+        self._viewport_width = -1
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(chars_wide(table, 3))
+        for column in range(header.count()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.sectionResized.connect(self._section_resized)
+        table.viewport().installEventFilter(self)
+
+    @property
+    def user_sized(self) -> frozenset[int]:
+        """The columns the person has resized (kept as they left them)."""
+        return frozenset(self._user_sized)
+
+    def measure(self) -> None:
+        """Size the columns to the text of the first rows shown, then fit them to the table."""
+        model = self._table.model()
+        metrics = self._table.fontMetrics()
+        rows = min(model.rowCount(), MEASURED_ROWS)
+        for column in (*self._rules, self._title):
+            widest = max((metrics.horizontalAdvance(_display(model, row, column))
+                          for row in range(rows)), default=0)  # fmt: skip
+            rule = self._rules.get(column)
+            most = chars_wide(self._table, rule.most) if rule else widest + CELL_PADDING
+            self._content[column] = min(widest + CELL_PADDING, most) if widest else 0
+        self.fit()
+
+    def fit(self) -> None:
+        """Set the widths of the columns not sized by the person for the table's width now."""
+        header = self._table.horizontalHeader()
+        available = self._table.viewport().width()
+        self._viewport_width = available
+        wanted = {column: self._wanted(column) for column in self._rules}
+        giving = [c for c, rule in self._rules.items()
+                  if rule.share < 1.0 and c not in self._user_sized]  # fmt: skip
+        room = available - sum(w for c, w in wanted.items() if c not in giving)
+        floors = {c: max(int(self._rules[c].share * room), header.minimumSectionSize())
+                  for c in giving}  # fmt: skip
+        widths, title = share_out(available, wanted, floors, self._wanted(self._title),
+                                  chars_wide(self._table, self._least))  # fmt: skip
+        if self._title not in self._user_sized:
+            widths[self._title] = title
+        self._fitting = True
+        try:
+            for column, width in widths.items():
+                if column not in self._user_sized:
+                    header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def _wanted(self, column: int) -> int:
+        header = self._table.horizontalHeader()
+        if column in self._user_sized:
+            return header.sectionSize(column)
+        return max(header.sectionSizeHint(column), self._content.get(column, 0))
+
+    def _section_resized(self, column: int, _old: int, _new: int) -> None:
+        if self._fitting:
+            return
+        self._user_sized.add(column)  # the person dragged it (or double-clicked its edge)
+        self.fit()  # the title takes up the difference
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.Resize and watched is self._table.viewport()
+                and self._table.viewport().width() != self._viewport_width):  # fmt: skip
+            self.fit()
+        return False
+
+
+class WholeTextTips(QStyledItemDelegate):
+    """A cell cut short shows its whole text as a tip, where the model gives it no tip of its own.
+
+    The model's tips go by length; a column narrowed to fit the window can cut shorter text.
+    """
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
+                  option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+                  ) -> bool:  # fmt: skip
+        if (event.type() == QEvent.Type.ToolTip and index.isValid()
+                and index.data(Qt.ItemDataRole.ToolTipRole) is None):  # fmt: skip
+            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            if text and _is_cut_short(text, option, view):
+                QToolTip.showText(event.globalPos(), text, view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+def _is_cut_short(text: str, option: QStyleOptionViewItem, view: QWidget) -> bool:
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return option.fontMetrics.horizontalAdvance(text) > option.rect.width() - 2 * margin
+
+
+def _display(model: QAbstractItemModel, row: int, column: int) -> str:
+    return str(model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole) or "")

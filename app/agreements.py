@@ -571,18 +571,30 @@ def _signatory_in(
         person = session.get(PersonRecord, signatory_id)
         organisation = session.get(OrganisationRecord, organisation_id or "")
         if person is None or not person.is_live:
-            problems.append(FieldProblem("signatory_id", "That person is no longer in the "
-                                         "register; choose another or type their name."))
+            problems.append(
+                FieldProblem(
+                    "signatory_id",
+                    "That person is no longer in the register; choose another or type their name.",
+                )
+            )
         elif person.organisation_id not in (None, organisation_id) and signatory_id != current:
             where = organisation.name if organisation is not None else "this organisation"
-            problems.append(FieldProblem(
-                "signatory_id", f"{person.name} is not one of the people of {where}; choose "
-                "one of theirs or type the name of the person who signed."))
+            problems.append(
+                FieldProblem(
+                    "signatory_id",
+                    f"{person.name} is not one of the people of {where}; choose "
+                    "one of theirs or type the name of the person who signed.",
+                )
+            )
     if signed_on is not None and not (signatory_id or name):
         problems.append(FieldProblem("signed_on", "Say who signed, or clear the date signed."))
     if signed_on is not None and signed_on > dt.date.today():
-        problems.append(FieldProblem("signed_on", f"{format_uk_date(signed_on)} is in the "
-                                     "future; give the date it was signed."))
+        problems.append(
+            FieldProblem(
+                "signed_on",
+                f"{format_uk_date(signed_on)} is in the future; give the date it was signed.",
+            )
+        )
     raise_if(problems)
     if name:
         return _person_in_organisation(changes, organisation_id, name)
@@ -639,7 +651,8 @@ def set_party_signatory(
         signatory = _signatory_in(changes, organisation_id, signatory_id, new_signatory,
                                   signed_on, current)  # fmt: skip
         return int(changes.set("party", party_id, "signatory_id", signatory)) + int(
-            changes.set("party", party_id, "signed_on", signed_on))
+            changes.set("party", party_id, "signed_on", signed_on)
+        )
 
     return register.write(label, build)
 

@@ -141,9 +141,9 @@ class _Sheets:
         )  # fmt: skip
         inner, column = TARGETS[sibling].kind[4:], f"{sibling.split('.', 1)[1]}_id"
         names = self.names
-        return lambda record: names.label(
-            scope, names.scope_of(inner, getattr(record, column))
-        ) or None
+        return lambda record: (
+            names.label(scope, names.scope_of(inner, getattr(record, column))) or None
+        )
 
     def _links_of(self, target: str) -> Cell:
         linked = self._linked.get(target)

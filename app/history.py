@@ -86,8 +86,21 @@ _FIELD_LABELS: dict[str, dict[str, str]] = {
 }
 
 # Fields holding a controlled value (snake_case key) shown as words
-_CONTROLLED = frozenset({"status", "category", "role", "stage", "org_type", "agreement_type",
-                         "controller_relationship", "rag", "kind", "answer", "outcome"})
+_CONTROLLED = frozenset(
+    {
+        "status",
+        "category",
+        "role",
+        "stage",
+        "org_type",
+        "agreement_type",
+        "controller_relationship",
+        "rag",
+        "kind",
+        "answer",
+        "outcome",
+    }
+)
 
 # Columns that name a record are shown by that record's name, in this order of preference.
 _NAME_COLUMNS = ("reference", "name", "title")

@@ -278,8 +278,10 @@ BASE_COLUMNS = ("op_id", "base_op_id")
 
 @functools.cache
 def _insert_sql(table_name: str, columns: tuple[str, ...]) -> str:
-    compiled = Base.metadata.tables[table_name].insert().compile(
-        dialect=_DIALECT, column_keys=list(columns)
+    compiled = (
+        Base.metadata.tables[table_name]
+        .insert()
+        .compile(dialect=_DIALECT, column_keys=list(columns))
     )
     if tuple(compiled.positiontup or ()) != columns:
         raise AssertionError(f"unexpected parameter order for {table_name}")
@@ -546,13 +548,23 @@ class _Materialiser:
             rows = _rows_in(self.session, f'SELECT id, is_live FROM "{entity}" WHERE id IN (', ids)
             self.rows.update(((entity, i), bool(live)) for i, live in rows)
         for entity, ids in _by_entity(touched).items():
-            states = _rows_in(self.session, "SELECT record_id, hlc, device, kind, created_op, "
-                              "created_hlc, created_device, deleted_hlc, alive_hlc FROM "
-                              "record_state WHERE entity = ? AND record_id IN (", ids, entity)
+            states = _rows_in(
+                self.session,
+                "SELECT record_id, hlc, device, kind, created_op, "
+                "created_hlc, created_device, deleted_hlc, alive_hlc FROM "
+                "record_state WHERE entity = ? AND record_id IN (",
+                ids,
+                entity,
+            )
             for record_id, *values in states:
                 self.states[(entity, record_id)] = _State(*values)
-            winners = _rows_in(self.session, "SELECT record_id, field, op_id, hlc, device FROM "
-                               "field_state WHERE entity = ? AND record_id IN (", ids, entity)
+            winners = _rows_in(
+                self.session,
+                "SELECT record_id, field, op_id, hlc, device FROM "
+                "field_state WHERE entity = ? AND record_id IN (",
+                ids,
+                entity,
+            )
             for record_id, name, op_id, hlc, device in winners:
                 self.winners[(entity, record_id, name)] = (op_id, hlc, device)
 
@@ -560,8 +572,10 @@ class _Materialiser:
 
     def _fold(self, op: Operation) -> None:
         key = (op.entity, op.record_id)
-        if op.kind in (OpKind.CREATE, OpKind.LINK) and key not in self.states and (
-            key not in self.rows
+        if (
+            op.kind in (OpKind.CREATE, OpKind.LINK)
+            and key not in self.states
+            and (key not in self.rows)
         ):
             row = _created_row(op)  # refuses unknown fields before anything is written
             if self.check_targets:
@@ -730,8 +744,13 @@ class _Materialiser:
         """Every logged operation on `records`, by record and field."""
         found: dict[Key, dict[str, list[_LogEntry]]] = {}
         for entity, ids in _by_entity(records).items():
-            rows = _rows_in(self.session, "SELECT record_id, field, op_id, kind, hlc, device, "
-                            "bases FROM operation WHERE entity = ? AND record_id IN (", ids, entity)
+            rows = _rows_in(
+                self.session,
+                "SELECT record_id, field, op_id, kind, hlc, device, "
+                "bases FROM operation WHERE entity = ? AND record_id IN (",
+                ids,
+                entity,
+            )
             for record_id, name, op_id, kind, hlc, device, bases in rows:
                 found.setdefault((entity, record_id), {}).setdefault(name, []).append(
                     _LogEntry(op_id, kind, hlc, device, bases)
@@ -741,8 +760,13 @@ class _Materialiser:
     def _stored_heads(self, records: set[Key]) -> dict[FieldKey, set[str]]:
         stored: dict[FieldKey, set[str]] = {}
         for entity, ids in _by_entity(records).items():
-            rows = _rows_in(self.session, "SELECT record_id, field, op_id FROM field_head "
-                            "WHERE entity = ? AND record_id IN (", ids, entity)
+            rows = _rows_in(
+                self.session,
+                "SELECT record_id, field, op_id FROM field_head "
+                "WHERE entity = ? AND record_id IN (",
+                ids,
+                entity,
+            )
             for record_id, name, op_id in rows:
                 stored.setdefault((entity, record_id, name), set()).add(op_id)
         return stored
@@ -812,7 +836,6 @@ def _link_ends(op: Operation) -> Iterator[tuple[str, str]]:
     model = model_for(op.entity)
     if issubclass(model, LinkRecord):
         yield from zip(model.__ends__, op.record_id.split(LINK_SEPARATOR, 1), strict=True)
-
 
 
 # ----------------------------------------------------------------------- reading the log

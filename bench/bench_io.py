@@ -23,8 +23,12 @@ ROWS = 50_000
 EXPORT_AGREEMENTS = 10_000
 EXPORT_REPEATS = 5
 PASSPHRASE = "benchmark passphrase 2026"
-NHS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "registers" / (
-    "ReleaseRegister-sep-nov-2017.xlsx"
+NHS = (
+    Path(__file__).resolve().parents[1].parent
+    / "shared"
+    / "data"
+    / "registers"
+    / ("ReleaseRegister-sep-nov-2017.xlsx")
 )
 HEADINGS = [
     "Reference", "Title", "Category", "Status", "Type of agreement", "Controller relationship",
@@ -40,10 +44,36 @@ ORGANISATIONS = [
     "Kent Community Health NHS Foundation Trust", "Citizens Advice Kent", "Home Office",
 ]  # fmt: skip
 WORDS = (
-    "data", "shared", "monthly", "between", "partners", "under", "the", "protocol", "for",
-    "safeguarding", "children", "adults", "records", "extract", "secure", "transfer", "encrypted",
-    "portal", "named", "officers", "only", "retained", "reviewed", "annually", "audit", "access",
-    "controlled", "role", "based", "pseudonymised",
+    "data",
+    "shared",
+    "monthly",
+    "between",
+    "partners",
+    "under",
+    "the",
+    "protocol",
+    "for",
+    "safeguarding",
+    "children",
+    "adults",
+    "records",
+    "extract",
+    "secure",
+    "transfer",
+    "encrypted",
+    "portal",
+    "named",
+    "officers",
+    "only",
+    "retained",
+    "reviewed",
+    "annually",
+    "audit",
+    "access",
+    "controlled",
+    "role",
+    "based",
+    "pseudonymised",
 )
 
 

@@ -18,14 +18,51 @@ STARTUP_AGREEMENTS = 10_000
 LARGE_AGREEMENTS = 100_000
 PASSPHRASE = "benchmark passphrase"
 WORDS = (
-    "hospital", "discharge", "falls", "prevention", "adult", "social", "care", "children",
-    "school", "attendance", "community", "safety", "housing", "homelessness", "public",
-    "health", "mental", "health", "police", "fire", "ambulance", "primary", "care", "frailty",
-    "dementia", "carers", "domestic", "abuse", "youth", "offending", "substance", "misuse",
-    "employment", "skills", "transport", "air", "quality", "obesity", "smoking",
+    "hospital",
+    "discharge",
+    "falls",
+    "prevention",
+    "adult",
+    "social",
+    "care",
+    "children",
+    "school",
+    "attendance",
+    "community",
+    "safety",
+    "housing",
+    "homelessness",
+    "public",
+    "health",
+    "mental",
+    "health",
+    "police",
+    "fire",
+    "ambulance",
+    "primary",
+    "care",
+    "frailty",
+    "dementia",
+    "carers",
+    "domestic",
+    "abuse",
+    "youth",
+    "offending",
+    "substance",
+    "misuse",
+    "employment",
+    "skills",
+    "transport",
+    "air",
+    "quality",
+    "obesity",
+    "smoking",
 )
-ORGS = [f"{place} {kind}" for place in ("Northshire", "Southshire", "Eastborough", "Westdale")
-        for kind in ("County Council", "NHS Trust", "ICB", "Police", "Fire and Rescue")]
+ORGS = [
+    f"{place} {kind}"
+    for place in ("Northshire", "Southshire", "Eastborough", "Westdale")
+    for kind in ("County Council", "NHS Trust", "ICB", "Police", "Fire and Rescue")
+]
 
 
 def _text(rng: random.Random, low: int, high: int) -> str:
@@ -45,8 +82,18 @@ def build_register(folder: Path, count: int, items: bool) -> bytes:
     from app.register import Changes, Register
 
     rng = random.Random(count)
-    statuses = ("draft", "negotiation", "awaiting_approval", "active", "active", "active",
-                "under_review", "suspended", "expired", "terminated")
+    statuses = (
+        "draft",
+        "negotiation",
+        "awaiting_approval",
+        "active",
+        "active",
+        "active",
+        "under_review",
+        "suspended",
+        "expired",
+        "terminated",
+    )
 
     def build(changes: Changes) -> None:
         orgs = [changes.create("organisation", {"name": name}) for name in ORGS]
@@ -64,8 +111,14 @@ def build_register(folder: Path, count: int, items: bool) -> bytes:
                 "start_date": today - dt.timedelta(days=rng.randint(0, 2000)),
                 "review_date": today + dt.timedelta(days=rng.randint(-200, 500)),
             })  # fmt: skip
-            changes.create("party", {"agreement_id": agreement,
-                                     "organisation_id": rng.choice(orgs), "role": "provider"})
+            changes.create(
+                "party",
+                {
+                    "agreement_id": agreement,
+                    "organisation_id": rng.choice(orgs),
+                    "role": "provider",
+                },
+            )
             if items:
                 changes.create("data_item", {
                     "agreement_id": agreement, "position": 1, "title": _text(rng, 10, 40),

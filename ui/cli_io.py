@@ -116,16 +116,27 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     )
     p.add_argument("register", metavar="REGISTER", help="the register's folder")
     p.add_argument("file", metavar="FILE", help="the spreadsheet (.xlsx, .ods, .csv, .tsv)")
-    p.add_argument("--sheet", metavar="S", help="the sheet to import (default: the largest "
-                   "data sheet; a workbook from 'isr export' is imported whole)")
-    p.add_argument("--profile", metavar="P", help="a saved column mapping (default: the "
-                   "profile that fits the headings, else column synonyms)")
-    p.add_argument("--group-by-reference", action="store_true",
-                   help="rows sharing a reference make one agreement with several data items")
-    p.add_argument("--dry-run", action="store_true", help="show what would change; change "
-                   "nothing")
-    p.add_argument("--report", metavar="OUT.xlsx", help="write the rejected rows and warnings "
-                   "to this workbook")
+    p.add_argument(
+        "--sheet",
+        metavar="S",
+        help="the sheet to import (default: the largest "
+        "data sheet; a workbook from 'isr export' is imported whole)",
+    )
+    p.add_argument(
+        "--profile",
+        metavar="P",
+        help="a saved column mapping (default: the "
+        "profile that fits the headings, else column synonyms)",
+    )
+    p.add_argument(
+        "--group-by-reference",
+        action="store_true",
+        help="rows sharing a reference make one agreement with several data items",
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    p.add_argument(
+        "--report", metavar="OUT.xlsx", help="write the rejected rows and warnings to this workbook"
+    )
     add_passphrase_options(p)
     p.set_defaults(handler=cmd_import)
 

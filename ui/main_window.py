@@ -408,8 +408,12 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda _=False: slot())
         menu.addAction(action)
         if shortcut is not None:
-            self._shortcuts.append((QKeySequence(shortcut).toString(
-                QKeySequence.SequenceFormat.NativeText), described or text.replace("&", "")))
+            self._shortcuts.append(
+                (
+                    QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText),
+                    described or text.replace("&", ""),
+                )
+            )
         return action
 
     def _build_menus(self) -> None:

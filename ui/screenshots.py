@@ -137,8 +137,9 @@ def take_all(out: Path) -> list[Path]:
         if agreements.model.rowCount() == 0:
             wait_for(agreements.loaded, agreements.refresh)
         shots.widget("agreements", window)
-        wait_for(agreements.loaded,
-                 lambda: agreements.apply_filter(AgreementQuery(statuses=("active",))))
+        wait_for(
+            agreements.loaded, lambda: agreements.apply_filter(AgreementQuery(statuses=("active",)))
+        )
         agreements.text_filter.setText("health")
         shots.widget("agreements-filtered", window)
         agreements.text_filter.setText("")
@@ -147,9 +148,14 @@ def take_all(out: Path) -> list[Path]:
         richest = max(agreements.rows_shown(), key=lambda r: r.item_count)
         editor = agreements.editor
         wait_for(editor.loaded, lambda: agreements.open_agreement(richest.id))
-        for index, name in ((0, "editor-overview"), (1, "editor-dates"), (2, "editor-parties"),
-                            (3, "editor-lawful-basis"), (4, "editor-data-items"),
-                            (5, "editor-links")):
+        for index, name in (
+            (0, "editor-overview"),
+            (1, "editor-dates"),
+            (2, "editor-parties"),
+            (3, "editor-lawful-basis"),
+            (4, "editor-data-items"),
+            (5, "editor-links"),
+        ):
             editor.tabs.setCurrentIndex(index)
             shots.widget(name, window)
         editor.tabs.setCurrentIndex(0)
@@ -205,8 +211,10 @@ def take_all(out: Path) -> list[Path]:
     return shots.written
 
 
-SECOND_TABS = {"Use cases": ("detail_tabs", "use-cases-benefits"),
-               "Meetings and papers": ("tabs", "meetings-decisions")}
+SECOND_TABS = {
+    "Use cases": ("detail_tabs", "use-cases-benefits"),
+    "Meetings and papers": ("tabs", "meetings-decisions"),
+}
 """Views whose second tab is worth its own screenshot: (the tab widget, the picture's name)."""
 
 
@@ -239,7 +247,8 @@ def share_with_a_colleague(shots: Shooter, window: MainWindow, temp: Path,
     share = temp / "Partnership drive" / "Information sharing register"
     shots.dialog("share", ShareDialog(window, str(share), "Priya Shah, laptop"))
     ShareDialog.ask = classmethod(  # type: ignore[method-assign,assignment]
-        lambda cls, *args, **kwargs: ShareAnswer(share, "Priya Shah, laptop"))
+        lambda cls, *args, **kwargs: ShareAnswer(share, "Priya Shah, laptop")
+    )
     wait_for(window.sync_controller.round_ended, window.share_register)
 
     # a colleague joins from their laptop: the dialog, then the fingerprint to read out
@@ -277,7 +286,8 @@ def make_a_conflict(shots: Shooter, window: MainWindow, sam: Register,
     approve.matches.setChecked(True)
     shots.dialog("approve", approve)
     ApproveDialog.ask = classmethod(  # type: ignore[method-assign,assignment]
-        lambda cls, *args, **kwargs: ApproveAnswer(admin=False))
+        lambda cls, *args, **kwargs: ApproveAnswer(admin=False)
+    )
     wait_for(window.sync_controller.round_ended, sharing.approve_selected)
     sync.sync(sam)
 
@@ -307,22 +317,66 @@ def make_a_conflict(shots: Shooter, window: MainWindow, sam: Register,
 SAMPLE_HEADINGS = ("Our ref", "Agreement title", "Partners", "Start date", "Review date",
                    "Status", "Data shared", "Purpose of sharing")  # fmt: skip
 SAMPLE_ROWS = (
-    ("NCC-ISA-041", "Troubled families data matching", "Northshire County Council; "
-     "Northshire Police & Northshire Fire and Rescue Service", "01/04/2024", "April 2025",
-     "Live", "Household and school attendance records", "Identify families for early help"),
-    ("NCC-ISA-042", "Hospital discharge to social care", "Northshire NHS Foundation Trust\n"
-     "Northshire County Council", "3 June 2024", "TBC", "Active",
-     "Discharge notifications", "Plan care before discharge"),
-    ("NCC-ISA-043", "Domestic abuse MARAC", "Northshire Police; Refuge Northshire", "12.09.23",
-     "12.09.24", "Under review", "MARAC referrals and risk assessments",
-     "Safeguard high-risk victims"),
-    ("NCC-ISA-044", "", "Northshire Fire and Rescue Service", "31/02/2024", "", "Draft",
-     "Home fire safety visits", "Target safe and well visits"),
-    ("TBC", "Pupil attendance for the virtual school", "Northshire County Council & "
-     "Northshire Academies Trust", "", "", "Draft", "Attendance returns",
-     "Support children in care"),
-    ("NCC-ISA-045", "Blue Badge fraud checks", "Northshire County Council", "2024-01-15",
-     "2025-01-15", "Live", "Blue Badge holders", "Prevent misuse of badges"),
+    (
+        "NCC-ISA-041",
+        "Troubled families data matching",
+        "Northshire County Council; Northshire Police & Northshire Fire and Rescue Service",
+        "01/04/2024",
+        "April 2025",
+        "Live",
+        "Household and school attendance records",
+        "Identify families for early help",
+    ),
+    (
+        "NCC-ISA-042",
+        "Hospital discharge to social care",
+        "Northshire NHS Foundation Trust\nNorthshire County Council",
+        "3 June 2024",
+        "TBC",
+        "Active",
+        "Discharge notifications",
+        "Plan care before discharge",
+    ),
+    (
+        "NCC-ISA-043",
+        "Domestic abuse MARAC",
+        "Northshire Police; Refuge Northshire",
+        "12.09.23",
+        "12.09.24",
+        "Under review",
+        "MARAC referrals and risk assessments",
+        "Safeguard high-risk victims",
+    ),
+    (
+        "NCC-ISA-044",
+        "",
+        "Northshire Fire and Rescue Service",
+        "31/02/2024",
+        "",
+        "Draft",
+        "Home fire safety visits",
+        "Target safe and well visits",
+    ),
+    (
+        "TBC",
+        "Pupil attendance for the virtual school",
+        "Northshire County Council & Northshire Academies Trust",
+        "",
+        "",
+        "Draft",
+        "Attendance returns",
+        "Support children in care",
+    ),
+    (
+        "NCC-ISA-045",
+        "Blue Badge fraud checks",
+        "Northshire County Council",
+        "2024-01-15",
+        "2025-01-15",
+        "Live",
+        "Blue Badge holders",
+        "Prevent misuse of badges",
+    ),
 )
 
 

@@ -26,17 +26,20 @@ class Preference(Generic[T]):
     label: str
 
 
-IDLE_LOCK_MINUTES = Preference("security/idle_lock_minutes", int, 15,
-                               "Lock after this many idle minutes (0: never)")
+IDLE_LOCK_MINUTES = Preference(
+    "security/idle_lock_minutes", int, 15, "Lock after this many idle minutes (0: never)"
+)
 AUTHOR_NAME = Preference("papers/author_name", str, "", "Author name")
 AUTHOR_TITLE = Preference("papers/author_title", str, "", "Author job title")
 AUTHOR_EMAIL = Preference("papers/author_email", str, "", "Author email")
 AUTHOR_PHONE = Preference("papers/author_phone", str, "", "Author phone")
-PROTECTIVE_MARKING = Preference("papers/protective_marking", str, "OFFICIAL",
-                                "Default protective marking")
+PROTECTIVE_MARKING = Preference(
+    "papers/protective_marking", str, "OFFICIAL", "Default protective marking"
+)
 SHARED_FOLDER = Preference("sharing/shared_folder", str, "", "Shared folder")
-SYNC_INTERVAL_MINUTES = Preference("sharing/sync_interval_minutes", int, 5,
-                                   "Sync with the shared folder every this many minutes")
+SYNC_INTERVAL_MINUTES = Preference(
+    "sharing/sync_interval_minutes", int, 5, "Sync with the shared folder every this many minutes"
+)
 # fmt: skip
 
 PREFERENCES: tuple[Preference[int] | Preference[str] | Preference[bool], ...] = (

@@ -373,9 +373,11 @@ class _Writer:
             given = dict(basis.values)
             signature = (party_id or "", tuple((n, given.get(n)) for n in BASIS_FIELDS))
             if signature not in old_bases:
-                self.changes.create("lawful_basis", {"agreement_id": agreement_id,
-                                                     "party_id": party_id, **given},
-                                    record_id=self.ids.claim("lawful_basis", basis.record_id))
+                self.changes.create(
+                    "lawful_basis",
+                    {"agreement_id": agreement_id, "party_id": party_id, **given},
+                    record_id=self.ids.claim("lawful_basis", basis.record_id),
+                )
                 old_bases.add(signature)
         self._amend_items(agreement_id, planned)
         if len(self.changes.operations) > before:

@@ -38,6 +38,7 @@ def _for(family: str) -> ExportColumn:
     """The agreement a record of the later sheets belongs to, by its reference."""
     return _c("Agreement reference", f"{family}.agreement", 18)
 
+
 SHEETS: tuple[SheetLayout, ...] = (
     SheetLayout("Organisations", (
         _c("Name", "organisation.name", 36),

@@ -129,8 +129,11 @@ TARGETS: dict[str, Target] = {
         _t("agreement.category", "Category", "list:category"),
         _t("agreement.status", "Status", "list:status"),
         _t("agreement.agreement_type", "Type of agreement", "list:agreement_type"),
-        _t("agreement.controller_relationship", "Controller relationship",
-           "list:controller_relationship"),
+        _t(
+            "agreement.controller_relationship",
+            "Controller relationship",
+            "list:controller_relationship",
+        ),
         _t("agreement.summary", "Summary"),
         _t("agreement.dpia_needed", "DPIA needed", "bool"),
         _t("agreement.dpia_done", "DPIA done", "bool"),
@@ -406,8 +409,10 @@ def best_profile(table: Table) -> Profile | None:
     best: tuple[float, Profile] | None = None
     for profile in list_profiles():
         share = profile.coverage(table)
-        if share >= PROFILE_MATCH_SHARE and len(profile.columns) >= 3 and (
-            best is None or share > best[0]
+        if (
+            share >= PROFILE_MATCH_SHARE
+            and len(profile.columns) >= 3
+            and (best is None or share > best[0])
         ):
             best = (share, profile)
     return None if best is None else best[1]
@@ -427,8 +432,10 @@ def propose_mapping(table: Table, profile: str | Profile | None = None) -> Mappi
             target = chosen.columns[key]
         else:
             target = match_heading(heading)
-        if target is not None and TARGETS[target].kind not in ("text", "orgs") and (
-            target in used_single
+        if (
+            target is not None
+            and TARGETS[target].kind not in ("text", "orgs")
+            and (target in used_single)
         ):
             target = None  # a second status or date column is left for the user to place
         if target is not None:

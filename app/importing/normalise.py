@@ -52,8 +52,10 @@ class BadValueError(ValueError):
 
 
 def is_empty(value: CellValue) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value)
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
     )
 
 
@@ -128,9 +130,7 @@ def parse_date(value: CellValue) -> dt.date:
             return _make_date(_year(year), _MONTHS[month_name], 1, original)
     if _SERIAL_TEXT.match(text):
         return _serial(float(text), original)
-    raise BadValueError(
-        f"'{original[:60]}' is not a date; write it as dd/mm/yyyy, e.g. 31/03/2027"
-    )
+    raise BadValueError(f"'{original[:60]}' is not a date; write it as dd/mm/yyyy, e.g. 31/03/2027")
 
 
 def parse_bool(value: CellValue) -> bool:

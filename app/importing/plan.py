@@ -262,7 +262,12 @@ _FIELD = {name: name.split(".", 1)[1] for name in TARGETS}
 FAMILY_ENTITY = {"basis": "lawful_basis", "item": "data_item"}
 """The kind of record each family of targets fills, where the names differ."""
 RECORD_FAMILIES = frozenset(_FAMILY.values()) - {
-    "agreement", "party", "basis", "item", "organisation", "person"
+    "agreement",
+    "party",
+    "basis",
+    "item",
+    "organisation",
+    "person",
 }
 """Families read as `PlannedRecord`s: the kinds of record only the register's own export carries."""
 
@@ -485,9 +490,7 @@ def read_row(
     return RowReader(sheet, headers, targets, defaults).read(row_number, cells)
 
 
-def _record(
-    row: RowValues, heading: str, notes: Sequence[Note], raw: Any, target: str
-) -> None:
+def _record(row: RowValues, heading: str, notes: Sequence[Note], raw: Any, target: str) -> None:
     for note in notes:
         row.problems.append(CellProblem(row.sheet, row.row, heading, note.level, note.message))
         if note.level == WARNING and "kept in the notes" in note.message:
@@ -696,9 +699,7 @@ class Assembler:
                         if "agreement.reference" in row.columns
                         else "no column is mapped to Reference")  # fmt: skip
         existing = self.agreements.get(reference)
-        if (
-            single_sheet and not self.group and existing is not None and not row.rejected
-        ):
+        if single_sheet and not self.group and existing is not None and not row.rejected:
             row.problem("agreement.reference", ERROR,
                         f"reference {reference} is also on row {existing.first_row}; group rows "
                         "by reference to combine them into one agreement")  # fmt: skip
@@ -718,9 +719,7 @@ class Assembler:
 
     def _check_parents(self, row: RowValues, family: str) -> None:
         for target in PARENT_REFERENCES:
-            if _FAMILY[target] == family and target in row.columns and (
-                target not in row.values
-            ):
+            if _FAMILY[target] == family and target in row.columns and (target not in row.values):
                 row.problem(target, ERROR, f"empty: a {family.replace('_', ' ')} needs its "
                                            f"{TARGETS[target].label.lower()}")  # fmt: skip
 
@@ -782,8 +781,9 @@ class Assembler:
         basis = tuple([(name, str(v)) for name, v in _own_values(row, "basis", ("basis.party",))])
         if basis:
             party = str(values.get("basis.party") or "")
-            agreement.bases.setdefault((normalise_name(party), basis),
-                                       PlannedBasis(party, basis, _record_id(row, "basis")))
+            agreement.bases.setdefault(
+                (normalise_name(party), basis), PlannedBasis(party, basis, _record_id(row, "basis"))
+            )
         self._add_item(agreement, row, at)
         if row.extra_notes:
             agreement.notes.extend(n for n in row.extra_notes if n not in agreement.notes)
@@ -904,11 +904,18 @@ class Assembler:
                     owner=agreement.owner,
                     parties=tuple(agreement.parties.values()),
                     bases=tuple(agreement.bases.values()),
-                    items=tuple([
-                        PlannedItem(i.title, i.position, _by_name(i.values), i.record_id,
-                                    _by_name(i.links))
-                        for i in agreement.items.values()
-                    ]),
+                    items=tuple(
+                        [
+                            PlannedItem(
+                                i.title,
+                                i.position,
+                                _by_name(i.values),
+                                i.record_id,
+                                _by_name(i.links),
+                            )
+                            for i in agreement.items.values()
+                        ]
+                    ),
                     rows=tuple(agreement.rows),
                     existing=agreement.reference in existing,
                     record_id=agreement.record_id,
@@ -1082,9 +1089,11 @@ def stored_items(register: Register, references: Sequence[str]) -> dict[str, lis
     with register.session() as session:
         for start in range(0, len(references), 500):
             chunk = references[start : start + 500]
-            query = select(a.reference, i.position, i.title, *columns).join(
-                a, a.id == i.agreement_id
-            ).where(a.is_live.is_(True), i.is_live.is_(True), a.reference.in_(chunk))
+            query = (
+                select(a.reference, i.position, i.title, *columns)
+                .join(a, a.id == i.agreement_id)
+                .where(a.is_live.is_(True), i.is_live.is_(True), a.reference.in_(chunk))
+            )
             for reference, position, title, *values in session.execute(query):
                 filled = frozenset(k for k, v in zip(keys, values, strict=True) if v)
                 found.setdefault(reference, []).append((position, title or "", filled))
@@ -1187,8 +1196,10 @@ def plan_import(
 ) -> ImportPlan:
     """The preview of importing `table` through `mapping`; reads the register, writes nothing."""
     options = options or ImportOptions()
-    group = mapping.group_by_reference if options.group_by_reference is None else (
-        options.group_by_reference
+    group = (
+        mapping.group_by_reference
+        if options.group_by_reference is None
+        else (options.group_by_reference)
     )
     return plan_tables(register, [(table, mapping)], group_by_reference=group,
                        source_name=table.path.name, progress=progress,

@@ -49,9 +49,7 @@ class WorkbookInfo:
         With no sheet recognised as register data, the largest visible sheet with a header row,
         so that a user can still map its columns by hand.
         """
-        candidates = self.data_sheets or tuple(
-            s for s in self.sheets if s.visible and s.columns
-        )
+        candidates = self.data_sheets or tuple(s for s in self.sheets if s.visible and s.columns)
         best: SheetInfo | None = None
         for sheet in candidates:
             if best is None or sheet.rows > best.rows:
@@ -82,8 +80,11 @@ def inspect_file(path: Path, sheet: str | None = None) -> tuple[WorkbookInfo, di
     tables = {s.name: build_table(path, s) for s in raw}
     infos = tuple(_sheet_info(tables[s.name], s.visible) for s in raw)
     about = next((s for s in raw if s.name == ABOUT_SHEET), None)
-    is_export = about is not None and bool(about.rows) and bool(about.rows[0]) and (
-        about.rows[0][0] == EXPORT_MARKER
+    is_export = (
+        about is not None
+        and bool(about.rows)
+        and bool(about.rows[0])
+        and (about.rows[0][0] == EXPORT_MARKER)
     )
     return WorkbookInfo(path, kind, infos, is_export), tables
 

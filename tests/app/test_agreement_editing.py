@@ -50,4 +50,7 @@ def test_an_unreadable_item_date_is_refused_with_its_field_and_saves_nothing(
     assert problem.message.startswith("Next due: '31/04/2026' is not a date")
     saved = ag.get_agreement(register, agreement)
     assert (saved.title, saved.items[0].title, saved.items[0].next_due) == (
-        "Hospital discharge", "A", None)
+        "Hospital discharge",
+        "A",
+        None,
+    )

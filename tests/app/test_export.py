@@ -67,14 +67,22 @@ def _fill(changes: Changes) -> None:
             "assurance_notes": f"DSPT {n} met",
         })  # fmt: skip
     people = {}
-    for n, (name, org) in enumerate([("Lyn Baran", "Kent County Council"),
-                                     ("Sam Okoro", "Kent Fire and Rescue Service")], start=1):
+    for n, (name, org) in enumerate(
+        [("Lyn Baran", "Kent County Council"), ("Sam Okoro", "Kent Fire and Rescue Service")],
+        start=1,
+    ):
         people[name] = create("person", {
             "name": name, "role": f"Role {n}", "organisation_id": orgs[org],
             "email": f"p{n}@k.gov.uk", "phone": f"01622 {n}",
         })  # fmt: skip
-    board = create("governance_body", {"name": "Information Sharing Board",
-                                       "purpose": "Approves agreements", "meets": "Twice a year"})
+    board = create(
+        "governance_body",
+        {
+            "name": "Information Sharing Board",
+            "purpose": "Approves agreements",
+            "meets": "Twice a year",
+        },
+    )
     meetings = [
         create("meeting", {"body_id": board, "meeting_date": day(2026, 3, n), "start_time": "10:00",
                            "location": f"Room {n}", "status": status})
@@ -268,9 +276,13 @@ def test_export_workbook_is_ready_to_edit(pair: tuple[Register, Register],
     assert book["Use cases"]["I2"].value == "Kent & Medway ICB; Kent County Council"
     items = book["Data items"]
     assert [c.value for c in items[1]][3:10] == [
-        "Source of data", "Mechanism for securing data extract", "Where data is sent to",
-        "Frequency of reporting", "Which data fields are included",
-        "The purpose for which data will be used", "Security / safeguarding arrangements",
+        "Source of data",
+        "Mechanism for securing data extract",
+        "Where data is sent to",
+        "Frequency of reporting",
+        "Which data fields are included",
+        "The purpose for which data will be used",
+        "Security / safeguarding arrangements",
     ]
 
 

@@ -46,9 +46,11 @@ def test_an_agreement_without_a_title_is_told_the_title_it_gets(
     assert not plan.rejected
     first, second = _warnings(plan, 2), _warnings(plan, 3)
     assert [(w.column, w.message) for w in first] == [
-        ("Title", "no title; the agreement will be called 'Kent Police – ISA-1'")]
+        ("Title", "no title; the agreement will be called 'Kent Police – ISA-1'")
+    ]
     assert [(w.column, w.message) for w in second] == [
-        ("Title", "no title; the agreement will be called 'ISA-2'")]
+        ("Title", "no title; the agreement will be called 'ISA-2'")
+    ]
     assert not _warnings(plan, 4)
     assert plan.rows[0].cells[0] == "ISA-1"  # the row is kept for the report
     titles = {a.reference: dict(a.initial).get("title") for a in plan.agreements}
@@ -80,8 +82,11 @@ def test_an_active_agreement_is_told_which_of_the_seven_fields_its_items_lack(
     [warning] = _warnings(plan, 2)
     assert warning.column == "Status"
     listed = warning.message.split("missing: ", 1)[1].split(", ")
-    assert listed == [label for label in SEVEN
-                      if label not in ("Source of data", "The purpose for which data will be used")]
+    assert listed == [
+        label
+        for label in SEVEN
+        if label not in ("Source of data", "The purpose for which data will be used")
+    ]
     assert "'Cohort'" in warning.message
     assert not _warnings(plan, 3)  # a draft may still lack them
     assert not _warnings(plan, 4)  # all seven filled
@@ -98,7 +103,9 @@ def test_each_item_of_a_grouped_agreement_is_checked(register: Register, tmp_pat
     assert plan.item_count == 3
     assert not _warnings(plan, 2)
     assert [w.message.split("missing: ")[1] for w in plan.warnings] == [
-        "Security / safeguarding arrangements", "Source of data"]
+        "Security / safeguarding arrangements",
+        "Source of data",
+    ]
     assert [w.row for w in plan.warnings] == [3, 4]
 
 
@@ -116,4 +123,5 @@ def test_fields_the_register_already_holds_count_as_filled(register: Register,
                FULL[5], None],
     ])  # fmt: skip
     assert [w.message.split("missing: ")[1] for w in plan.warnings] == [
-        "Security / safeguarding arrangements"]
+        "Security / safeguarding arrangements"
+    ]

@@ -19,8 +19,9 @@ def _table(tmp_path: Path) -> Path:
 def test_damaged_profile_files_are_skipped_with_a_note_naming_each(tmp_path: Path) -> None:
     path = _table(tmp_path)
     mapping = propose_mapping(read_table(path)).with_target("Our ref", "agreement.reference")
-    mapping = mapping.with_target("What", "agreement.title").with_target("Who",
-                                                                         "party.organisations")
+    mapping = mapping.with_target("What", "agreement.title").with_target(
+        "Who", "party.organisations"
+    )
     save_profile("Good one", mapping)
     folder = user_profile_dir()
     damaged = {

@@ -18,9 +18,9 @@ from app.importing import (
 
 REGISTERS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "registers"
 CSV_TEXT = (
-    'Reference,Title,Partners,Review date\n'
+    "Reference,Title,Partners,Review date\n"
     'ISA-1,"Youth offending, data","Kent Police;\nKent County Council",31/03/2027\n'
-    'ISA-2,Café référence,Medway Council,TBC\n'
+    "ISA-2,Café référence,Medway Council,TBC\n"
 )
 
 
@@ -80,7 +80,10 @@ def test_header_below_titles_notes_and_a_group_band(tmp_path: Path) -> None:
     assert any("end-of-sheet marker" in s and "1 row below" in s for s in table.skipped)
     mapping = propose_mapping(table)
     assert [c.target for c in mapping.columns] == [
-        "agreement.reference", "agreement.title", "agreement.status", "agreement.review_date"
+        "agreement.reference",
+        "agreement.title",
+        "agreement.status",
+        "agreement.review_date",
     ]
 
 

@@ -344,8 +344,9 @@ def test_cli_counts_warnings_by_kind_not_by_their_particulars(
     lines = [ln.strip() for ln in capsys.readouterr().out.splitlines() if "warning ×" in ln]
     kinds = [ln.split(" ", 2)[2] for ln in lines]
     assert len(kinds) == len(set(kinds))  # one line per kind
-    assert "warning ×230 active, but a data item lacks some of the seven specification fields" \
-        in lines
+    assert (
+        "warning ×230 active, but a data item lacks some of the seven specification fields" in lines
+    )
     assert not any(kind.startswith(":") for kind in kinds)  # a row-wide warning has no column
     assert all(ln.count("'") % 2 == 0 for ln in lines)  # no quotation cut off half-way
 
@@ -419,8 +420,12 @@ def test_messy_sheets_give_problems_not_exceptions(
         for problem in row.problems:
             assert problem.level in ("error", "warning") and problem.message
     commit_import(register, plan)
-    again = commit_import(register, plan_import(register, table, propose_mapping(table),
-                                                ImportOptions(group_by_reference=group)))
+    again = commit_import(
+        register,
+        plan_import(
+            register, table, propose_mapping(table), ImportOptions(group_by_reference=group)
+        ),
+    )
     assert again.agreements_created == 0
     write_report(plan, folder / "report.xlsx")
 

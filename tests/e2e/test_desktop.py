@@ -35,8 +35,11 @@ def test_create_edit_undo_redo_lock_unlock_and_search(
     shown: Any,
 ) -> None:  # fmt: skip
     folder = tmp_path / "Northshire register"
-    monkeypatch.setattr(NewRegisterDialog, "ask", classmethod(
-        lambda cls, parent=None: NewRegisterAnswer(folder, "Northshire", PASSPHRASE)))
+    monkeypatch.setattr(
+        NewRegisterDialog,
+        "ask",
+        classmethod(lambda cls, parent=None: NewRegisterAnswer(folder, "Northshire", PASSPHRASE)),
+    )
     with qtbot.waitSignal(window.register_opened, timeout=20_000):
         window.create_register()
     # a slow creation showed a window-modal progress dialog: keys go to the window once it is
@@ -123,8 +126,11 @@ def test_create_edit_undo_redo_lock_unlock_and_search(
 def test_idle_period_locks_the_register(
     qtbot: QtBot, window: MainWindow, register_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))
+    monkeypatch.setattr(
+        UnlockDialog,
+        "ask",
+        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
+    )
     with qtbot.waitSignal(window.register_opened, timeout=20_000):
         window.open_register(register_folder)
     with qtbot.waitSignal(window.dashboard.loaded):

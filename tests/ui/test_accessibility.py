@@ -162,8 +162,11 @@ def window(qtbot: QtBot, tmp_path: Path, register_folder: Path,
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))
+    monkeypatch.setattr(
+        UnlockDialog,
+        "ask",
+        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
+    )
     with qtbot.waitSignal(win.register_opened, timeout=20_000):
         win.open_register(register_folder)
     return win
@@ -227,14 +230,19 @@ def test_every_button_and_labelled_field_has_an_alt_letter(
     for widget in view.findChildren(QWidget):
         if widget in buddies:
             continue  # a tick box beside its label: the label's letter reaches it
-        button = isinstance(widget, QAbstractButton) and bool(widget.text()) and not isinstance(
-            widget.parentWidget(), INNER_PARTS)
+        button = (
+            isinstance(widget, QAbstractButton)
+            and bool(widget.text())
+            and not isinstance(widget.parentWidget(), INNER_PARTS)
+        )
         label = isinstance(widget, QLabel) and widget.buddy() is not None
         if (button or label) and not mnemonic_of(widget.text()):
             without.append(widget.text())
     # letters run out on the densest screens: the few fields left are reached by Tab
-    allowed = {"Agreement editor": {"Notes", "Last received and next due"},
-               "Meetings and papers": {"Author contact", "Protective marking"}}
+    allowed = {
+        "Agreement editor": {"Notes", "Last received and next due"},
+        "Meetings and papers": {"Author contact", "Protective marking"},
+    }
     assert set(without) <= allowed.get(name, set())
 
 

@@ -303,7 +303,9 @@ def test_owner_signatory_and_every_lawful_condition_are_recorded(
         editor.add_basis_button.click()
     basis = get_agreement(register, "ISA-2026-002").lawful_bases[-1]
     assert (basis.article_10, basis.dpa_schedule_1) == (
-        "Official authority: police", "Part 2, paragraph 10: preventing crime")
+        "Official authority: police",
+        "Part 2, paragraph 10: preventing crime",
+    )
     row = editor.bases_table.rowCount() - 1
     conditions = editor.bases_table.item(row, 3)
     assert conditions is not None

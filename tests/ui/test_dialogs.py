@@ -143,7 +143,10 @@ def test_new_register_checks_the_passphrase_before_accepting(
     assert "at least" in problems[1]
     assert answer is not None
     assert (answer.folder, answer.name, answer.passphrase) == (
-        tmp_path / "new", "Northshire", "correct horse battery")
+        tmp_path / "new",
+        "Northshire",
+        "correct horse battery",
+    )
 
 
 def test_preferences_are_stored_only_when_saved(

@@ -292,8 +292,11 @@ def test_messy_workbook_mapping_corrected_problems_report_and_commit(
     page = wizard.file_page
     sheets = {page.sheets.sheet_at(r).name: page.sheets.index(r, 3).data()
               for r in range(page.sheets.rowCount())}  # fmt: skip
-    assert sheets == {"Read me": "Skipped: notes or guidance sheet",
-                      "Register": "Register data", "Lists": "Skipped: hidden sheet"}
+    assert sheets == {
+        "Read me": "Skipped: notes or guidance sheet",
+        "Register": "Register data",
+        "Lists": "Skipped: hidden sheet",
+    }
     assert wizard.sheet == "Register"
     note = page.header_note.text()
     assert "Headings found on row 4" in note and "2 rows above the headings" in note
@@ -323,8 +326,9 @@ def test_messy_workbook_mapping_corrected_problems_report_and_commit(
     assert start.data() == "01/04/2024"  # UK dates
     qtmodeltester.check(mapping.preview)
 
-    monkeypatch.setattr(Choosers, "profile_name",
-                        classmethod(lambda cls, parent, suggested: "Northshire register"))
+    monkeypatch.setattr(
+        Choosers, "profile_name", classmethod(lambda cls, parent, suggested: "Northshire register")
+    )
     qtbot.mouseClick(mapping.save_profile, Qt.MouseButton.LeftButton)
     assert load_profile("Northshire register").columns["our ref"] == "agreement.reference"
     assert page.profile.currentData() == "Northshire register"
@@ -340,8 +344,14 @@ def test_messy_workbook_mapping_corrected_problems_report_and_commit(
     assert problems.only_problems.isChecked()
     shown = {model.planned_row(r).row: model.index(r, 1).data() for r in range(model.rowCount())}
     # rows 5, 9 and 10 are live agreements lacking some of the seven specification fields
-    assert shown == {5: "Imported, with warnings", 6: "Imported, with warnings", 7: "Rejected",
-                     8: "Rejected", 9: "Imported, with warnings", 10: "Imported, with warnings"}
+    assert shown == {
+        5: "Imported, with warnings",
+        6: "Imported, with warnings",
+        7: "Rejected",
+        8: "Rejected",
+        9: "Imported, with warnings",
+        10: "Imported, with warnings",
+    }
     headings = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     status_cell = model.index(list(shown).index(7), headings.index("Status"))
     assert status_cell.data() == "Sort of"
@@ -373,7 +383,9 @@ def test_messy_workbook_mapping_corrected_problems_report_and_commit(
     assert updated.title == "Hospital discharge data (revised)"
     youth = get_agreement(register, "ISA-2026-101")
     assert {p.organisation for p in youth.parties} == {
-        "Northshire Police", "Northshire Fire and Rescue Service"}
+        "Northshire Police",
+        "Northshire Fire and Rescue Service",
+    }
     assert youth.review_date is None  # 'TBC' read as empty
     falls = get_agreement(register, "ISA-2026-104")
     assert falls.start_date == dt.date(2024, 4, 1)
@@ -519,8 +531,11 @@ def test_file_import_spreadsheet_in_the_main_window(
     window = MainWindow(Settings(tmp_path / "settings.ini"))
     qtbot.addWidget(window)
     window.show()
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))
+    monkeypatch.setattr(
+        UnlockDialog,
+        "ask",
+        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
+    )
     with qtbot.waitSignal(window.register_opened, timeout=WAIT_MS):
         window.open_register(register_folder)
     seen: list[ImportWizard] = []
@@ -610,7 +625,8 @@ def test_a_broken_profile_of_ones_own_is_named_and_skipped(
     broken.write_text("{ not json", encoding="utf-8")
     (folder / "not-utf8.json").write_bytes(b"\xff\xfe{")
     (folder / "unknown-field.json").write_text(
-        '{"name": "Odd", "columns": {"Ref": "agreement.no_such_field"}}', encoding="utf-8")
+        '{"name": "Odd", "columns": {"Ref": "agreement.no_such_field"}}', encoding="utf-8"
+    )
     before = state(register)
     wizard = open_wizard(qtbot, register, runner, DEA)
     page = wizard.file_page
@@ -657,20 +673,31 @@ def test_every_control_has_a_name_and_every_page_distinct_mnemonics(
     press(qtbot, wizard, NEXT)
     to_problems(qtbot, wizard)
     press(qtbot, wizard, NEXT)
-    buttons_of = {FILE_PAGE: (BACK, NEXT), MAPPING_PAGE: (BACK, NEXT),
-                  PROBLEMS_PAGE: (BACK, NEXT), COMMIT_PAGE: (BACK,),
-                  RESULT_PAGE: (QWizard.WizardButton.FinishButton,)}
+    buttons_of = {
+        FILE_PAGE: (BACK, NEXT),
+        MAPPING_PAGE: (BACK, NEXT),
+        PROBLEMS_PAGE: (BACK, NEXT),
+        COMMIT_PAGE: (BACK,),
+        RESULT_PAGE: (QWizard.WizardButton.FinishButton,),
+    }
     for number, buttons in buttons_of.items():
         page = wizard.page(number)
-        controls = [w for w in page.findChildren(QWidget)
-                    if isinstance(w, (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView))
-                    and not isinstance(w, QHeaderView) and not _inside_a_composite(w)]
+        controls = [
+            w
+            for w in page.findChildren(QWidget)
+            if isinstance(w, (QAbstractButton, QComboBox, QLineEdit, QAbstractItemView))
+            and not isinstance(w, QHeaderView)
+            and not _inside_a_composite(w)
+        ]
         for control in controls:
             assert control.accessibleName(), f"page {number}: {control!r} has no name"
         keys = [_mnemonic(b.text()) for b in controls if isinstance(b, QAbstractButton)]
         grid = wizard.mapping_page.grid_host
-        keys += [_mnemonic(label.text()) for label in page.findChildren(QLabel)
-                 if label.buddy() is not None and not grid.isAncestorOf(label)]
+        keys += [
+            _mnemonic(label.text())
+            for label in page.findChildren(QLabel)
+            if label.buddy() is not None and not grid.isAncestorOf(label)
+        ]
         assert None not in keys, f"page {number}: a control without a mnemonic"
         keys += [_mnemonic(wizard.buttonText(b)) for b in buttons]
         if number == COMMIT_PAGE:
@@ -687,8 +714,13 @@ def test_screenshot_pages_walks_every_page(qtbot: QtBot, register: Register, run
         assert isinstance(widget, ImportWizard)
         seen.append((name, widget.currentId()))
 
-    import_wizard.screenshot_pages(register, path, shoot, runner=runner,
-                                   corrections={"Our ref": "agreement.reference"})
-    assert seen == [("import-1-file", FILE_PAGE), ("import-2-mapping", MAPPING_PAGE),
-                    ("import-3-problems", PROBLEMS_PAGE), ("import-4-commit", COMMIT_PAGE),
-                    ("import-5-result", RESULT_PAGE)]
+    import_wizard.screenshot_pages(
+        register, path, shoot, runner=runner, corrections={"Our ref": "agreement.reference"}
+    )
+    assert seen == [
+        ("import-1-file", FILE_PAGE),
+        ("import-2-mapping", MAPPING_PAGE),
+        ("import-3-problems", PROBLEMS_PAGE),
+        ("import-4-commit", COMMIT_PAGE),
+        ("import-5-result", RESULT_PAGE),
+    ]

@@ -32,8 +32,11 @@ def window(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path, registe
     qtbot.addWidget(win)
     win.resize(*request.param)
     win.show()
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))
+    monkeypatch.setattr(
+        UnlockDialog,
+        "ask",
+        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
+    )
     with qtbot.waitSignal(win.register_opened, timeout=20_000):
         win.open_register(register_folder)
     return win
@@ -45,8 +48,11 @@ def _tab_pages(root: QWidget) -> list[tuple[QTabWidget, int]]:
 
 def _scrolling_tables(root: QWidget, window: QWidget) -> list[str]:
     """Tables shown under `root` whose columns do not fit their width."""
-    return [table.accessibleName() for table in root.findChildren(QTableView)
-            if table.isVisibleTo(window) and table.horizontalScrollBar().maximum() > 0]
+    return [
+        table.accessibleName()
+        for table in root.findChildren(QTableView)
+        if table.isVisibleTo(window) and table.horizontalScrollBar().maximum() > 0
+    ]
 
 
 @pytest.mark.parametrize("name", MY_VIEWS)
@@ -71,7 +77,7 @@ def test_each_view_fits_the_window_without_clipped_columns(
             if tabs is not None:
                 tabs.setCurrentIndex(n)
             qtbot.wait(1)  # the layout settles on the next turn of the event loop
-            assert _scrolling_tables(root, window) == [], (tabs and tabs.tabText(n))
+            assert _scrolling_tables(root, window) == [], tabs and tabs.tabText(n)
     assert window.size() == size  # no view asks for more room than the window has
 
 
@@ -97,8 +103,13 @@ def test_board_cards_keep_long_titles_to_three_lines(qtbot: QtBot, register: Reg
     index = cards.indexFromItem(item)
     lines = _title_lines(long_title, QFont(cards.font()), cards.viewport().width() - 30)
     assert len(lines) == TITLE_LINES and lines[-1].endswith("…")
-    short = cards.indexFromItem(next(cards.item(n) for n in range(cards.count())
-                                     if cards.item(n).data(ID_ROLE) != item.data(ID_ROLE)))
+    short = cards.indexFromItem(
+        next(
+            cards.item(n)
+            for n in range(cards.count())
+            if cards.item(n).data(ID_ROLE) != item.data(ID_ROLE)
+        )
+    )
     assert delegate.sizeHint(option, index).height() > delegate.sizeHint(option, short).height()
 
 

@@ -61,8 +61,12 @@ def conflicted(register: Register, tmp_path: Path) -> Iterator[Register]:
         update_agreement(other, agreement.id, {"title": LONG_TITLE})
         organisation = next(p.organisation_id for p in agreement.parties if p.role == "recipient")
         register.write("Delete", lambda c: c.delete("organisation", organisation))
-        other.write("Rename", lambda c: c.set("organisation", organisation, "name",
-                                                f"Northshire Hospitals Trust ({EMAIL})"))
+        other.write(
+            "Rename",
+            lambda c: c.set(
+                "organisation", organisation, "name", f"Northshire Hospitals Trust ({EMAIL})"
+            ),
+        )
         sync_both(register, other)
         yield register
     finally:

@@ -69,9 +69,7 @@ class FirstRunDialog(QDialog):
         self.recent.setAccessibleName("Recent registers")
         for path in recent or []:
             self.recent.addItem(str(path))
-        self.recent.itemActivated.connect(
-            lambda item: self._choose(OPEN_RECENT, Path(item.text()))
-        )
+        self.recent.itemActivated.connect(lambda item: self._choose(OPEN_RECENT, Path(item.text())))
         recent_label = QLabel("&Recent registers")
         recent_label.setBuddy(self.recent)
 

@@ -699,8 +699,10 @@ class FilePage(_Page):
         self.wizard_.rehearsal = None
         self.group.setChecked(mapping.group_by_reference)
         if name is None:
-            used = f"Using the profile “{mapping.profile}”." if mapping.profile else (
-                "No profile fits these headings: columns are matched by their names."
+            used = (
+                f"Using the profile “{mapping.profile}”."
+                if mapping.profile
+                else ("No profile fits these headings: columns are matched by their names.")
             )
         else:
             used = "Columns not named in the profile are matched by their names."
@@ -720,8 +722,10 @@ class FilePage(_Page):
         self.group.setEnabled(not checked)
         if checked:
             self.group.setChecked(True)
-            self.header_note.setText("Every sheet of the export is imported together: "
-                                     "organisations, people, agreements and their parts.")
+            self.header_note.setText(
+                "Every sheet of the export is imported together: "
+                "organisations, people, agreements and their parts."
+            )
         else:
             self._sheet_chosen()
         self.completeChanged.emit()
@@ -920,7 +924,8 @@ class MappingPage(_Page):
         total = shown.total_rows
         self.preview_caption.setText(
             f"Pre&view of the first {PREVIEW_ROWS} rows of {total:,}, as they will be imported"
-            if total > PREVIEW_ROWS else f"Pre&view of {plural(total, 'row')}, as imported"
+            if total > PREVIEW_ROWS
+            else f"Pre&view of {plural(total, 'row')}, as imported"
         )
         self.warning.setText(mapping_warning(mapping))
         self.completeChanged.emit()
@@ -953,8 +958,10 @@ def mapping_warning(mapping: Mapping) -> str:
     if not targets:
         return "Choose a register field for at least one column."
     if "agreement.reference" not in targets:
-        return "No column fills Reference: every row will be rejected. Choose the column " \
-               "that holds each agreement's reference."
+        return (
+            "No column fills Reference: every row will be rejected. Choose the column "
+            "that holds each agreement's reference."
+        )
     return ""
 
 
@@ -965,9 +972,12 @@ class ProblemsPage(_Page):
     """Every row with its problems per cell, the counts, and the report."""
 
     def __init__(self, wizard: ImportWizard) -> None:
-        super().__init__(wizard, "Check the rows",
-                         "Rows with an error are not imported; rows with warnings are imported "
-                         "as the preview showed them. Point at a coloured cell to read why.")
+        super().__init__(
+            wizard,
+            "Check the rows",
+            "Rows with an error are not imported; rows with warnings are imported "
+            "as the preview showed them. Point at a coloured cell to read why.",
+        )
         self.counts = _label("", name="Counts")
         self.counts.setTextFormat(Qt.TextFormat.RichText)
         self.only_problems = QCheckBox("Show &only rows with problems")
@@ -982,11 +992,17 @@ class ProblemsPage(_Page):
         self.again.hide()
         self.note = _label("", NOTE_STYLE, name="Report")
         self.rows = ProblemRowsModel(self)
-        self.view = _table_view("Rows and their problems",
-                                "Every row read, what happens to it and its problems per cell")
+        self.view = _table_view(
+            "Rows and their problems",
+            "Every row read, what happens to it and its problems per cell",
+        )
         self.view.setModel(self.rows)
-        self.fitter = ColumnFitter(self.view, share=("Problems", PROBLEMS_SHARE),
-                                   keep=("Sheet", "Row", "Outcome"), stretch="Problems")
+        self.fitter = ColumnFitter(
+            self.view,
+            share=("Problems", PROBLEMS_SHARE),
+            keep=("Sheet", "Row", "Outcome"),
+            stretch="Problems",
+        )
         self.view.verticalHeader().hide()  # the sheet's row number is a column of its own
         self._planned: tuple[ImportChoice, ImportPlan] | None = None
         tools = QHBoxLayout()

@@ -69,8 +69,12 @@ class NewRegisterDialog(QDialog):
                                  "recover the register without it: keep it somewhere safe.",
         }  # fmt: skip
         form = QFormLayout()
-        for text, field in (("&Name", self.name), ("&Folder", self.folder),
-                            ("&Passphrase", self.passphrase), ("Passphrase &again", self.repeat)):
+        for text, field in (
+            ("&Name", self.name),
+            ("&Folder", self.folder),
+            ("&Passphrase", self.passphrase),
+            ("Passphrase &again", self.repeat),
+        ):
             caption = QLabel(text)
             caption.setBuddy(field)
             form.addRow(caption, folder_row if field is self.folder else field)

@@ -177,4 +177,3 @@ class ApproveDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.matches.isChecked():
             return None
         return ApproveAnswer(admin=dialog.admin.isChecked())
-

@@ -328,7 +328,9 @@ class ProblemRowsModel(_TableModel):
             if column >= len(self._fixed) or not problems:
                 lines.append(text)  # the whole text: a narrow column elides it
             return "\n".join(line for line in lines if line) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and self._fixed[column:column + 1] == ("Row",):
+        if role == Qt.ItemDataRole.TextAlignmentRole and self._fixed[column : column + 1] == (
+            "Row",
+        ):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if column < len(self._fixed) and self._fixed[column] != "Outcome":
             return None  # colour and icon on the outcome and on the cells at fault

@@ -29,8 +29,11 @@ ORGANISATION_COLUMNS = (
     Column("name", "Name"),
     Column("org_type", "Type", show=lambda row: row.type_label),
     Column("code", "ODS code", tip="NHS Organisation Data Service code"),
-    Column("ico_registration", "ICO registration",
-           tip="Registration number with the Information Commissioner's Office"),
+    Column(
+        "ico_registration",
+        "ICO registration",
+        tip="Registration number with the Information Commissioner's Office",
+    ),
     Column("dpo_name", "DPO", tip="Data protection officer"),
     Column(
         "charter_endorsed",

@@ -85,8 +85,15 @@ NOT_SIGNED = "Not signed yet"
 SIGN_NOTE = ("Choose one of the organisation's people, or type the name of someone new: they "
              "are added to the organisation's people.")  # fmt: skip
 SELECT_PARTY_NOTE = "Select a party in the table to record who signed for it and when."
-ARTICLE_6 = ("", "6(1)(a) consent", "6(1)(b) contract", "6(1)(c) legal obligation",
-             "6(1)(d) vital interests", "6(1)(e) public task", "6(1)(f) legitimate interests")
+ARTICLE_6 = (
+    "",
+    "6(1)(a) consent",
+    "6(1)(b) contract",
+    "6(1)(c) legal obligation",
+    "6(1)(d) vital interests",
+    "6(1)(e) public task",
+    "6(1)(f) legitimate interests",
+)
 ARTICLE_9 = ("", "9(2)(a) explicit consent", "9(2)(b) employment and social security",
              "9(2)(c) vital interests", "9(2)(g) substantial public interest",
              "9(2)(h) health or social care", "9(2)(i) public health",
@@ -188,8 +195,14 @@ def _load(register: Register, agreement_id: str | None) -> _EditorData:
     """Everything the editor shows, read on the worker: the agreement and the choices."""
     agreement = None if agreement_id is None else get_agreement(register, agreement_id)
     history = [] if agreement_id is None else record_history(register, "agreement", agreement_id)
-    return _EditorData(agreement, organisation_choices(register), use_case_choices(register),
-                       assessment_choices(register), history, list_people(register))
+    return _EditorData(
+        agreement,
+        organisation_choices(register),
+        use_case_choices(register),
+        assessment_choices(register),
+        history,
+        list_people(register),
+    )
 
 
 class AgreementEditor(QWidget):
@@ -357,8 +370,13 @@ class AgreementEditor(QWidget):
         self._field(form, "category", self._combo([(c.value, c.label) for c in Category]))
         self._field(form, "status",
                     self._combo([(s.value, s.label) for s in AgreementStatus]))  # fmt: skip
-        self._field(form, "agreement_type", self._combo(
-            [("", "Not recorded")] + [(t.value, _label(t.value)) for t in AgreementType]))
+        self._field(
+            form,
+            "agreement_type",
+            self._combo(
+                [("", "Not recorded")] + [(t.value, _label(t.value)) for t in AgreementType]
+            ),
+        )
         self._field(form, "controller_relationship", self._combo(
             [("", "Not recorded")] + [(c.value, _label(c.value)) for c in ControllerRelationship]
         ))  # fmt: skip
@@ -467,7 +485,8 @@ class AgreementEditor(QWidget):
         self.sign_signed_on = _date_edit("Date the selected party signed")
         self.save_signature_button = QPushButton("Save signature")
         self.save_signature_button.setAccessibleName(
-            "Save who signed for the selected party and when")
+            "Save who signed for the selected party and when"
+        )
         self.save_signature_button.clicked.connect(self._save_signature)
         self._captions.append(self.save_signature_button)
         self.sign_error = ProblemLabel("Problem with the signature")
@@ -684,10 +703,19 @@ class AgreementEditor(QWidget):
             self.dirty_changed.emit(False)
 
     def _set_saved_parts_enabled(self, enabled: bool) -> None:
-        for widget in (self.add_party_button, self.remove_party_button, self.party_org,
-                       self.party_role, self.party_signatory, self.party_signed_on,
-                       self.add_basis_button, self.remove_basis_button,
-                       self.save_links_button, self.use_case_list, self.assessment_list):
+        for widget in (
+            self.add_party_button,
+            self.remove_party_button,
+            self.party_org,
+            self.party_role,
+            self.party_signatory,
+            self.party_signed_on,
+            self.add_basis_button,
+            self.remove_basis_button,
+            self.save_links_button,
+            self.use_case_list,
+            self.assessment_list,
+        ):
             widget.setEnabled(enabled)  # fmt: skip
         for note in (self.parties_note, self.bases_note, self.links_note):
             note.setVisible(not enabled)
@@ -843,8 +871,14 @@ class AgreementEditor(QWidget):
         self.parties_table.clearSelection()
         self.parties_table.setRowCount(len(parties))
         for row, party in enumerate(parties):
-            for col, text in enumerate((party.organisation, party.role.capitalize(),
-                                        party.signatory, format_uk_date(party.signed_on))):
+            for col, text in enumerate(
+                (
+                    party.organisation,
+                    party.role.capitalize(),
+                    party.signatory,
+                    format_uk_date(party.signed_on),
+                )
+            ):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, party.id)
                 item.setToolTip(text)

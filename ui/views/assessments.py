@@ -36,8 +36,14 @@ from ui.widgets.tables import record_table, size_columns
 
 ASSESSMENT_FORM = (
     FormField("title", "T&itle"),
-    FormField("kind", "&Kind", "choice", tuple((k, k) for k in ASSESSMENT_KINDS), True,
-              placeholder="Choose a kind or type your own"),
+    FormField(
+        "kind",
+        "&Kind",
+        "choice",
+        tuple((k, k) for k in ASSESSMENT_KINDS),
+        True,
+        placeholder="Choose a kind or type your own",
+    ),
     FormField("description", "Descri&ption", "text"),
     FormField("lead", "&Lead", placeholder="Name and role of the lead"),
     FormField("statutory", "Stat&utory", "bool", tip="Required by law (the JSNA, for one)"),

@@ -433,4 +433,3 @@ class ConflictsView(QWidget):
             self.refresh()
 
         self._run(lambda: work(register), done, "Settling the conflict…")
-

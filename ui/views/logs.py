@@ -74,7 +74,8 @@ class LogsView(QWidget):
         self.problem = ProblemLabel("Problem with the last edit", self)
         self.hint = QLabel(
             "Double-click or start typing in a cell to edit it; dates as dd/mm/yyyy. "
-            f"{ADD_LOG_ENTRY_KEYS} adds a row.", self
+            f"{ADD_LOG_ENTRY_KEYS} adds a row.",
+            self,
         )
         self.hint.setStyleSheet("color: #555555")
         self.hint.setWordWrap(True)

@@ -151,8 +151,9 @@ class MeetingsView(QWidget):
         # -- decisions
         self.decision_model = DecisionTableModel(self)
         self.decision_model.problem_raised.connect(self.problem.setText)
-        self.decisions = record_table(self.decision_model,
-                                      "Decisions (Enter opens the agreement)", self, rows=False)
+        self.decisions = record_table(
+            self.decision_model, "Decisions (Enter opens the agreement)", self, rows=False
+        )
         self.decisions.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked
             | QAbstractItemView.EditTrigger.EditKeyPressed

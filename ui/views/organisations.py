@@ -40,14 +40,26 @@ ORGANISATION_FORM = (
     FormField("dpo_name", "&DPO name", tip="The organisation's data protection officer"),
     FormField("dpo_email", "DPO em&ail"),
     FormField("dpo_phone", "DPO &phone"),
-    FormField("charter_endorsed", "&Charter endorsed", "bool",
-              tip="The organisation endorsed the data sharing charter"),
+    FormField(
+        "charter_endorsed",
+        "&Charter endorsed",
+        "bool",
+        tip="The organisation endorsed the data sharing charter",
+    ),
     FormField("charter_endorsed_on", "on", "date", beside="charter_endorsed"),
-    FormField("protocol_signed", "Protocol si&gned", "bool",
-              tip="The organisation signed the information sharing protocol"),
+    FormField(
+        "protocol_signed",
+        "Protocol si&gned",
+        "bool",
+        tip="The organisation signed the information sharing protocol",
+    ),
     FormField("protocol_signed_on", "on", "date", beside="protocol_signed"),
-    FormField("assurance_notes", "Ass&urance notes", "text",
-              placeholder="DSP Toolkit status, Cyber Essentials, audits…"),
+    FormField(
+        "assurance_notes",
+        "Ass&urance notes",
+        "text",
+        placeholder="DSP Toolkit status, Cyber Essentials, audits…",
+    ),
 )
 # columns of the list; the ODS code and DPO show in the form beside it
 HIDDEN_COLUMNS = ("code", "dpo_name")

@@ -60,8 +60,13 @@ USE_CASE_FORM = (
     FormField("title", "T&itle"),
     FormField("lead_organisation_id", "Lead or&ganisation", "choice"),
     FormField("stage", "St&age", "choice", tuple(STAGE_LABELS.items())),
-    FormField("rag", "RAG stat&us", "choice", ((None, "Not set"), *RAG_LABELS.items()),
-              tip="Red, amber or green: how the use case is going"),
+    FormField(
+        "rag",
+        "RAG stat&us",
+        "choice",
+        ((None, "Not set"), *RAG_LABELS.items()),
+        tip="Red, amber or green: how the use case is going",
+    ),
     FormField("owner", "O&wner", placeholder="Name and role of the person leading it"),
     FormField("summary", "Summar&y", "text"),
     FormField("risks", "Ris&ks", "text"),
@@ -101,8 +106,9 @@ def _card(row: UseCaseSummary) -> QListWidgetItem:
     item.setData(BADGE_ROLE, rag)
     item.setData(COLOUR_ROLE, RAG_COLOURS.get(row.rag))
     counts = f"{row.partner_count} partners, {row.agreement_count} linked agreements"
-    item.setToolTip(f"{row.title}\nLead: {lead}\nRAG: {rag}\nOwner: {row.owner or 'not recorded'}"
-                    f"\n{counts}")
+    item.setToolTip(
+        f"{row.title}\nLead: {lead}\nRAG: {rag}\nOwner: {row.owner or 'not recorded'}\n{counts}"
+    )
     item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{row.title}, {lead}, RAG {rag}")
     return item
 

@@ -34,11 +34,11 @@ def _title_lines(text: str, font: QFont, width: int) -> list[str]:
         if not line.isValid():
             break
         line.setLineWidth(width)
-        lines.append(text[line.textStart():line.textStart() + line.textLength()])
+        lines.append(text[line.textStart() : line.textStart() + line.textLength()])
     layout.endLayout()
     if len(lines) > TITLE_LINES:
-        rest = "".join(lines[TITLE_LINES - 1:]).strip()
-        lines = lines[:TITLE_LINES - 1]
+        rest = "".join(lines[TITLE_LINES - 1 :]).strip()
+        lines = lines[: TITLE_LINES - 1]
         lines.append(QFontMetrics(font).elidedText(rest, Qt.TextElideMode.ElideRight, width))
     return [line.strip() for line in lines] or [""]
 
@@ -63,8 +63,13 @@ class CardDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         title_font, small = self._fonts(option)
         lines = _title_lines(str(index.data() or ""), title_font, self._text_width())
-        height = (len(lines) * QFontMetrics(title_font).lineSpacing()
-                  + 2 * QFontMetrics(small).lineSpacing() + 2 * PADDING + 2 * MARGIN + 4)
+        height = (
+            len(lines) * QFontMetrics(title_font).lineSpacing()
+            + 2 * QFontMetrics(small).lineSpacing()
+            + 2 * PADDING
+            + 2 * MARGIN
+            + 4
+        )
         return QSize(self._view.viewport().width(), height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -103,8 +108,10 @@ class CardDelegate(QStyledItemDelegate):
         small_metrics = QFontMetrics(small)
         subtitle = str(index.data(SUBTITLE_ROLE) or "")
         painter.setPen(SUBTLE_TEXT)
-        painter.drawText(QPointF(x, y + small_metrics.ascent()),
-                         small_metrics.elidedText(subtitle, Qt.TextElideMode.ElideRight, width))
+        painter.drawText(
+            QPointF(x, y + small_metrics.ascent()),
+            small_metrics.elidedText(subtitle, Qt.TextElideMode.ElideRight, width),
+        )
         y += small_metrics.lineSpacing() + 2
         badge = str(index.data(BADGE_ROLE) or "")
         if badge:
@@ -113,7 +120,8 @@ class CardDelegate(QStyledItemDelegate):
             painter.setBrush(colour)
             painter.drawEllipse(QRectF(x, y + 2, dot, dot))
             painter.setPen(text_colour)
-            painter.drawText(QPointF(x + dot + 5, y + small_metrics.ascent()),
-                             small_metrics.elidedText(badge, Qt.TextElideMode.ElideRight,
-                                                      width - dot - 5))
+            painter.drawText(
+                QPointF(x + dot + 5, y + small_metrics.ascent()),
+                small_metrics.elidedText(badge, Qt.TextElideMode.ElideRight, width - dot - 5),
+            )
         painter.restore()

@@ -159,7 +159,9 @@ class RecordForm(QWidget):
         if spec.kind == "choice":
             combo = QComboBox(self)
             combo.setEditable(spec.editable_choice)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(12)
             self.set_choices(spec.name, spec.choices, combo)
             line = combo.lineEdit()

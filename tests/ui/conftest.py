@@ -8,7 +8,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import datetime as dt  # noqa: E402
 import shutil  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -18,6 +18,9 @@ from pytestqt.qtbot import QtBot  # noqa: E402
 from app import search  # noqa: E402
 from app.keys import KdfParams  # noqa: E402
 from app.register import Changes, Register  # noqa: E402
+from ui.dialogs.unlock import UnlockAnswer, UnlockDialog  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.settings import Settings  # noqa: E402
 from ui.workers import TaskRunner  # noqa: E402
 
 FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
@@ -65,21 +68,47 @@ def seed(changes: Changes) -> None:
     changes.create("assessment", {"title": "Joint strategic needs assessment", "kind": "jsna"})
 
 
-@pytest.fixture(scope="session")
-def seeded_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seeded") / "register"
-    with Register.create(folder, PASSPHRASE, name="Northshire", author="Tester",
+def build_register(folder: Path, name: str, build: Callable[[Changes], object]) -> Path:
+    """A closed register at `folder` holding what `build` writes, with its search index."""
+    with Register.create(folder, PASSPHRASE, name=name, author="Tester",
                          kdf=FAST_KDF) as register:  # fmt: skip
-        register.write("Seed", seed)
+        register.write(f"Fill {name}", build)
         search.rebuild_index(register)
     return folder
 
 
+def copy_register(folder: Path, tmp_path: Path) -> Path:
+    """A copy of a built register for one test (opening a register writes into its folder)."""
+    copy = tmp_path / "register"
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".register.lock"))
+    return copy
+
+
+def open_window(qtbot: QtBot, folder: Path, tmp_path: Path,
+                monkeypatch: pytest.MonkeyPatch) -> MainWindow:  # fmt: skip
+    """The main window, shown at 1,085 x 760, on the register at `folder` (unlocked as if typed).
+
+    Returns once the register is open and its first sync round is over.
+    """
+    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
+        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))  # fmt: skip
+    window = MainWindow(Settings(tmp_path / "settings.ini"))
+    qtbot.addWidget(window)
+    window.resize(1085, 760)
+    window.show()
+    with qtbot.waitSignal(window.sync_controller.round_ended, timeout=20_000):
+        window.open_register(folder)
+    return window
+
+
+@pytest.fixture(scope="session")
+def seeded_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_register(tmp_path_factory.mktemp("seeded") / "register", "Northshire", seed)
+
+
 @pytest.fixture()
 def register_folder(seeded_folder: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "register"
-    shutil.copytree(seeded_folder, copy, ignore=shutil.ignore_patterns(".register.lock"))
-    return copy
+    return copy_register(seeded_folder, tmp_path)
 
 
 @pytest.fixture()

@@ -9,7 +9,6 @@ whole text as a tip), nothing scrolls sideways, and a column the person widens s
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,17 +18,14 @@ from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import QApplication, QHeaderView, QToolTip
 from pytestqt.qtbot import QtBot
 
-from app import search
 from app.agreement_table import COLUMN_KEYS
-from app.register import Changes, Register
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
+from app.register import Changes
 from ui.main_window import NAVIGATION, MainWindow
 from ui.models.agreements import LONG_TEXT
-from ui.settings import Settings
 from ui.views.agreements import COLUMN_RULES, TITLE_LEAST, AgreementsView
 from ui.widgets.tables import chars_wide
 
-from .conftest import FAST_KDF, PASSPHRASE
+from .conftest import build_register, copy_register, open_window
 
 # the offscreen platform cannot size or raise windows (a tip is one); nothing to do with us
 pytestmark = pytest.mark.qt_log_ignore(
@@ -70,35 +66,16 @@ def build(changes: Changes) -> None:
 
 @pytest.fixture(scope="module")
 def built_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("partners") / "register"
-    with Register.create(folder, PASSPHRASE, name="Releases", author="Tester",
-                         kdf=FAST_KDF) as register:  # fmt: skip
-        register.write("Agreements with long partner lists", build)
-        search.rebuild_index(register)
-    return folder
+    return build_register(tmp_path_factory.mktemp("partners") / "register", "Releases", build)
 
 
 @pytest.fixture()
-def many_folder(built_folder: Path, tmp_path: Path) -> Path:
-    """A copy of the register for one test (opening a register writes into its folder)."""
-    copy = tmp_path / "register"
-    shutil.copytree(built_folder, copy, ignore=shutil.ignore_patterns(".register.lock"))
-    return copy
-
-
-@pytest.fixture()
-def window(qtbot: QtBot, many_folder: Path, tmp_path: Path,
+def window(qtbot: QtBot, built_folder: Path, tmp_path: Path,
            monkeypatch: pytest.MonkeyPatch) -> Iterator[MainWindow]:  # fmt: skip
     """The main window on the register, at the narrowest it allows, showing the agreements."""
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))  # fmt: skip
-    win = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(win)
-    win.resize(1085, 760)
-    win.show()
+    folder = copy_register(built_folder, tmp_path)
+    win = open_window(qtbot, folder, tmp_path, monkeypatch)
     win.setProperty("empty_list_width", win.agreements.minimumSizeHint().width())
-    with qtbot.waitSignal(win.sync_controller.round_ended, timeout=20_000):
-        win.open_register(many_folder)
     view = win.agreements
     with qtbot.waitSignal(view.loaded, timeout=20_000):
         win.navigate(NAVIGATION.index("Agreements"))
@@ -157,7 +134,7 @@ def test_a_partner_list_cut_short_shows_whole_in_its_tip(window: MainWindow) -> 
 def test_a_wider_window_gives_the_title_its_whole_text(window: MainWindow) -> None:
     view = window.agreements
     narrow = widths(view)
-    resize(window, window.width() + 500)
+    resize(window, 1920)  # a desktop monitor
     wide = widths(view)
     assert wide[TITLE] > narrow[TITLE]
     longest = max(view.table.fontMetrics().horizontalAdvance(r.title) for r in view.rows_shown())
@@ -175,6 +152,7 @@ def test_a_column_the_person_widens_keeps_its_width(qtbot: QtBot, window: MainWi
     header = view.table.horizontalHeader()
     assert all(header.sectionResizeMode(c) == QHeaderView.ResizeMode.Interactive
                for c in range(header.count()))  # fmt: skip
+    resize(window, 1200)  # room for the title to give: at the narrowest it is at its least
     chosen = header.sectionSize(ORGANISATIONS) + 60
     header.resizeSection(ORGANISATIONS, chosen)  # what dragging its edge does
     assert sum(widths(view)) <= view.table.viewport().width()  # the title gave the room

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import QMargins, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -14,6 +14,10 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +35,14 @@ if TYPE_CHECKING:
 STAGE_LABELS = {"": "No stage"}
 STATUS_COLOUR = QColor(31, 95, 140)
 STAGE_COLOUR = QColor(46, 125, 50)
+# Three counts a row under each chart: the two charts side by side then fit the width of the
+# agreements list (four a row, the eight statuses and seven stages made the window wider).
+COUNT_COLUMNS = 3
+# The least height at which QtCharts still writes the eight statuses' names beside their bars
+# (it cuts a name to "..." once the name is taller than its bar's share of the height); with
+# the rows of counts set close, the dashboard is 4 px taller than with two rows and 260 px.
+CHART_LEAST_HEIGHT = 248
+CHART_MARGINS = QMargins(4, 2, 8, 2)
 
 
 def _stage_label(stage: str) -> str:
@@ -38,22 +50,82 @@ def _stage_label(stage: str) -> str:
 
 
 class _Number(QPushButton):
-    """A big clickable number with its caption: opens the list it counts."""
+    """A big clickable number with its caption: opens the list it counts.
+
+    Where the row of numbers is narrow the caption is broken into two lines of about equal
+    width, so the dashboard never asks for the width of the longest caption on one line.
+    """
 
     def __init__(self, caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.caption = caption
-        self.setMinimumHeight(72)
+        font = self.font()
+        font.setPointSize(13)
+        self.setFont(font)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        # a button's width never goes below its one-line text unless it may shrink to its hint
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.set_value(None)
+        self.setMinimumHeight(max(72, self.minimumSizeHint().height()))
 
     def set_value(self, value: int | None) -> None:
         shown = "–" if value is None else str(value)
         self.setText(f"{shown}\n{self.caption}")
         self.setAccessibleName(f"{self.caption}: {shown}. Press to open the list.")
-        font = self.font()
-        font.setPointSize(13)
-        self.setFont(font)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """Room for the number over its caption broken into two lines."""
+        metrics = self.fontMetrics()
+        number, _, caption = self.text().partition("\n")
+        lines = (number, *_two_lines(metrics, caption))
+        wide = max(metrics.horizontalAdvance(line) for line in lines)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        high = len(lines) * metrics.lineSpacing()
+        return self.style().sizeFromContents(
+            QStyle.ContentsType.CT_PushButton, option, QSize(wide, high), self
+        )
+
+    def text_rect(self) -> QRect:
+        """Where the number and its caption are drawn."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        style = self.style()
+        # half the margin sizeFromContents adds each side, so that text never meets the frame
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, option, self) // 2
+        contents = style.subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
+        return contents.adjusted(margin, 0, -margin, 0)
+
+    def shown_text(self) -> str:
+        """The text as drawn: the caption on one line where it fits, else on two."""
+        metrics = self.fontMetrics()
+        number, _, caption = self.text().partition("\n")
+        if metrics.horizontalAdvance(caption) <= self.text_rect().width():
+            return self.text()
+        return "\n".join((number, *_two_lines(metrics, caption)))
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = ""  # the frame as the style draws it; the text broken into lines, below
+        painter = QStylePainter(self)
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
+        role = QPalette.ColorRole.ButtonText
+        painter.drawItemText(self.text_rect(), NUMBER_TEXT_FLAGS, self.palette(),
+                             self.isEnabled(), self.shown_text(), role)  # fmt: skip
+
+
+# word wrap only in case the style's margins leave less room than sizeFromContents promised
+NUMBER_TEXT_FLAGS = int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap)
+
+
+def _two_lines(metrics: QFontMetrics, text: str) -> tuple[str, ...]:
+    """`text` broken at the space that makes its wider line the least wide (one word: itself)."""
+    words = text.split(" ")
+    splits = [(" ".join(words[:n]), " ".join(words[n:])) for n in range(1, len(words))]
+    if not splits:
+        return (text,)
+    return min(splits, key=lambda lines: max(metrics.horizontalAdvance(s) for s in lines))
 
 
 class _BarChart(QWidget):
@@ -67,7 +139,7 @@ class _BarChart(QWidget):
         super().__init__()
         self._colour = colour
         self._clicked = clicked
-        self.setMinimumHeight(260)
+        self.setMinimumHeight(CHART_LEAST_HEIGHT)
         self.setAccessibleName(title)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
@@ -94,6 +166,11 @@ class _BarChart(QWidget):
         chart.legend().setVisible(False)
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         chart.setBackgroundRoundness(0)
+        # the group box is the frame: the chart's own bands round it would take the height too
+        chart.setMargins(CHART_MARGINS)
+        layout = chart.layout()
+        if layout is not None:
+            layout.setContentsMargins(0, 0, 0, 0)
         view = QChartView(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
         view.setAccessibleName(self.accessibleName())
@@ -119,7 +196,9 @@ class _BarChart(QWidget):
         chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(categories)
         values = QValueAxis()
-        values.setLabelFormat("%d")
+        # each bar carries its count, and each count is a button below: the scale's figures
+        # would only take the height that the statuses' names need (see CHART_LEAST_HEIGHT)
+        values.setLabelsVisible(False)
         top = max(max(n for _, n in rows), 1)
         step = max(1, -(-top // 5))
         values.setTickType(QValueAxis.TickType.TicksDynamic)
@@ -128,6 +207,13 @@ class _BarChart(QWidget):
         values.setRange(0, step * (-(-top // step) + 1))
         chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(values)
+
+
+def _count_grid() -> QGridLayout:
+    """The grid of counts under a chart: flat buttons, their rows set close like lines."""
+    grid = QGridLayout()
+    grid.setVerticalSpacing(0)
+    return grid
 
 
 class DashboardView(QWidget):
@@ -171,13 +257,13 @@ class DashboardView(QWidget):
         self._statuses: list[str] = []
         self._stages: list[str] = []
 
-        self.status_buttons = QGridLayout()
+        self.status_buttons = _count_grid()
         status_box = QGroupBox("Agreements by status")
         status_layout = QVBoxLayout(status_box)
         status_layout.addWidget(self.status_bars)
         status_layout.addLayout(self.status_buttons)
 
-        self.stage_buttons = QGridLayout()
+        self.stage_buttons = _count_grid()
         stage_box = QGroupBox("Use cases by stage")
         stage_layout = QVBoxLayout(stage_box)
         stage_layout.addWidget(self.stage_bars)
@@ -275,7 +361,7 @@ class DashboardView(QWidget):
             button.setFlat(True)
             button.setAccessibleName(f"{text}: {count}. Press to open the list.")
             button.clicked.connect(lambda _=False, i=n: clicked(i))
-            grid.addWidget(button, n // 4, n % 4)
+            grid.addWidget(button, n // COUNT_COLUMNS, n % COUNT_COLUMNS)
 
     def _status_clicked(self, index: int) -> None:
         if 0 <= index < len(self._statuses) and self._statuses[index]:

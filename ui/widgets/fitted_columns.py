@@ -48,24 +48,41 @@ class ColumnRule:
     share: float = 1.0
 
 
-def share_out(available: int, wanted: Mapping[int, int], floors: Mapping[int, int],
-              title_wanted: int, title_least: int) -> tuple[dict[int, int], int]:  # fmt: skip
+def share_out(
+    available: int,
+    wanted: Mapping[int, int],
+    floors: Mapping[int, int],
+    title_wanted: int,
+    title_least: int,
+    smallest: int,
+) -> tuple[dict[int, int], int]:
     """Widths for the columns and the title in `available` pixels.
 
     Every column gets what it `wanted` if the title can then have what it wants too, and the
     title takes all that is left. Otherwise the columns with a floor give way in proportion to
-    how far they can, down to their `floors`, until the title has what it wants; if even that
-    is not enough the title has the rest, but never less than `title_least`.
+    how far they can, down to their `floors`, until the title has what it wants. If the title
+    would still have less than `title_least`, they give way further, down to `smallest`, before
+    the table has to scroll sideways; the title never has less than `title_least`.
     """
     widths = dict(wanted)
-    deficit = sum(widths.values()) + title_wanted - available
+    _give_way(widths, floors, sum(widths.values()) + title_wanted - available)
+    _give_way(
+        widths, dict.fromkeys(floors, smallest), sum(widths.values()) + title_least - available
+    )
+    return widths, max(available - sum(widths.values()), title_least)
+
+
+def _give_way(widths: dict[int, int], floors: Mapping[int, int], deficit: int) -> None:
+    """Narrow the columns of `floors` by `deficit` pixels in all, or as far as their floors allow.
+
+    Each gives way in proportion to how far it can go.
+    """
     give = {c: max(widths[c] - floors[c], 0) for c in floors}
     can_give = sum(give.values())
     if deficit > 0 and can_give > 0:
         part = min(deficit / can_give, 1.0)
         for column, amount in give.items():
             widths[column] -= round(amount * part)
-    return widths, max(available - sum(widths.values()), title_least)
 
 
 class TitleFirstColumns(QObject):
@@ -125,7 +142,8 @@ class TitleFirstColumns(QObject):
         floors = {c: max(int(self._rules[c].share * room), header.minimumSectionSize())
                   for c in giving}  # fmt: skip
         widths, title = share_out(available, wanted, floors, self._wanted(self._title),
-                                  chars_wide(self._table, self._least))  # fmt: skip
+                                  chars_wide(self._table, self._least),
+                                  header.minimumSectionSize())  # fmt: skip
         if self._title not in self._user_sized:
             widths[self._title] = title
         self._fitting = True

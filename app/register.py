@@ -311,8 +311,14 @@ class Register:
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
+        """A session; when it ends, a write-ahead log a large transaction grew is cut back.
+
+        Every write goes through a session (batches, dry runs, sync, the search index), so
+        this is the one place that sees each transaction end; the check is one `stat`.
+        """
         with self._sessions() as session:
             yield session
+        shrink_wal(self.engine, self.path / DB_FILE)
 
     @property
     def device_id(self) -> str:
@@ -361,7 +367,6 @@ class Register:
                         undoes=undoes,
                     )
                 )
-        self._shrink_wal()
         if changes.operations:
             for listener in list(self.listeners):
                 listener(changes.operations)
@@ -382,11 +387,6 @@ class Register:
                 return result
             finally:
                 session.rollback()
-                self._shrink_wal()
-
-    def _shrink_wal(self) -> None:
-        """After a large transaction, give its write-ahead log's disk back (see `shrink_wal`)."""
-        shrink_wal(self.engine, self.path / DB_FILE)
 
     @contextlib.contextmanager
     def _storage_errors(self) -> Iterator[None]:
@@ -405,7 +405,6 @@ class Register:
             self.clock.observe(op.hlc)
         with self.session() as session, session.begin():
             fresh = apply_operations(session, ops)
-        self._shrink_wal()
         if fresh:
             for listener in list(self.listeners):
                 listener(fresh)

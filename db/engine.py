@@ -15,7 +15,7 @@ KEY_BYTES = 32
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 65536  # 64 MiB page cache: with a small cache SQLCipher decrypts every page again
 WAL_KEEP_BYTES = 32 * 1024 * 1024
-"""The most disk the write-ahead log keeps once its pages are back in the database.
+"""The most disk the write-ahead log may keep once a session ends (see `shrink_wal`).
 
 A large transaction (an import) grows the log to its whole size; without a limit the file
 keeps that size, hundreds of megabytes on a laptop, until the register is closed.
@@ -42,7 +42,6 @@ def _connect(path: Path, key: bytes) -> Any:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute(f"PRAGMA journal_size_limit = {WAL_KEEP_BYTES}")
     return conn
 
 
@@ -74,9 +73,9 @@ def shrink_wal(engine: Engine, path: Path) -> None:
     """Give back the disk a large transaction's write-ahead log took, if no one is reading now.
 
     The log's pages are copied into the database when a transaction commits (SQLite's automatic
-    checkpoint); this truncates the emptied file. It does not wait for readers: if one is
-    reading, the file is cut down later, at the next write after its pages are copied back
-    (`journal_size_limit`).
+    checkpoint); this copies any left and truncates the file. It does not wait for readers: if
+    one is reading, the file is left for the next call (the register calls this as each of its
+    sessions ends).
     """
     wal = path.with_name(path.name + "-wal")
     try:

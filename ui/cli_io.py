@@ -16,15 +16,8 @@ from ui.cli_support import (
 
 if TYPE_CHECKING:  # the import and export code loads when its command runs, not at every start
     from app.importing import ImportPlan
-    from app.importing.plan import CellProblem
 
 SHOWN_PROBLEMS = 10
-
-
-def _kind_of(problem: CellProblem) -> str:
-    """A warning without its particulars (they follow a semicolon), to count warnings by kind."""
-    stem = problem.message.split(";", 1)[0]
-    return f"{problem.column}: {stem}" if problem.column else stem
 
 
 def _print_plan(plan: ImportPlan, mapping_lines: list[str]) -> None:
@@ -39,7 +32,7 @@ def _print_plan(plan: ImportPlan, mapping_lines: list[str]) -> None:
         print(f"  rejected {row.sheet} row {row.row}: {reasons}")
     if len(rejected) > SHOWN_PROBLEMS:
         print(f"  … and {len(rejected) - SHOWN_PROBLEMS} more rejected rows (see --report)")
-    kinds = Counter(_kind_of(p) for p in plan.warnings)
+    kinds = Counter(p.kind for p in plan.warnings)
     for text, count in kinds.most_common(SHOWN_PROBLEMS):
         print(f"  warning ×{count} {text}")
 

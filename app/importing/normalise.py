@@ -192,8 +192,6 @@ def cell_normaliser(kind: str) -> Normaliser:
     An import reads every cell of a column with the same kind: deciding how to read that kind
     once, rather than per cell, is most of the cost of reading a large sheet.
     """
-    if kind in TEXT_KINDS:
-        return _normalise_text
     convert = _converter(kind)
     markers = kind != "reference"  # a reference is taken as written, even 'TBC'
 
@@ -212,26 +210,12 @@ def cell_normaliser(kind: str) -> Normaliser:
     return normalise
 
 
-TEXT_KINDS = frozenset({"text", "org", "person"})
-"""Kinds whose value is the cell's text: most cells of a register."""
-
-
-def _normalise_text(value: CellValue) -> tuple[Any, list[Note]]:
-    """`normalise_cell` for the `TEXT_KINDS`, written out (it reads most of a sheet's cells)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if not text:
-            return None, []
-        if is_empty_marker(text):
-            return None, [_read_as_empty(text)]
-        return text, []
-    if is_empty(value):
-        return None, []
-    return cell_text(value), []
-
-
 def _read_as_empty(text: str) -> Note:
     return Note(WARNING, f"'{text}' read as empty")
+
+
+def _as_text(value: CellValue, text: str) -> tuple[Any, list[Note]]:
+    return text, []
 
 
 def _as_reference(value: CellValue, text: str) -> tuple[Any, list[Note]]:
@@ -300,6 +284,9 @@ def _unknown_kind(kind: str) -> Converter:
 
 
 _CONVERTERS: dict[str, Converter] = {
+    "text": _as_text,
+    "org": _as_text,
+    "person": _as_text,
     "reference": _as_reference,
     "date": _as_date,
     "bool": _as_bool,

@@ -81,8 +81,16 @@ class CellProblem:
     message: str
 
     def describe(self) -> str:
-        where = f"{self.column}: " if self.column else ""
-        return f"{where}{self.message}"
+        return f"{self._where}{self.message}"
+
+    @property
+    def kind(self) -> str:
+        """The problem without its particulars (they follow a semicolon): to count by kind."""
+        return f"{self._where}{self.message.split(';', 1)[0]}"
+
+    @property
+    def _where(self) -> str:
+        return f"{self.column}: " if self.column else ""
 
 
 @dataclass(frozen=True)

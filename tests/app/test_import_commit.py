@@ -14,7 +14,7 @@ import app.register
 from app.demo import build_demo
 from app.exporting import export_register
 from app.importing import commit_import, plan_import, plan_register_workbook, read_table
-from app.importing.commit import ImportReferenceError, ImportResult
+from app.importing.commit import STEP, ImportReferenceError, ImportResult
 from app.importing.mapping import propose_mapping
 from app.importing.plan import ImportCancelledError, ImportPlan
 from app.importing.session import dry_run
@@ -150,35 +150,45 @@ def _many_rows(count: int) -> list[list[object]]:
     ]  # fmt: skip
 
 
-def test_a_large_commit_writes_as_it_goes_and_reports_to_the_end(
-    core_register: Register, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The bar follows the writing (most of the work), not only the building of operations."""
-    plan = _plan(core_register, write_xlsx(tmp_path / "many.xlsx", _many_rows(1_200)))
-    events: list[tuple[str, int, int]] = []
+MANY = 2 * STEP + 200  # agreements: two progress steps and a part-step
+
+
+@pytest.fixture()
+def events(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int, int]]:
+    """What the import does, in order: ("applied", operations written, 0) and, from the tests'
+    progress callbacks, ("report", done, total)."""
+    seen: list[tuple[str, int, int]] = []
     real_apply = app.register.apply_operations
 
     def apply(session: Any, ops: Any, **kwargs: Any) -> Any:
-        events.append(("applied", len(ops), 0))
+        seen.append(("applied", len(ops), 0))
         return real_apply(session, ops, **kwargs)
 
     monkeypatch.setattr(app.register, "apply_operations", apply)
+    return seen
+
+
+def test_a_large_commit_writes_as_it_goes_and_reports_to_the_end(
+    core_register: Register, tmp_path: Path, events: list[tuple[str, int, int]]
+) -> None:
+    """The bar follows the writing (most of the work), not only the building of operations."""
+    plan = _plan(core_register, write_xlsx(tmp_path / "many.xlsx", _many_rows(MANY)))
     result = commit_import(
         core_register, plan, progress=lambda done, total: events.append(("report", done, total))
     )
 
     reports = [(done, total) for kind, done, total in events if kind == "report"]
     assert [done for done, _ in reports] == sorted({done for done, _ in reports})  # rising
-    assert reports[-1][0] == reports[-1][1] > 1_200  # the closing commit has its share
+    assert reports[-1][0] == reports[-1][1] > MANY  # the closing commit has its share
     first_report = events.index(("report", *reports[0]))
     applied_before = sum(n for kind, n, _ in events[:first_report] if kind == "applied")
     assert 0 < applied_before < result.operations / 2
 
 
 def test_cancelling_midway_through_the_writing_changes_nothing(
-    core_register: Register, tmp_path: Path
+    core_register: Register, tmp_path: Path, events: list[tuple[str, int, int]]
 ) -> None:
-    plan = _plan(core_register, write_xlsx(tmp_path / "many.xlsx", _many_rows(1_200)))
+    plan = _plan(core_register, write_xlsx(tmp_path / "many.xlsx", _many_rows(MANY)))
     before, could_undo = _database_bytes(core_register), core_register.can_undo
     reports: list[int] = []
 
@@ -186,6 +196,7 @@ def test_cancelling_midway_through_the_writing_changes_nothing(
         commit_import(core_register, plan, progress=lambda done, _: reports.append(done),
                       cancel=lambda: len(reports) >= 1)  # fmt: skip
 
-    assert reports == [500]  # part of the batch was written, then rolled back
+    assert reports == [STEP]
+    assert sum(n for kind, n, _ in events if kind == "applied") > 0  # written, then rolled back
     assert _database_bytes(core_register) == before
     assert core_register.can_undo == could_undo

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,13 +28,9 @@ from app.importing.vocabulary import (
     key_of,
     vocabulary,
 )
-from app.keys import KdfParams
 from app.register import Register
 
-from .conftest import write_xlsx
-
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
+from .conftest import RegisterTemplate, write_xlsx
 
 SEVEN = list(SPEC_FIELDS)  # the seven specification fields of DESIGN.md §2, in their order
 LONG_SOURCE = "Monthly extract of safeguarding referrals from the case management system " * 2
@@ -327,10 +324,13 @@ def expected_plan(rows: list[SheetRow], group: bool) -> Expected:
 
 
 @pytest.fixture(scope="module")
-def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
-    folder = tmp_path_factory.mktemp("plan") / "reg"
-    Register.create(folder, PASSPHRASE, name="Test", author="Tester", kdf=FAST_KDF).close()
-    with Register.open(folder, PASSPHRASE, author="Tester") as opened:
+def register(
+    core_template: RegisterTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Register]:
+    """An empty register for the whole module (hypothesis's examples cannot take per-test ones)."""
+    folder = tmp_path_factory.mktemp("plan") / "register"
+    shutil.copytree(core_template.path, folder)
+    with Register.open(folder, wrapping_key=core_template.wrapping_key) as opened:
         yield opened
 
 
@@ -391,46 +391,43 @@ def test_a_messy_sheet_plans_as_the_rules_say_grouped_or_not(
         assert {r.row for r in plan.rejected} == rejected
 
 
-def test_the_rules_written_here_see_what_the_sheet_holds() -> None:
-    """The expectations themselves: two rows of one reference, grouped, disagreeing."""
-    first = read_row(
-        2,
-        [
-            REFERENCES[0],
-            TITLES[0],
-            STATUSES[0],
-            CATEGORIES[1],
-            START_DATES[4],
-            PARTNERS[0],
-            MORE_PARTNERS[1],
-            DPIA_NEEDED[0],
-            NOTES[1],
-            COMMENTS[1],
-            ITEM_TITLES[0],
-            ITEM_NUMBERS[0],
-            SOURCES[0],
-            FREQUENCIES[0],
-        ],
-    )
-    second = read_row(
-        3,
-        [
-            REFERENCES[0],
-            TITLES[3],
-            STATUSES[0],
-            CATEGORIES[0],
-            START_DATES[0],
-            PARTNERS[1],
-            MORE_PARTNERS[0],
-            DPIA_NEEDED[0],
-            NOTES[0],
-            COMMENTS[0],
-            ITEM_TITLES[0],
-            ITEM_NUMBERS[0],
-            SOURCES[1],
-            FREQUENCIES[0],
-        ],
-    )
+def test_the_rules_written_here_see_what_the_sheet_holds(
+    register: Register, tmp_path: Path
+) -> None:
+    """The expectations themselves, and the planner, on two disagreeing rows of one reference."""
+    first_cells = [
+        REFERENCES[0],
+        TITLES[0],
+        STATUSES[0],
+        CATEGORIES[1],
+        START_DATES[4],
+        PARTNERS[0],
+        MORE_PARTNERS[1],
+        DPIA_NEEDED[0],
+        NOTES[1],
+        COMMENTS[1],
+        ITEM_TITLES[0],
+        ITEM_NUMBERS[0],
+        SOURCES[0],
+        FREQUENCIES[0],
+    ]
+    second_cells = [
+        REFERENCES[0],
+        TITLES[3],
+        STATUSES[0],
+        CATEGORIES[0],
+        START_DATES[0],
+        PARTNERS[1],
+        MORE_PARTNERS[0],
+        DPIA_NEEDED[0],
+        NOTES[0],
+        COMMENTS[0],
+        ITEM_TITLES[0],
+        ITEM_NUMBERS[0],
+        SOURCES[1],
+        FREQUENCIES[0],
+    ]
+    first, second = read_row(2, first_cells), read_row(3, second_cells)
     assert first.partners == ["Kent Police", "Medway Council"]  # 'kent police' is Kent Police
     assert first.agreement["notes"] == "Notes: Sensitive\nComments: See the DPIA"
     expected = expected_plan([first, second], group=True)
@@ -456,6 +453,11 @@ def test_the_rules_written_here_see_what_the_sheet_holds() -> None:
         r"Which data fields are included",
         str(expected.problems[2]),
     )
+    write_sheet(tmp_path / "two.xlsx", [first_cells, second_cells])  # and the planner agrees
+    table = read_table(tmp_path / "two.xlsx")
+    plan = plan_import(register, table, propose_mapping(table),
+                       ImportOptions(group_by_reference=True))  # fmt: skip
+    assert planned(plan)[1]["ISA-1"] == expected.agreements["ISA-1"]
 
 
 MARKER_ALPHABET = st.sampled_from(list("tbcaTBCnNkKoOeEdD -_&?./\n") + ["\u212a", "\u0130", "é"])

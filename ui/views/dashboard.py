@@ -43,6 +43,8 @@ COUNT_COLUMNS = 3
 # the rows of counts set close, the dashboard is 4 px taller than with two rows and 260 px.
 CHART_LEAST_HEIGHT = 248
 CHART_MARGINS = QMargins(4, 2, 8, 2)
+# word wrap only in case the style's margins leave less room than sizeFromContents promised
+NUMBER_TEXT_FLAGS = int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap)
 
 
 def _stage_label(stage: str) -> str:
@@ -69,15 +71,14 @@ class _Number(QPushButton):
         self.setMinimumHeight(max(72, self.minimumSizeHint().height()))
 
     def set_value(self, value: int | None) -> None:
-        shown = "–" if value is None else str(value)
-        self.setText(f"{shown}\n{self.caption}")
-        self.setAccessibleName(f"{self.caption}: {shown}. Press to open the list.")
+        self.number = "–" if value is None else str(value)
+        self.setText(f"{self.number}\n{self.caption}")
+        self.setAccessibleName(f"{self.caption}: {self.number}. Press to open the list.")
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def minimumSizeHint(self) -> QSize:
         """Room for the number over its caption broken into two lines."""
         metrics = self.fontMetrics()
-        number, _, caption = self.text().partition("\n")
-        lines = (number, *_two_lines(metrics, caption))
+        lines = (self.number, *_two_lines(metrics, self.caption))
         wide = max(metrics.horizontalAdvance(line) for line in lines)
         option = QStyleOptionButton()
         self.initStyleOption(option)
@@ -86,37 +87,38 @@ class _Number(QPushButton):
             QStyle.ContentsType.CT_PushButton, option, QSize(wide, high), self
         )
 
-    def text_rect(self) -> QRect:
-        """Where the number and its caption are drawn."""
-        option = QStyleOptionButton()
-        self.initStyleOption(option)
+    def text_rect(self, option: QStyleOptionButton | None = None) -> QRect:
+        """Where the number and its caption are drawn (`option`: the button's, if made already)."""
+        if option is None:
+            option = QStyleOptionButton()
+            self.initStyleOption(option)
         style = self.style()
         # half the margin sizeFromContents adds each side, so that text never meets the frame
         margin = style.pixelMetric(QStyle.PixelMetric.PM_ButtonMargin, option, self) // 2
         contents = style.subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
         return contents.adjusted(margin, 0, -margin, 0)
 
-    def shown_text(self) -> str:
-        """The text as drawn: the caption on one line where it fits, else on two."""
-        metrics = self.fontMetrics()
-        number, _, caption = self.text().partition("\n")
-        if metrics.horizontalAdvance(caption) <= self.text_rect().width():
-            return self.text()
-        return "\n".join((number, *_two_lines(metrics, caption)))
+    def shown_text(self, width: int | None = None) -> str:
+        """The text as drawn: the caption on one line where it fits, else on two.
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        `width` is the room for the text, when the caller has it (else it is measured).
+        """
+        metrics = self.fontMetrics()
+        room = self.text_rect().width() if width is None else width
+        if metrics.horizontalAdvance(self.caption) <= room:
+            return self.text()
+        return "\n".join((self.number, *_two_lines(metrics, self.caption)))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
         option = QStyleOptionButton()
         self.initStyleOption(option)
+        rect = self.text_rect(option)
         option.text = ""  # the frame as the style draws it; the text broken into lines, below
         painter = QStylePainter(self)
         painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
         role = QPalette.ColorRole.ButtonText
-        painter.drawItemText(self.text_rect(), NUMBER_TEXT_FLAGS, self.palette(),
-                             self.isEnabled(), self.shown_text(), role)  # fmt: skip
-
-
-# word wrap only in case the style's margins leave less room than sizeFromContents promised
-NUMBER_TEXT_FLAGS = int(Qt.AlignmentFlag.AlignCenter) | int(Qt.TextFlag.TextWordWrap)
+        painter.drawItemText(rect, NUMBER_TEXT_FLAGS, self.palette(), self.isEnabled(),
+                             self.shown_text(rect.width()), role)  # fmt: skip
 
 
 def _two_lines(metrics: QFontMetrics, text: str) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from ui.views.agreement_editor import NOT_SIGNED, AgreementEditor
 from ui.widgets.mnemonics import mnemonic_of
 from ui.workers import TaskRunner
 
-PARTIES, ITEMS = 2, 4  # tabs
+PARTIES, BASES, ITEMS = 2, 3, 4  # tabs
 # the offscreen platform says this of top-level windows it shows; nothing is wrong
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 

@@ -15,15 +15,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QHeaderView, QToolTip
+from PySide6.QtWidgets import QApplication, QHeaderView, QTableView, QToolTip
 from pytestqt.qtbot import QtBot
 
 from app.agreement_table import COLUMN_KEYS
 from app.register import Changes
 from ui.main_window import NAVIGATION, MainWindow
-from ui.models.agreements import LONG_TEXT
 from ui.views.agreements import COLUMN_RULES, TITLE_LEAST, AgreementsView
-from ui.widgets.tables import chars_wide
+from ui.widgets.tables import CELL_PADDING, chars_wide
 
 from .conftest import build_register, copy_register, open_window
 
@@ -114,21 +113,52 @@ def test_title_has_the_most_room_at_the_narrowest_window(window: MainWindow) -> 
     assert sizes[ORGANISATIONS] <= chars_wide(view.table, COLUMN_RULES["organisations"].most)
 
 
+def tip_at(table: QTableView, row: int, column: int) -> str:
+    """The tip hovering over a cell shows ("" for none)."""
+    centre = table.visualRect(table.model().index(row, column)).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre))
+    QApplication.sendEvent(table.viewport(), event)
+    tip = QToolTip.text() if event.isAccepted() else ""  # a tip hidden lingers a moment
+    QToolTip.hideText()
+    return tip
+
+
 def test_a_partner_list_cut_short_shows_whole_in_its_tip(window: MainWindow) -> None:
     view = window.agreements
     table = view.table
     width = table.columnWidth(ORGANISATIONS)
     cut = [n for n, row in enumerate(view.rows_shown())
            if table.fontMetrics().horizontalAdvance(row.organisations) > width]  # fmt: skip
-    # one too short for the model's own tip of a long text (two partners), and one long
-    short = next(n for n in cut if len(view.rows_shown()[n].organisations) <= LONG_TEXT)
-    long = next(n for n in cut if len(view.rows_shown()[n].organisations) > LONG_TEXT)
+    # the shortest list cut short (two partners) and the longest: a tip by width, not length
+    lengths = {n: len(view.rows_shown()[n].organisations) for n in cut}
+    short, long = min(cut, key=lengths.__getitem__), max(cut, key=lengths.__getitem__)
     for n in (short, long):
-        centre = table.visualRect(view.model.index(n, ORGANISATIONS)).center()
-        event = QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre))
-        QApplication.sendEvent(table.viewport(), event)
-        assert QToolTip.text() == view.rows_shown()[n].organisations
-        QToolTip.hideText()
+        assert tip_at(table, n, ORGANISATIONS) == view.rows_shown()[n].organisations
+
+
+def test_a_long_title_shown_whole_has_no_tip(window: MainWindow) -> None:
+    view = window.agreements
+    resize(window, 1920)
+    title = view.rows_shown()[0].title
+    assert view.table.fontMetrics().horizontalAdvance(title) < view.table.columnWidth(TITLE)
+    assert tip_at(view.table, 0, TITLE) == ""
+
+
+def test_every_record_table_tips_what_it_cuts_short(qtbot: QtBot, window: MainWindow) -> None:
+    """Organisations too: a name cut short, however short, has its tip; one shown whole has none."""
+    window.navigate(NAVIGATION.index("Organisations"))
+    table = window.views[NAVIGATION.index("Organisations")].view.table
+    qtbot.waitUntil(table.isVisible)
+    names = [table.model().index(n, 0).data() for n in range(table.model().rowCount())]
+    advance = table.fontMetrics().horizontalAdvance
+    cut = [n for n, name in enumerate(names) if advance(name) > table.columnWidth(0)]
+    assert len(cut) >= 2
+    assert [tip_at(table, n, 0) for n in cut] == [names[n] for n in cut]
+    resize(window, 1920)
+    whole = [n for n, name in enumerate(names)
+             if advance(name) + CELL_PADDING <= table.columnWidth(0)]  # fmt: skip
+    assert len(whole) == len(names)
+    assert [tip_at(table, n, 0) for n in whole] == [""] * len(names)
 
 
 def test_a_wider_window_gives_the_title_its_whole_text(window: MainWindow) -> None:
@@ -163,3 +193,14 @@ def test_a_column_the_person_widens_keeps_its_width(qtbot: QtBot, window: MainWi
     sizes = widths(view)
     assert sum(sizes) == view.table.viewport().width()  # the title takes up the rest
     assert sizes[TITLE] >= chars_wide(view.table, TITLE_LEAST)
+
+
+def test_choosing_a_filter_keeps_the_columns_as_they_were(qtbot: QtBot, window: MainWindow) -> None:
+    """The columns are fitted to the register when it loads, not to each filter's rows."""
+    view = window.agreements
+    before = widths(view)
+    draft = view.status_filter.findData("draft")  # no agreement of the register is a draft
+    with qtbot.waitSignal(view.loaded, timeout=20_000):
+        view.status_filter.setCurrentIndex(draft)
+    assert view.model.rowCount() == 0
+    assert widths(view) == before

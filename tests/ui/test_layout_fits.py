@@ -1,8 +1,9 @@
 """Layouts that must fit a window 800 px wide, and must not move when a refusal is shown.
 
 The Conflicts view with real conflicts between two devices (one of them a long title holding a
-network path and an e-mail address) must never scroll sideways; the Parties tab of the editor
-keeps its table's height when the signature or the party being added is refused.
+network path and an e-mail address) must never scroll sideways; the Parties and Lawful basis tabs
+of the editor keep their table's height when what is being added is refused; the editor's heading
+wraps a long title, even a word too long for a line, instead of widening the editor.
 """
 
 from __future__ import annotations
@@ -21,11 +22,19 @@ from app.agreements import get_agreement, update_agreement
 from app.register import Register
 from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
-from ui.views.conflicts import ConflictsView, WrappedText
+from ui.views.conflicts import ConflictsView
+from ui.widgets.wrapped_text import WrappedText
 from ui.workers import TaskRunner
 
 from .conftest import FAST_KDF, PASSPHRASE
-from .test_agreement_editor import COUNTY, PARTIES, open_agreement, save_signature, select_party
+from .test_agreement_editor import (
+    BASES,
+    COUNTY,
+    PARTIES,
+    open_agreement,
+    save_signature,
+    select_party,
+)
 from .test_conflicts_view import sync_both
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -219,6 +228,26 @@ def test_a_refused_party_leaves_the_parties_table_its_height(
     assert heights(editor) == before
 
 
+# ---------------------------------------------------------------------------- lawful basis tab
+
+
+def test_a_refused_lawful_basis_leaves_the_bases_table_its_height(
+    qtbot: QtBot, editor: AgreementEditor
+) -> None:
+    editor.tabs.setCurrentIndex(BASES)
+    settle()
+    before = editor.bases_table.height()
+    assert not editor.basis_error.isVisible()
+
+    with qtbot.waitSignal(editor.loaded):
+        editor.add_basis_button.click()  # nothing filled in: refused
+    assert "Article 6" in editor.basis_error.text() and editor.basis_error.isVisible()
+    settle()
+    assert editor.bases_table.height() == before
+    assert editor.basis_error.height() >= editor.basis_error.heightForWidth(
+        editor.basis_error.width())  # read whole, not cut  # fmt: skip
+
+
 # ---------------------------------------------------------------------------- editor heading
 
 
@@ -235,3 +264,24 @@ def test_a_long_title_wraps_in_the_heading_instead_of_widening_the_editor(
     assert editor.sizeHint().width() <= 1000, editor.sizeHint()
     assert editor.width() == 800
     assert editor.heading.height() >= 2 * editor.heading.fontMetrics().height()  # it wrapped
+
+
+def test_a_word_too_long_for_a_line_of_the_heading_is_broken_not_cut_off(
+    qtbot: QtBot, editor: AgreementEditor, register: Register
+) -> None:
+    token = "FallsPreventionFrailtyDischargeExtractV3"  # a file name, say: no place to break
+    assert len(token) == 40
+    narrowest = editor.minimumSizeHint().width()
+    editor.resize(narrowest, 600)
+    agreement = get_agreement(register, "ISA-2026-002")
+    register.write("Retitle", lambda c: c.set("agreement", agreement.id, "title", token))
+    open_agreement(qtbot, editor, "ISA-2026-002")
+    settle()
+    heading = editor.heading
+    assert heading.text().endswith(token)
+    assert heading.fontMetrics().horizontalAdvance(token) > heading.width()  # it cannot fit
+    assert heading.document().idealWidth() <= heading.viewport().width()  # broken, not cut
+    assert heading.height() >= heading.heightForWidth(heading.width())  # every line shown
+    assert heading.verticalScrollBar().maximum() == 0
+    assert editor.minimumSizeHint().width() <= narrowest  # the editor did not widen
+    assert editor.width() == narrowest

@@ -16,7 +16,6 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE = QColor(176, 0, 32)  # the next review date of an overdue agreement
 DUE = QColor(153, 90, 0)  # due within 90 days; both 5:1 or more on white
-LONG_TEXT = 30  # characters: a longer cell may be cut short, so its tip holds it whole
 
 
 class AgreementTableModel(QAbstractTableModel):
@@ -98,10 +97,7 @@ class AgreementTableModel(QAbstractTableModel):
                 if state == "overdue":
                     return f"Review overdue since {when}"
                 return f"Review due {when}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            text = column.text(row)
-            return text if len(text) > LONG_TEXT else None
-        return None
+        return None  # a cell cut short shows its whole text as a tip: see ui.widgets.tables
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):

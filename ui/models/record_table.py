@@ -22,7 +22,6 @@ from app.values import parse_uk_date
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-LONG_TEXT = 24  # characters: a longer cell may be cut short, so its tip holds it whole
 
 
 @dataclass(frozen=True)
@@ -161,11 +160,8 @@ class RecordTableModel(QAbstractTableModel):
             return NUMBER_ALIGNMENT
         if role == Qt.ItemDataRole.ToolTipRole and column.kind == "date" and column.editable:
             return "Write dates as dd/mm/yyyy"
-        decorated = self.decorate(row, column, role)
-        if decorated is None and role == Qt.ItemDataRole.ToolTipRole:
-            text = column.display(row)
-            return text if len(text) > LONG_TEXT else None  # the whole of a text cut short
-        return decorated
+        # a cell cut short shows its whole text as a tip: see ui.widgets.tables
+        return self.decorate(row, column, role)
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if (role != Qt.ItemDataRole.EditRole or not index.isValid() or self.writer is None

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -70,8 +69,9 @@ from ui.errors import ErrorMessage, Question
 from ui.models.history import HistoryTableModel
 from ui.settings import MARKINGS, PROTECTIVE_MARKING, Settings
 from ui.widgets.mnemonics import WINDOW_KEYS, give_mnemonics
-from ui.widgets.record_form import PROBLEM_COLOUR, ProblemLabel
+from ui.widgets.record_form import ProblemLabel
 from ui.widgets.tables import chars_wide, history_table, size_columns, style_table
+from ui.widgets.wrapped_text import WrappedText
 from ui.workers import TaskRunner
 
 DATE_FIELDS = ("start_date", "approval_date", "review_date", "end_date")
@@ -98,7 +98,6 @@ ARTICLE_9 = ("", "9(2)(a) explicit consent", "9(2)(b) employment and social secu
              "9(2)(c) vital interests", "9(2)(g) substantial public interest",
              "9(2)(h) health or social care", "9(2)(i) public health",
              "9(2)(j) archiving, research and statistics")  # fmt: skip
-ERROR_STYLE = f"color: {PROBLEM_COLOUR};"
 BASIS_COLUMNS: tuple[tuple[str, Callable[[LawfulBasis], str]], ...] = (
     ("Party", lambda b: b.party or "All parties"),
     ("Purpose", lambda b: b.purpose),
@@ -110,6 +109,9 @@ BASIS_COLUMNS: tuple[tuple[str, Callable[[LawfulBasis], str]], ...] = (
     ("Common law duty", lambda b: b.common_law_duty),
 )  # fmt: skip
 HEADER_KEYS = WINDOW_KEYS | {"B", "R", "S"}  # Back to list, Revert and Save, beside every page
+HEADING_WIDTH = 200
+"""The width the heading asks for, and its least: the pages set the editor's width, and the
+heading takes the room the buttons beside it leave."""
 PROBLEM_LINES = 2
 """Lines a box of the Parties tab keeps for its refusal, shown or not: the longest fit at 800 px."""
 
@@ -145,38 +147,6 @@ def _signatory_choice(combo: QComboBox) -> tuple[str | None, str]:
     if index >= 0:
         return (str(combo.itemData(index) or "") or None), ""
     return None, " ".join(text.split())
-
-
-class _ProblemRoom(QObject):
-    """Keeps the room of a box's refusal while none is shown, so that showing one moves nothing.
-
-    The refusal takes `PROBLEM_LINES` lines at least, hidden or not; with a `note`, the note is
-    shown in the same place meanwhile and gives way to the refusal, and the place is as tall as
-    the taller of the two. The table above the box keeps its height either way.
-    """
-
-    def __init__(self, problem: ProblemLabel, note: QLabel | None = None) -> None:
-        super().__init__(problem)
-        self._problem = problem
-        self._note = note
-        problem.setMinimumHeight(problem.fontMetrics().lineSpacing() * PROBLEM_LINES)
-        for label in (problem, note):
-            if label is not None:
-                label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-                policy = label.sizePolicy()
-                policy.setRetainSizeWhenHidden(True)
-                label.setSizePolicy(policy)
-        problem.installEventFilter(self)
-        self._follow()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent):
-            self._follow()
-        return False
-
-    def _follow(self) -> None:
-        if self._note is not None:
-            self._note.setVisible(self._problem.isHidden())
 
 
 @dataclass
@@ -228,23 +198,23 @@ class AgreementEditor(QWidget):
         self._current_item = -1
         self._history: list[HistoryEntry] = []
         self.fields: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
+        self.errors: dict[str, ProblemLabel] = {}
         self.item_fields: dict[str, QLineEdit | QPlainTextEdit] = {}
-        self.item_errors: dict[str, QLabel] = {}
+        self.item_errors: dict[str, ProblemLabel] = {}
         self._captions: list[QLabel | QAbstractButton] = []
         self._people: list[Person] = []
         self._parties: tuple[Party, ...] = ()
 
-        self.heading = QLabel("New agreement")
+        # a long title wraps, inside a word too long for a line (a path, an address) as well,
+        # instead of widening the editor or being cut off
+        self.heading = WrappedText("New agreement", "Agreement being edited",
+                                   preferred_width=HEADING_WIDTH)  # fmt: skip
         font = self.heading.font()
         font.setPointSize(14)
         font.setBold(True)
         self.heading.setFont(font)
-        self.heading.setAccessibleName("Agreement being edited")
-        # a long title wraps (even inside a long word) instead of widening the editor
-        self.heading.setWordWrap(True)
-        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.heading.setMinimumWidth(200)
+        self.heading.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # selectable, not a Tab stop
+        self.heading.setMinimumWidth(HEADING_WIDTH)
         self.back_button = QPushButton("&Back to list")
         self.back_button.setAccessibleName("Back to the list of agreements")
         self.back_button.clicked.connect(self.request_close)
@@ -255,16 +225,12 @@ class AgreementEditor(QWidget):
         self.revert_button = QPushButton("&Revert")
         self.revert_button.setAccessibleName("Discard unsaved changes")
         self.revert_button.clicked.connect(self.revert)
-        self.general_error = QLabel("")
-        self.general_error.setStyleSheet(ERROR_STYLE)
-        self.general_error.setWordWrap(True)
-        self.general_error.setAccessibleName("Problems with this agreement")
-        self.general_error.hide()
+        self.general_error = ProblemLabel("Problems with this agreement")
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
 
         header = QHBoxLayout()
         header.addWidget(self.back_button)
-        header.addWidget(self.heading, 1)
+        header.addWidget(self.heading, 1, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.revert_button)
         header.addWidget(self.save_button)
 
@@ -305,14 +271,10 @@ class AgreementEditor(QWidget):
         self._watch(widget)
 
     def _add_field_row(self, form: QFormLayout, text: str, widget: QWidget,
-                       show_history: Callable[[], None]) -> QLabel:  # fmt: skip
+                       show_history: Callable[[], None]) -> ProblemLabel:  # fmt: skip
         """A captioned field with its problem under it and its history in its context menu."""
         widget.setAccessibleName(text)
-        error = QLabel("")
-        error.setStyleSheet(ERROR_STYLE)
-        error.setWordWrap(True)
-        error.setAccessibleName(f"Problem with {text}")
-        error.hide()
+        error = ProblemLabel(f"Problem with {text}")
         box = QWidget()
         inner = QVBoxLayout(box)
         inner.setContentsMargins(0, 0, 0, 0)
@@ -438,7 +400,7 @@ class AgreementEditor(QWidget):
         self.remove_party_button.setAccessibleName("Remove the selected party")
         self.remove_party_button.clicked.connect(self._remove_party)
         self._captions.extend((self.add_party_button, self.remove_party_button))
-        self.party_error = ProblemLabel("Problem adding the party")
+        self.party_error = ProblemLabel("Problem adding the party", keep_lines=PROBLEM_LINES)
         sign_box = self._signature_box()
         add_box = QGroupBox("Add a party")
         grid = QGridLayout(add_box)
@@ -452,7 +414,6 @@ class AgreementEditor(QWidget):
         grid.addWidget(self.party_signed_on, 1, 3)
         grid.addWidget(self.add_party_button, 1, 5)
         grid.addWidget(self.party_error, 2, 0, 1, 6)
-        _ProblemRoom(self.party_error)
         grid.setColumnStretch(1, 3)
         grid.setColumnStretch(3, 1)
         remove_row = QHBoxLayout()
@@ -489,10 +450,11 @@ class AgreementEditor(QWidget):
         )
         self.save_signature_button.clicked.connect(self._save_signature)
         self._captions.append(self.save_signature_button)
-        self.sign_error = ProblemLabel("Problem with the signature")
         self.sign_note = QLabel("")
         self.sign_note.setWordWrap(True)
         self.sign_note.setStyleSheet("color: #555555")
+        self.sign_error = ProblemLabel("Problem with the signature", keep_lines=PROBLEM_LINES,
+                                       note=self.sign_note)  # fmt: skip
         self.sign_box = QGroupBox("Signature of the selected party")
         grid = QGridLayout(self.sign_box)
         grid.addWidget(self._caption("Signed by", self.sign_signatory), 0, 0)
@@ -501,8 +463,7 @@ class AgreementEditor(QWidget):
         grid.addWidget(self.sign_signed_on, 0, 3)
         grid.addWidget(self.save_signature_button, 0, 4)
         grid.addWidget(self.sign_note, 1, 0, 1, 5)
-        grid.addWidget(self.sign_error, 1, 0, 1, 5)  # in the note's place: see _ProblemRoom
-        _ProblemRoom(self.sign_error, self.sign_note)
+        grid.addWidget(self.sign_error, 1, 0, 1, 5)  # in the note's place: the note gives way
         grid.setColumnStretch(1, 1)
         self._party_selected()
         return self.sign_box
@@ -543,7 +504,8 @@ class AgreementEditor(QWidget):
         ):  # fmt: skip
             widget.setAccessibleName(text)
             form.addRow(self._caption(text, widget), widget)
-        self.basis_error = ProblemLabel("Problem adding the lawful basis")
+        # its one refusal (no basis given) fits a line at the editor's narrowest
+        self.basis_error = ProblemLabel("Problem adding the lawful basis", keep_lines=1)
         self.add_basis_button = QPushButton("Add lawful basis")
         self.add_basis_button.setAccessibleName("Add this lawful basis")
         self.add_basis_button.clicked.connect(self._add_basis)
@@ -998,7 +960,7 @@ class AgreementEditor(QWidget):
                     widget.setCursorPosition(0)
                 else:
                     widget.setPlainText(text)
-                self.item_errors[name].hide()
+                self.item_errors[name].clear()
             self._enable_item_form(item is not None)
         finally:
             self._populating = was
@@ -1055,10 +1017,8 @@ class AgreementEditor(QWidget):
     # ------------------------------------------------------------------ saving
 
     def _clear_errors(self) -> None:
-        for label in (*self.errors.values(), *self.item_errors.values()):
-            label.hide()
-            label.setText("")
-        self.general_error.hide()
+        for label in (*self.errors.values(), *self.item_errors.values(), self.general_error):
+            label.clear()
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         """Put each problem next to its field; others go above the tabs."""
@@ -1071,12 +1031,10 @@ class AgreementEditor(QWidget):
                 general.append(f"{field_label('agreement', problem.field)}: {problem.message}")
                 continue
             label.setText((label.text() + "\n" if label.text() else "") + problem.message)
-            label.show()
             if first is None:
                 first = self.fields[problem.field]
         if general:
             self.general_error.setText("\n".join(general))
-            self.general_error.show()
         if first is not None:
             page = 1 if any(p.field in DATE_FIELDS for p in problems
                             if self.errors.get(p.field)) and not any(
@@ -1176,7 +1134,6 @@ class AgreementEditor(QWidget):
         self.items_list.setCurrentRow(row)
         for problem in problems:
             self.item_errors[problem.field].setText(problem.message)
-            self.item_errors[problem.field].show()
         self.item_fields[problems[0].field].setFocus()
         error = self.item_errors[problems[0].field]
         # once the form has grown by the problem's line, scroll down to it

@@ -27,7 +27,7 @@ from ui.errors import ErrorMessage
 from ui.models.agreements import DUE, OVERDUE, AgreementTableModel
 from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
-from ui.widgets.fitted_columns import ColumnRule, TitleFirstColumns, WholeTextTips
+from ui.widgets.fitted_columns import ColumnRule, TitleFirstColumns
 from ui.widgets.tables import record_table
 from ui.workers import TaskRunner
 
@@ -114,7 +114,6 @@ class AgreementsView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setItemDelegate(WholeTextTips(self.table))
         self.columns = TitleFirstColumns(
             self.table, {COLUMN_KEYS.index(key): rule for key, rule in COLUMN_RULES.items()},
             title=COLUMN_KEYS.index("title"), least=TITLE_LEAST,
@@ -182,7 +181,7 @@ class AgreementsView(QWidget):
             return
         if self.is_editing and not self.editor.is_dirty:
             self.editor.reload()
-        self._reload_rows(with_choices=True)
+        self._reload_rows(refreshing=True)
 
     # -- state
 
@@ -203,7 +202,13 @@ class AgreementsView(QWidget):
 
     # -- loading
 
-    def _reload_rows(self, with_choices: bool = False) -> None:
+    def _reload_rows(self, refreshing: bool = False) -> None:
+        """Load the rows the filters choose.
+
+        When `refreshing` (the register opened or changed), also the organisations to filter by,
+        and the columns are fitted afresh; a filter or an edit keeps them as they are, so that
+        nothing jumps and 100,000 rows are not measured again on the GUI thread.
+        """
         register = self._register
         if register is None:
             return
@@ -212,7 +217,7 @@ class AgreementsView(QWidget):
 
         def load() -> tuple[list[AgreementSummary], list[Choice] | None]:
             rows = list_agreements(register, query)
-            return rows, organisation_choices(register) if with_choices else None
+            return rows, organisation_choices(register) if refreshing else None
 
         def done(result: tuple[list[AgreementSummary], list[Choice] | None]) -> None:
             if generation == self._generation:
@@ -221,7 +226,8 @@ class AgreementsView(QWidget):
                     self._fill_organisations(organisations)
                 self.model.today = query.today
                 self.model.set_rows(rows)
-                self.columns.measure()
+                if refreshing:
+                    self.columns.measure()
                 self._update_count()
             self.loaded.emit()
 

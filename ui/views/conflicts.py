@@ -8,13 +8,12 @@ path or e-mail address too), so that the pane never scrolls sideways.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from html import escape
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent, QTextOption
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -24,13 +23,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
-    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +42,7 @@ from ui.models.sync_models import (
     ShownVersion,
     load_conflicts,
 )
+from ui.widgets.wrapped_text import SELECTABLE, WrappedText
 from ui.workers import TaskRunner
 
 NO_CONFLICTS = "No open conflicts."
@@ -57,9 +55,6 @@ NONE_TEXT = (
 UNSELECTED_TITLE = "No conflict selected"
 UNSELECTED_TEXT = "Choose a conflict in the list to see its versions side by side and keep one."
 LOADING_TITLE = "Reading the conflicts…"
-SELECTABLE = (
-    Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
-)
 CARD_WIDTH = 280
 """The width a version card needs to read well: narrower than this each, the cards are stacked."""
 
@@ -88,58 +83,6 @@ class WholeNamesDelegate(QStyledItemDelegate):
             option.text = str(text)
 
 
-class WrappedText(QTextEdit):
-    """Read-only text that wraps between words, or inside a word too long for a line.
-
-    A QLabel cannot break a long path or e-mail address, and so widens whatever holds it; this
-    breaks it, and is as tall as its wrapped text at any width (height for width), never
-    scrolling itself. Copying its text gives it unchanged.
-    """
-
-    def __init__(self, text: str, accessible: str, *, boxed: bool = False) -> None:
-        super().__init__()
-        self.setReadOnly(True)
-        self.setTextInteractionFlags(SELECTABLE)
-        self.setTabChangesFocus(True)
-        self.setPlainText(text)
-        self.setAccessibleName(accessible)
-        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
-        if boxed:  # the value: larger, on the base colour, framed
-            font = self.font()
-            font.setPointSizeF(font.pointSizeF() * 1.15)
-            self.setFont(font)
-            self.document().setDocumentMargin(6)
-        else:  # a line of a label's look
-            self.setFrameShape(QFrame.Shape.NoFrame)
-            self.viewport().setAutoFillBackground(False)
-            self.document().setDocumentMargin(0)
-
-    def text(self) -> str:
-        """The text shown, as given (like `QLabel.text`)."""
-        return self.toPlainText()
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        frame = self.frameWidth() * 2
-        document = self.document().clone()  # measured apart: the shown one keeps its width
-        document.setTextWidth(max(width - frame, 1))
-        return math.ceil(document.size().height()) + frame
-
-    def sizeHint(self) -> QSize:
-        return QSize(CARD_WIDTH, self.heightForWidth(CARD_WIDTH))
-
-    def minimumSizeHint(self) -> QSize:
-        width = self.fontMetrics().averageCharWidth() * 4 + self.frameWidth() * 2
-        return QSize(width, self.heightForWidth(max(self.width(), width)))
-
-
 class VersionCard(QGroupBox):
     """One version of a conflict: its value, who wrote it, where and when, and a button."""
 
@@ -147,7 +90,9 @@ class VersionCard(QGroupBox):
                  on_click: Callable[[], None], note: str = "") -> None:  # fmt: skip
         super().__init__(title)
         v = shown.version
-        self.value = WrappedText(shown.text, f"{title}: value", boxed=True)
+        self.value = WrappedText(
+            shown.text, f"{title}: value", preferred_width=CARD_WIDTH, boxed=True
+        )
         self.byline = _label(shown.byline, f"{title}: written {shown.byline}")
         self.button = QPushButton(button_text)
         self.button.setAccessibleName(accessible)
@@ -160,7 +105,7 @@ class VersionCard(QGroupBox):
         if note:
             lines.append((note, "note"))
         for text, what in lines:
-            layout.addWidget(WrappedText(text, f"{title}: {what}"))
+            layout.addWidget(WrappedText(text, f"{title}: {what}", preferred_width=CARD_WIDTH))
         layout.addStretch(1)  # the buttons of cards side by side line up
         layout.addWidget(self.button)
 
@@ -242,7 +187,6 @@ class ConflictsView(QWidget):
         self.help.setWordWrap(True)
         self.help.setTextInteractionFlags(SELECTABLE)
         self.cards_host = CardsHost()
-        self.cards_row = self.cards_host.row
         self.cards_area = QScrollArea()
         self.cards_area.setWidgetResizable(True)
         self.cards_area.setFrameShape(QFrame.Shape.NoFrame)
@@ -347,12 +291,10 @@ class ConflictsView(QWidget):
 
     def _clear_cards(self) -> None:
         for card in self.cards:
-            self.cards_row.removeWidget(card)
+            self.cards_host.row.removeWidget(card)
             card.hide()  # out of the layout, it would still be drawn until it is deleted
             card.deleteLater()
         self.cards = []
-        while self.cards_row.count():
-            self.cards_row.takeAt(0)
 
     def _show(self, row: int) -> None:
         self._clear_cards()
@@ -403,7 +345,7 @@ class ConflictsView(QWidget):
     def _add_card(self, title: str, shown: ShownVersion, button: str, accessible: str,
                   on_click: Callable[[], None], note: str = "") -> None:  # fmt: skip
         card = VersionCard(title, shown, button, accessible, on_click, note)
-        self.cards_row.addWidget(card, 1)
+        self.cards_host.row.addWidget(card, 1)
         self.cards.append(card)
 
     # ------------------------------------------------------------------ settling

@@ -2,7 +2,8 @@
 
 For long lists of records read by one column (agreements by title): the other columns show what
 they hold up to a cap, give way first when the window is narrow, and keep any width the person
-drags them to; a cell cut short shows its whole text as a tip.
+drags them to. (A cell cut short shows its whole text as a tip in every house table: see
+`ui.widgets.tables`.)
 """
 
 from __future__ import annotations
@@ -10,27 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-)
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
-    QToolTip,
-    QWidget,
-)
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QTableView
 
-from ui.widgets.tables import CELL_PADDING, chars_wide
+from ui.widgets.tables import CELL_PADDING, chars_wide, size_columns
 
 MEASURED_ROWS = 300  # rows whose text sizes the columns: enough to be typical, quick at 100,000
 
@@ -103,38 +88,32 @@ class TitleFirstColumns(QObject):
         self._content: dict[int, int] = {}  # pixels each column's text needs (capped but title)
         self._user_sized: set[int] = set()
         self._fitting = False
-        self._viewport_width = -1
-        header = table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setMinimumSectionSize(chars_wide(table, 3))
-        for column in range(header.count()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.sectionResized.connect(self._section_resized)
+        size_columns(table, {})  # every column Interactive, none stretching
+        table.horizontalHeader().sectionResized.connect(self._section_resized)
         table.viewport().installEventFilter(self)
 
-    @property
-    def user_sized(self) -> frozenset[int]:
-        """The columns the person has resized (kept as they left them)."""
-        return frozenset(self._user_sized)
-
     def measure(self) -> None:
-        """Size the columns to the text of the first rows shown, then fit them to the table."""
+        """Size the columns to the text of the first rows shown, then fit them to the table.
+
+        An empty column still wants its heading's width (see `_wanted`).
+        """
         model = self._table.model()
         metrics = self._table.fontMetrics()
         rows = min(model.rowCount(), MEASURED_ROWS)
         for column in (*self._rules, self._title):
             widest = max((metrics.horizontalAdvance(_display(model, row, column))
                           for row in range(rows)), default=0)  # fmt: skip
+            needed = widest + CELL_PADDING
             rule = self._rules.get(column)
-            most = chars_wide(self._table, rule.most) if rule else widest + CELL_PADDING
-            self._content[column] = min(widest + CELL_PADDING, most) if widest else 0
+            if rule is not None:  # the title has no cap
+                needed = min(needed, chars_wide(self._table, rule.most))
+            self._content[column] = needed
         self.fit()
 
     def fit(self) -> None:
         """Set the widths of the columns not sized by the person for the table's width now."""
         header = self._table.horizontalHeader()
         available = self._table.viewport().width()
-        self._viewport_width = available
         wanted = {column: self._wanted(column) for column in self._rules}
         giving = [c for c, rule in self._rules.items()
                   if rule.share < 1.0 and c not in self._user_sized]  # fmt: skip
@@ -167,33 +146,10 @@ class TitleFirstColumns(QObject):
         self.fit()  # the title takes up the difference
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (event.type() == QEvent.Type.Resize and watched is self._table.viewport()
-                and self._table.viewport().width() != self._viewport_width):  # fmt: skip
+        if (isinstance(event, QResizeEvent) and watched is self._table.viewport()
+                and event.size().width() != event.oldSize().width()):  # fmt: skip
             self.fit()
         return False
-
-
-class WholeTextTips(QStyledItemDelegate):
-    """A cell cut short shows its whole text as a tip, where the model gives it no tip of its own.
-
-    The model's tips go by length; a column narrowed to fit the window can cut shorter text.
-    """
-
-    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
-                  option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
-                  ) -> bool:  # fmt: skip
-        if (event.type() == QEvent.Type.ToolTip and index.isValid()
-                and index.data(Qt.ItemDataRole.ToolTipRole) is None):  # fmt: skip
-            text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-            if text and _is_cut_short(text, option, view):
-                QToolTip.showText(event.globalPos(), text, view)
-                return True
-        return super().helpEvent(event, view, option, index)
-
-
-def _is_cut_short(text: str, option: QStyleOptionViewItem, view: QWidget) -> bool:
-    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-    return option.fontMetrics.horizontalAdvance(text) > option.rect.width() - 2 * margin
 
 
 def _display(model: QAbstractItemModel, row: int, column: int) -> str:

@@ -32,15 +32,29 @@ PROBLEM_COLOUR = "#b00020"  # 7:1 against the window grey: readable, and red for
 
 
 class ProblemLabel(QLabel):
-    """A red line saying why the last action was refused; takes no room when there is none."""
+    """A red line saying why the last action was refused; takes no room when there is none.
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+    With `keep_lines`, it keeps the room of that many lines, shown or not, so that showing a
+    refusal moves nothing around it (a stretching table above keeps its height); a longer refusal
+    still takes the lines it needs. With a `note` (a label laid in the same place), the note is
+    shown while there is no refusal and gives way to one.
+    """
+
+    def __init__(self, name: str, parent: QWidget | None = None, *, keep_lines: int = 0,
+                 note: QLabel | None = None) -> None:  # fmt: skip
         super().__init__(parent)
+        self._note: QLabel | None = None  # the note keeps its own visibility until laid out
         self.setWordWrap(True)
         self.setStyleSheet(f"color: {PROBLEM_COLOUR}")
         self.setAccessibleName(name)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if keep_lines:
+            self.setMinimumHeight(self.fontMetrics().lineSpacing() * keep_lines)
+            for label in (self, note):
+                if label is not None:
+                    _keep_room(label)
         self.hide()
+        self._note = note
 
     def setText(self, text: str) -> None:
         super().setText(text)
@@ -49,6 +63,19 @@ class ProblemLabel(QLabel):
     def clear(self) -> None:
         super().clear()
         self.hide()
+
+    def setVisible(self, visible: bool) -> None:
+        super().setVisible(visible)
+        if self._note is not None:
+            self._note.setVisible(not visible)
+
+
+def _keep_room(label: QLabel) -> None:
+    """Keep `label`'s room while it is hidden, its text at the top of that room."""
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    policy = label.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    label.setSizePolicy(policy)
 
 
 @dataclass(frozen=True)

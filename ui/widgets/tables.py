@@ -1,5 +1,8 @@
 """Tables the views share: one look (rows, eliding, headers) and columns sized to their content.
 
+A cell whose text the column cuts short shows its whole text as a tip, whatever its length, unless
+the model gives that cell a tip of its own.
+
 Column widths are given in characters of the table's own font (the width of a "0", as CSS's
 `ch`), so that they stay right with a larger font or a high-DPI screen; the columns named as
 stretching share what is left, so a table fills its space without a horizontal scroll bar at the
@@ -10,8 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QToolTip,
+    QWidget,
+)
 
 CELL_PADDING = 16  # pixels around a cell's text (margins and the grid)
 
@@ -27,7 +40,11 @@ def record_table(model: QAbstractItemModel, name: str, parent: QWidget | None = 
 
 
 def style_table(table: QTableView, rows: bool = True) -> None:
-    """The house look of a table: whole-row or cell selection, one line a row, no row numbers."""
+    """The house look of a table: whole-row or cell selection, one line a row, no row numbers.
+
+    A cell cut short shows its whole text as a tip; a table that needs a delegate of its own
+    sets it after this.
+    """
     table.setSelectionBehavior(
         QAbstractItemView.SelectionBehavior.SelectRows if rows
         else QAbstractItemView.SelectionBehavior.SelectItems
@@ -42,6 +59,7 @@ def style_table(table: QTableView, rows: bool = True) -> None:
     header = table.horizontalHeader()
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setHighlightSections(False)
+    table.setItemDelegate(WholeTextTips(table))
 
 
 def size_columns(table: QTableView, widths: Mapping[int, int],
@@ -71,3 +89,31 @@ def history_table(model: QAbstractItemModel, name: str,
     table = record_table(model, name, parent)
     size_columns(table, {0: 17, 1: 14, 2: 26, 3: 24, 4: 8}, stretch=(5, 6))
     return table
+
+
+class WholeTextTips(QStyledItemDelegate):
+    """A cell cut short shows its whole text as a tip, where the model gives it no tip of its own.
+
+    Whether a text is cut depends on the column's width, which only the view knows: a model cannot
+    tell a short text in a narrowed column from a long one shown whole.
+    """
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView,
+                  option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex,
+                  ) -> bool:  # fmt: skip
+        if (event.type() == QEvent.Type.ToolTip and index.isValid()
+                and index.data(Qt.ItemDataRole.ToolTipRole) is None):  # fmt: skip
+            shown = QStyleOptionViewItem(option)
+            self.initStyleOption(shown, index)  # the cell's own text, font and icon
+            if shown.text and _is_cut_short(shown, view):
+                QToolTip.showText(event.globalPos(), shown.text, view)
+                return True
+        return super().helpEvent(event, view, option, index)
+
+
+def _is_cut_short(option: QStyleOptionViewItem, view: QWidget) -> bool:
+    """Whether the cell's text is wider than the room the style leaves it (beside any icon)."""
+    style = view.style()
+    room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view).width()
+    margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return option.fontMetrics.horizontalAdvance(option.text) > room - 2 * margin

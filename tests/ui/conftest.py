@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtWidgets import QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from app import search  # noqa: E402
@@ -66,6 +66,12 @@ def seed(changes: Changes) -> None:
     changes.create("use_case", {"title": "Frailty register", "stage": "design"})
     changes.create("use_case", {"title": "Hospital at home", "stage": "live"})
     changes.create("assessment", {"title": "Joint strategic needs assessment", "kind": "jsna"})
+
+
+def settle() -> None:
+    """Carry out what waits (layouts, counts to show), as the event loop does before it paints."""
+    for _ in range(10):
+        QApplication.sendPostedEvents(None, 0)
 
 
 def build_register(folder: Path, name: str, build: Callable[[Changes], object]) -> Path:

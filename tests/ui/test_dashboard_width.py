@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QApplication, QGraphicsTextItem, QGridLayout, QPushButton
+from PySide6.QtWidgets import QGraphicsTextItem, QGridLayout, QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.agreement_table import status_label
@@ -27,7 +27,7 @@ from app.register import Changes, Register
 from ui.main_window import NAVIGATION, MainWindow
 from ui.views.dashboard import NUMBER_TEXT_FLAGS, DashboardView
 
-from .conftest import PASSPHRASE, TODAY, build_register, copy_register, open_window
+from .conftest import PASSPHRASE, TODAY, build_register, copy_register, open_window, settle
 
 # the offscreen platform cannot size windows; nothing to do with us
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -57,12 +57,6 @@ def build(changes: Changes) -> None:
 @pytest.fixture(scope="module")
 def built_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_register(tmp_path_factory.mktemp("statuses") / "register", "Releases", build)
-
-
-def settle() -> None:
-    """Carry out what waits (layouts, counts to show), as the event loop does before it paints."""
-    for _ in range(10):
-        QApplication.sendPostedEvents(None, 0)
 
 
 @pytest.fixture()

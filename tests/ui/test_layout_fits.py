@@ -13,20 +13,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea
 from pytestqt.qtbot import QtBot
 
 from app import sync
 from app.agreements import get_agreement, update_agreement
 from app.register import Register
+from ui.main_window import NAVIGATION, DeferredView
 from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
 from ui.views.conflicts import ConflictsView
 from ui.widgets.wrapped_text import WrappedText
 from ui.workers import TaskRunner
 
-from .conftest import FAST_KDF, PASSPHRASE
+from .conftest import FAST_KDF, PASSPHRASE, open_window, settle
 from .test_agreement_editor import (
     BASES,
     COUNTY,
@@ -42,12 +43,6 @@ PATH = r"\\northshire-fs01\ig\registers\falls\2026\extracts\monthly-falls-extrac
 EMAIL = "priya.shah.information.governance@northshire-county.gov.uk"
 LONG_TITLE = f"Falls prevention and frailty for the over sixty-fives, from {PATH} to {EMAIL}"
 TRUST = "Northshire Hospitals NHS Trust"
-
-
-def settle() -> None:
-    """Carry out the layouts waiting to be done, as the event loop does before it paints."""
-    for _ in range(10):
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
 
 # ---------------------------------------------------------------------------- conflicts
@@ -285,3 +280,25 @@ def test_a_word_too_long_for_a_line_of_the_heading_is_broken_not_cut_off(
     assert heading.verticalScrollBar().maximum() == 0
     assert editor.minimumSizeHint().width() <= narrowest  # the editor did not widen
     assert editor.width() == narrowest
+
+
+@pytest.mark.parametrize("name", ["Organisations", "Meetings and papers"])
+def test_a_side_form_is_never_cut_off_at_the_narrowest_window(
+    qtbot: QtBot, register_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    name: str,
+) -> None:  # fmt: skip
+    """A form beside a list scrolls up and down only: the window must leave it its width."""
+    window = open_window(qtbot, register_folder, tmp_path, monkeypatch)
+    window.navigate(NAVIGATION.index(name))
+    window.resize(window.minimumSizeHint().width(), 760)
+    settle()
+    stand_in = window.views[NAVIGATION.index(name)]
+    assert isinstance(stand_in, DeferredView)
+    view = stand_in.view
+    areas = [a for a in view.findChildren(QScrollArea)
+             if a.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff]  # fmt: skip
+    assert areas
+    for area in areas:
+        inner = area.widget()
+        assert inner is not None
+        assert area.viewport().width() >= inner.minimumSizeHint().width(), name

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -48,6 +47,7 @@ from app.register import Register
 from ui.models.meeting_models import DecisionTableModel, MeetingTableModel, PaperTableModel
 from ui.widgets.focus import tab_order
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
+from ui.widgets.scroll import VerticalScroll
 from ui.widgets.tables import record_table, size_columns
 
 MEETING_FORM = (
@@ -222,10 +222,7 @@ class MeetingsView(QWidget):
         form_layout = QVBoxLayout(form_holder)
         form_layout.addWidget(self.paper_form)
         form_layout.addWidget(self.save_paper_button, 0, Qt.AlignmentFlag.AlignRight)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(form_holder)
+        scroll = VerticalScroll(form_holder, self)
         papers_layout.addWidget(scroll, 3)
 
         decisions_page = QWidget(self)

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -30,6 +29,7 @@ from app.register import Register
 from ui.models.organisation_models import OrganisationTableModel, PersonTableModel
 from ui.widgets.focus import tab_order
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
+from ui.widgets.scroll import VerticalScroll
 from ui.widgets.tables import record_table, size_columns
 
 ORGANISATION_FORM = (
@@ -161,10 +161,7 @@ class OrganisationsView(QWidget):
         save_row.addWidget(self.save_button)
         detail_layout.addLayout(save_row)
         detail_layout.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(detail)
+        scroll = VerticalScroll(detail, self)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.setChildrenCollapsible(False)

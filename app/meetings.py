@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from app.errors import FieldProblem, NotFoundError, ValidationError
 from app.oplog import field_names
 from app.register import Changes, Register
+from app.wording import plural
 from db.models import (
     AgreementRecord,
     DecisionRecord,
@@ -202,7 +203,11 @@ def delete_body(register: Register, body_id: str) -> None:
         )
     if meetings:
         raise ValidationError(
-            [FieldProblem("body_id", f"This body has {meetings} meeting(s); delete them first.")]
+            [
+                FieldProblem(
+                    "body_id", f"This body has {plural(meetings, 'meeting')}; delete them first."
+                )
+            ]
         )
     register.write("Delete governance body", lambda c: c.delete("governance_body", body_id))
 

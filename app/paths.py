@@ -39,7 +39,63 @@ def data_dir() -> Path:
 
 
 def default_register_dir(name: str = "register") -> Path:
-    return data_dir() / name
+    """The folder in the user data folder for a register called `name`."""
+    return data_dir() / folder_name_for(name)
+
+
+def unused_register_dir(name: str) -> Path:
+    """A folder for a new register called `name` that holds nothing yet ("Name 2"… if needed)."""
+    first = default_register_dir(name)
+    candidate, number = first, 2
+    while holds_files(candidate):
+        candidate = first.with_name(f"{first.name} {number}")
+        number += 1
+    return candidate
+
+
+def holds_files(folder: Path) -> bool:
+    """Whether `folder` is there and is not an empty folder."""
+    if not folder.is_dir():
+        return folder.exists()
+    return any(folder.iterdir())
+
+
+_NOT_IN_FOLDER_NAMES = frozenset('<>:"/\\|?*')
+_RESERVED_ON_WINDOWS = frozenset(
+    {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
+)
+FOLDER_NAME_MOST = 80
+
+
+def folder_name_for(name: str, fallback: str = "register") -> str:
+    """`name` made a folder name Windows, macOS and Linux all take.
+
+    Characters they refuse, and those that do not print, become spaces; runs of spaces, and dots
+    or spaces at the end, go; a name Windows keeps for devices ("CON", "LPT1") gets " register"
+    after it.
+    """
+    kept = "".join(c if c.isprintable() and c not in _NOT_IN_FOLDER_NAMES else " " for c in name)
+    cleaned = " ".join(kept.split())
+    cleaned = cleaned[:FOLDER_NAME_MOST].rstrip(". ")
+    if not cleaned:
+        return fallback
+    if cleaned.split(".")[0].upper() in _RESERVED_ON_WINDOWS:
+        return f"{cleaned} register"
+    return cleaned
+
+
+def display_path(path: Path) -> str:
+    """`path` as shown to people: a path in the home folder starts with `~` (not on Windows).
+
+    Windows users expect the whole path, and `~` means nothing to Explorer.
+    """
+    if os.name == "nt":
+        return str(path)
+    try:
+        inside = path.relative_to(Path.home())
+    except (ValueError, RuntimeError):  # elsewhere, or no home folder known
+        return str(path)
+    return str(Path("~") / inside)
 
 
 def log_dir() -> Path:

@@ -30,6 +30,7 @@ from app.errors import FieldProblem, NotFoundError, RegisterError, ValidationErr
 from app.paths import KEY_FILE, log_dir
 from app.register import Changes, Register
 from app.values import parse_field_text
+from app.wording import plural
 from ui import cli_io, cli_sync
 from ui.cli_support import (
     EXIT_FAILED,
@@ -168,7 +169,7 @@ def cmd_set(args: argparse.Namespace) -> int:
 
     with open_register(args) as register:
         changed = register.write(f"Edit {args.reference}", build)
-    print(f"{args.reference}: {changed} field(s) changed")
+    print(f"{args.reference}: {plural(changed, 'field')} changed")
     return EXIT_OK
 
 
@@ -196,7 +197,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     for r in rows:
         review = format_uk_date(r.review_date) or "no review date"
         print(f"{r.reference:<{width}}  {r.status:<17}  {review:<14}  {r.title}")
-    print(f"{len(rows)} agreement(s)")
+    print(plural(len(rows), "agreement"))
     return EXIT_OK
 
 

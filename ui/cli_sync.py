@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.wording import plural
 from ui.cli_support import (
     EXIT_OK,
     EXIT_SYNC_ALARM,
@@ -29,12 +30,13 @@ def _print_report(report: SyncReport) -> int:
 
     minutes = FUTURE_TOLERANCE_MS // 60_000
     print(
-        f"Sent {report.published} change(s) in {report.segments_written} segment(s); "
+        f"Sent {plural(report.published, 'change')} in "
+        f"{plural(report.segments_written, 'segment')}; "
         f"received {report.received}, of which {report.applied} new."
     )
     if report.held_back:
         print(
-            f"{report.held_back} change(s) held back: stamped more than {minutes} "
+            f"{plural(report.held_back, 'change')} held back: stamped more than {minutes} "
             "minutes ahead of this computer's clock. They are kept and applied once the clock "
             "catches up; check the clocks of the laptops."
         )
@@ -184,8 +186,8 @@ def cmd_conflicts(args: argparse.Namespace) -> int:
         for conflict in conflicts:
             _print_conflict(register, conflict)
     if conflicts:
-        print(f"{len(conflicts)} open conflict(s). Settle them in the Conflicts view of the "
-              "desktop app.")  # fmt: skip
+        print(f"{plural(len(conflicts), 'open conflict')}. "
+              "Settle them in the Conflicts view of the desktop app.")  # fmt: skip
     else:
         print("No open conflicts.")
     return EXIT_OK

@@ -34,6 +34,7 @@ from app import remember, search
 from app.errors import NothingToUndoError, RegisterError, WrongPassphraseError
 from app.paths import default_register_dir
 from app.register import Register, default_author
+from app.wording import plural
 from ui.collector import GarbageCollector
 from ui.errors import ErrorMessage
 from ui.models.search import SearchResultsModel
@@ -1063,7 +1064,7 @@ class MainWindow(QMainWindow):
 
     def _changes_received(self, count: int) -> None:
         self.statusBar().showMessage(
-            f"Received {count} change{'s' if count != 1 else ''} from other devices.", 5000
+            f"Received {plural(count, 'change')} from other devices.", 5000
         )
         self.refresh_all()
 

@@ -6,11 +6,12 @@ Builds the demo partnership in a temporary folder, opens the real main window of
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from app.agreements import (  # noqa: E402
 )
 from app.demo import DEMO_PASSPHRASE  # noqa: E402
 from app.domain import AgreementSummary  # noqa: E402
+from app.paths import default_register_dir, display_path  # noqa: E402
 from app.register import Register  # noqa: E402
 from ui.dialogs.first_run import FirstRunDialog  # noqa: E402
 from ui.dialogs.join import JoinDialog  # noqa: E402
@@ -108,16 +110,39 @@ class _Failure:
         print(f"screenshots: {message_for(exc)}", file=sys.stderr)
 
 
+@contextlib.contextmanager
+def home_in(folder: Path) -> Iterator[None]:
+    """Make `folder` the home folder for a while, so that no path of this machine is pictured.
+
+    The register, its settings and the files the screens show all live under it, and are
+    shown starting with `~`, as a person's own would be.
+    """
+    names = ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+    saved = {name: os.environ.get(name) for name in names}
+    for name in names[1:]:
+        os.environ.pop(name, None)
+    os.environ["HOME"] = str(folder)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def take_all(out: Path) -> list[Path]:
     ErrorMessage.show = _Failure.show  # type: ignore[method-assign]
     app = application()
     app.setStyle("Fusion")
     shots = Shooter(out)
-    with tempfile.TemporaryDirectory(prefix="isr-screenshots-") as temp:
-        folder = Path(temp) / "Demo partnership"
+    with tempfile.TemporaryDirectory(prefix="isr-screenshots-") as temp, home_in(Path(temp)):
+        folder = default_register_dir("Demo partnership")
+        folder.mkdir(parents=True)  # listed as a recent register that is there
         settings = Settings(Path(temp) / "settings.ini")
         settings.set(AUTHOR_NAME, "Priya Shah")  # who the demo's changes and conflicts name
-        shots.dialog("first-run", FirstRunDialog(None, [folder]))
+        shots.dialog("first-run", FirstRunDialog(None, [folder, Path(temp) / "Old laptop copy"]))
         new = NewRegisterDialog(None)
         new.name.setText("Northshire Information Sharing Register")
         shots.dialog("new-register", new)
@@ -245,15 +270,15 @@ def share_with_a_colleague(shots: Shooter, window: MainWindow, temp: Path,
     assert demo is not None
     window.search_box.clear()
     share = temp / "Partnership drive" / "Information sharing register"
-    shots.dialog("share", ShareDialog(window, str(share), "Priya Shah, laptop"))
+    shots.dialog("share", ShareDialog(window, display_path(share), "Priya Shah, laptop"))
     ShareDialog.ask = classmethod(  # type: ignore[method-assign,assignment]
         lambda cls, *args, **kwargs: ShareAnswer(share, "Priya Shah, laptop")
     )
     wait_for(window.sync_controller.round_ended, window.share_register)
 
     # a colleague joins from their laptop: the dialog, then the fingerprint to read out
-    join = JoinDialog(window, window.runner, str(share), "Sam Patel")
-    join.folder.setText(str(temp / "Sam's laptop" / "register"))
+    join = JoinDialog(window, window.runner, display_path(share), "Sam Patel")
+    join.folder.setText(display_path(temp / "Sam's laptop" / "register"))
     join.name.setText("Sam Patel, laptop")
     join.passphrase.setText(DEMO_PASSPHRASE)
     join.repeat.setText(DEMO_PASSPHRASE)

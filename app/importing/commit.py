@@ -27,6 +27,7 @@ from app.importing.plan import (
 from app.importing.vocabulary import key_of
 from app.oplog import CHUNK, field_names, link_id, model_for
 from app.register import Changes, Register
+from app.wording import plural
 from db.models import (
     AgreementRecord,
     DataItemRecord,
@@ -97,12 +98,14 @@ class ImportResult:
             if self.records_created or self.records_updated
             else ""
         )
+        organisations = plural(self.organisations_created, "organisation")
         return (
-            f"{self.rows_read} rows read; agreements: {self.agreements_created} created, "
-            f"{self.agreements_updated} updated, {self.agreements_unchanged} unchanged; "
-            f"data items: {self.items_created} created, {self.items_updated} updated; "
-            f"{self.organisations_created} organisations and {self.people_created} people added; "
-            f"{others}{self.warnings} warnings; {self.rows_rejected} rows rejected"
+            f"{plural(self.rows_read, 'row')} read; agreements: {self.agreements_created:,} "
+            f"created, {self.agreements_updated:,} updated, {self.agreements_unchanged:,} "
+            f"unchanged; data items: {self.items_created:,} created, {self.items_updated:,} "
+            f"updated; {organisations} and {plural(self.people_created, 'person', 'people')} "
+            f"added; {others}{plural(self.warnings, 'warning')}; "
+            f"{plural(self.rows_rejected, 'row')} rejected"
         )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.importing.reading import CellValue, RawSheet, Row
 from app.importing.vocabulary import key_of, vocabulary
+from app.wording import plural
 
 HEADER_SEARCH_ROWS = 30
 MAX_HEADING_LENGTH = 200
@@ -128,8 +129,7 @@ def build_table(path: Path, sheet: RawSheet) -> Table:
         if is_end_marker(row):
             rest = sum(1 for r in sheet.rows[number:] if not is_blank(r))
             note = f"row {number}: end-of-sheet marker"
-            noun = "row" if rest == 1 else "rows"
-            skipped.append(note + (f"; {rest} {noun} below it left out" if rest else ""))
+            skipped.append(note + (f"; {plural(rest, 'row')} below it left out" if rest else ""))
             break
         if row[:1] == header[:1] and tuple(key_of(v) for v in row) == header_key:
             skipped.append(f"row {number}: repeats the header")

@@ -13,6 +13,7 @@ from typing import Any
 
 from app.importing.reading import CellValue
 from app.importing.vocabulary import is_empty_marker, key_of, short_key, vocabulary
+from app.wording import plural
 
 ERROR = "error"
 WARNING = "warning"
@@ -164,7 +165,7 @@ def duration_text(text: str) -> str:
     for amount, unit in zip(match.groups(), ("year", "month", "week", "day"), strict=True):
         if amount is not None:
             count = int(amount)
-            parts.append(f"{count} {unit}{'' if count == 1 else 's'}")
+            parts.append(plural(count, unit))
     return " ".join(parts)
 
 

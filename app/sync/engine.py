@@ -38,6 +38,7 @@ from app.sync.errors import (
 )
 from app.sync.state import Peer, SyncState
 from app.sync.transport import FolderStore, SharedStore
+from app.wording import plural
 from db.models import OperationRecord
 
 FUTURE_TOLERANCE_MS = 10 * 60 * 1000
@@ -478,7 +479,7 @@ def sync_status(register: Register, *, store: SharedStore | None = None) -> Sync
     except ShareUnreachableError:
         reachable = False
     if not reachable:
-        message = f"offline — {waiting} change{'s' if waiting != 1 else ''} waiting"
+        message = f"offline — {plural(waiting, 'change')} waiting"
     elif alarms:
         message = alarms[0].message  # "Sync alarm: …"
     elif state.role == st.ROLE_PENDING:
@@ -486,13 +487,12 @@ def sync_status(register: Register, *, store: SharedStore | None = None) -> Sync
     elif state.role == st.ROLE_REVOKED:
         message = "removed from the shared register"
     elif waiting:
-        message = f"{waiting} change{'s' if waiting != 1 else ''} to send"
+        message = f"{plural(waiting, 'change')} to send"
     else:
         message = "up to date"
     if state.held and reachable and not alarms:
         held = len(state.held)
-        message += (f"; {held} change{'s' if held != 1 else ''} held back (stamped ahead of "
-                    "this computer's clock)")  # fmt: skip
+        message += f"; {plural(held, 'change')} held back (stamped ahead of this computer's clock)"
     return SyncStatus(True, state.share, reachable, state.role, waiting, last, alarms,
                       len(state.held), message)  # fmt: skip
 

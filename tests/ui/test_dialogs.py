@@ -55,7 +55,7 @@ def restore_keyring() -> Iterator[None]:
 
 
 def test_first_run_offers_the_four_starts_and_tells_the_demo_passphrase(
-    monkeypatch: pytest.MonkeyPatch, qtbot: object
+    monkeypatch: pytest.MonkeyPatch, qtbot: object, tmp_path: Path
 ) -> None:
     seen = _acting(monkeypatch, FirstRunDialog, lambda d: d.demo_button.click())  # type: ignore[attr-defined]
     choice = FirstRunDialog.ask(None, [Path("/registers/a")])
@@ -71,9 +71,9 @@ def test_first_run_offers_the_four_starts_and_tells_the_demo_passphrase(
         d.recent.itemActivated.emit(item)  # type: ignore[attr-defined]
 
     _acting(monkeypatch, FirstRunDialog, recent)
-    choice = FirstRunDialog.ask(None, [Path("/registers/a")])
+    choice = FirstRunDialog.ask(None, [tmp_path])  # a recent register that is there
     assert choice is not None
-    assert (choice.action, choice.path) == (OPEN_RECENT, Path("/registers/a"))
+    assert (choice.action, choice.path) == (OPEN_RECENT, tmp_path)
     _acting(monkeypatch, FirstRunDialog, lambda d: d.reject())
     assert FirstRunDialog.ask(None, []) is None
 

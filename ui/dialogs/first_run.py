@@ -5,17 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
+    QListWidgetItem,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from app.demo import DEMO_PASSPHRASE
+from app.paths import display_path
 
 CREATE, OPEN, OPEN_RECENT, JOIN, DEMO = "create", "open", "open_recent", "join", "demo"
 
@@ -26,6 +29,27 @@ class FirstRunChoice:
 
     action: str
     path: Path | None = None
+
+
+MISSING_TIP = ("This folder is not there now: it may have been moved or renamed, or be on a "
+               "drive that is not connected. Open it from where it is now with "
+               "\u201cOpen a register\u2026\u201d.")  # fmt: skip
+
+
+def recent_item(path: Path) -> QListWidgetItem:
+    """A recent register as listed: its folder's name, and on a second line where it is.
+
+    A folder no longer there is listed greyed out, and cannot be chosen.
+    """
+    where = display_path(path.parent)
+    item = QListWidgetItem(f"{path.name}\n{where}")
+    item.setData(Qt.ItemDataRole.UserRole, str(path))
+    item.setToolTip(display_path(path))
+    if not path.is_dir():
+        item.setText(f"{path.name} (not found)\n{where}")
+        item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+        item.setToolTip(MISSING_TIP)
+    return item
 
 
 class FirstRunDialog(QDialog):
@@ -68,8 +92,8 @@ class FirstRunDialog(QDialog):
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent registers")
         for path in recent or []:
-            self.recent.addItem(str(path))
-        self.recent.itemActivated.connect(lambda item: self._choose(OPEN_RECENT, Path(item.text())))
+            self.recent.addItem(recent_item(path))
+        self.recent.itemActivated.connect(self._open_recent)
         recent_label = QLabel("&Recent registers")
         recent_label.setBuddy(self.recent)
 
@@ -91,6 +115,10 @@ class FirstRunDialog(QDialog):
         layout.addWidget(heading)
         layout.addLayout(body)
         self.resize(640, 360)
+
+    def _open_recent(self, item: QListWidgetItem) -> None:
+        if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+            self._choose(OPEN_RECENT, Path(item.data(Qt.ItemDataRole.UserRole)))
 
     def _choose(self, action: str, path: Path | None = None) -> None:
         self.choice = FirstRunChoice(action, path)

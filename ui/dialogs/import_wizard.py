@@ -64,7 +64,9 @@ from app.importing.session import (
     preview,
     read_source,
 )
+from app.paths import display_path
 from app.register import Register
+from app.wording import plural
 from ui.errors import message_for
 from ui.models.import_models import (
     PreviewModel,
@@ -112,11 +114,6 @@ class ImportOutcome:
         return (f"Imported {self.path.name}: {plural(r.agreements_created, 'agreement')} "
                 f"created, {r.agreements_updated} updated, {r.agreements_unchanged} unchanged; "
                 f"{plural(r.rows_rejected, 'row')} rejected.")  # fmt: skip
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """'1 row', '5,776 rows'."""
-    return f"{count:,} {noun if count == 1 else (nouns or noun + 's')}"
 
 
 class Choosers:
@@ -359,7 +356,7 @@ class ImportWizard(QWizard):
             self.setPage(number, page)
         self.resize(1040, 720)
         if path is not None:
-            self.file_page.path_edit.setText(str(path))
+            self.file_page.path_edit.setText(display_path(Path(path)))
             self.read_file(Path(path))
 
     # -- the choice so far
@@ -592,10 +589,10 @@ class FilePage(_Page):
 
     def _browse(self) -> None:
         current = self.path_edit.text().strip()
-        start = str(Path(current).parent) if current else str(Path.home())
+        start = str(Path(current).expanduser().parent) if current else str(Path.home())
         chosen = Choosers.open_file(self, start)
         if chosen is not None:
-            self.path_edit.setText(str(chosen))
+            self.path_edit.setText(display_path(chosen))
             self.wizard_.read_file(chosen)
 
     def _path_typed(self) -> None:
@@ -1353,7 +1350,7 @@ def screenshot_pages(register: Register, path: Path, shoot: Callable[[str, QWidg
     result page is not shot.
     """
     wizard = ImportWizard(parent, register, runner=runner)
-    wizard.file_page.path_edit.setText(str(path))
+    wizard.file_page.path_edit.setText(display_path(Path(path)))
     wizard.show()
     _wait(wizard.source_read, lambda: wizard.read_file(Path(path)))
     shoot("import-1-file", wizard)

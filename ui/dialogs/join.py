@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app import sync
 from app.errors import RegisterError
 from app.keys import check_passphrase
-from app.paths import default_register_dir
+from app.paths import display_path, unused_register_dir
 from app.sync import JoinResult
 from ui.errors import message_for
 from ui.widgets.path_edit import PathEdit, show_start
@@ -125,7 +125,7 @@ class JoinDialog(QDialog):
         self.share.setAccessibleName("Shared folder on the network drive")
         self.share.setPlaceholderText("the folder an admin shared the register in")
         self.share.textEdited.connect(self._share_edited)
-        self.folder = PathEdit(str(self._default_folder(share)))
+        self.folder = PathEdit(display_path(self._default_folder(share)))
         self.folder.setAccessibleName("Folder for this device's copy")
         self.folder.textEdited.connect(lambda _t: setattr(self, "_folder_chosen", True))
         self.name = self._line(name, "Your name and device, as other members see it")
@@ -211,20 +211,23 @@ class JoinDialog(QDialog):
     @staticmethod
     def _default_folder(share: str) -> Path:
         name = Path(share.strip()).name if share.strip() else ""
-        return default_register_dir(name or "shared register")
+        return unused_register_dir(name or "shared register")
 
     def _share_edited(self, text: str) -> None:
         if not self._folder_chosen:
-            self.folder.setText(str(self._default_folder(text)))
+            self.folder.setText(display_path(self._default_folder(text)))
 
     def _browse(self, edit: QLineEdit, title: str) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, title, edit.text())
-        if chosen:
+        start = str(Path(edit.text().strip()).expanduser())
+        chosen = QFileDialog.getExistingDirectory(self, title, start)
+        if not chosen:
+            return
+        if edit is self.share:
             edit.setText(chosen)
-            if edit is self.share:
-                self._share_edited(chosen)
-            else:
-                self._folder_chosen = True
+            self._share_edited(chosen)
+        else:
+            edit.setText(display_path(Path(chosen)))
+            self._folder_chosen = True
 
     def problem(self) -> str:
         """What stops the request being sent, or ''."""

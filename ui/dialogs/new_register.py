@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from app.errors import RegisterError
 from app.keys import check_passphrase
-from app.paths import default_register_dir
+from app.paths import display_path, holds_files, unused_register_dir
+from ui.widgets.path_edit import PathEdit
 from ui.widgets.record_form import ProblemLabel
 
 
@@ -47,8 +48,11 @@ class NewRegisterDialog(QDialog):
         self.name = QLineEdit()
         self.name.setAccessibleName("Name of the register")
         self.name.setPlaceholderText("e.g. Northshire Information Sharing Register")
-        self.folder = QLineEdit(str(default_register_dir()))
+        self._folder_chosen = False  # once the person types or browses, the name stops leading
+        self.name.textEdited.connect(self._name_edited)
+        self.folder = PathEdit(display_path(unused_register_dir("register")))
         self.folder.setAccessibleName("Folder of the register")
+        self.folder.textEdited.connect(lambda _t: setattr(self, "_folder_chosen", True))
         browse = QPushButton("&Browse…")
         browse.setAccessibleName("Choose the folder")
         browse.clicked.connect(self._browse)
@@ -95,14 +99,25 @@ class NewRegisterDialog(QDialog):
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Folder for the register",
-                                                  self.folder.text())  # fmt: skip
+                                                  str(self._chosen_folder()))  # fmt: skip
         if chosen:
-            self.folder.setText(chosen)
+            self.folder.setText(display_path(Path(chosen)))
+            self._folder_chosen = True
+
+    def _name_edited(self, name: str) -> None:
+        """Until a folder is chosen, the register's folder is named after it."""
+        if not self._folder_chosen:
+            self.folder.setText(display_path(unused_register_dir(name.strip() or "register")))
+
+    def _chosen_folder(self) -> Path:
+        return Path(self.folder.text().strip()).expanduser()
 
     def problem(self) -> str:
         """Return what stops the register being created, or ''."""
         if not self.folder.text().strip():
             return "Choose a folder for the register."
+        if holds_files(self._chosen_folder()):
+            return "That folder already holds files. Choose a new or empty folder for the register."
         if self.passphrase.text() != self.repeat.text():
             return "The two passphrases are not the same."
         try:
@@ -118,7 +133,7 @@ class NewRegisterDialog(QDialog):
             self.accept()
 
     def answer(self) -> NewRegisterAnswer:
-        folder = Path(self.folder.text().strip()).expanduser()
+        folder = self._chosen_folder()
         return NewRegisterAnswer(folder, self.name.text().strip() or folder.name,
                                  self.passphrase.text())  # fmt: skip
 

@@ -1,0 +1,92 @@
+"""Folder names for new registers, and paths as people are shown them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app import paths
+from app.keys import KdfParams
+from app.paths import (
+    FOLDER_NAME_MOST,
+    default_register_dir,
+    display_path,
+    folder_name_for,
+    holds_files,
+    unused_register_dir,
+)
+from app.register import Register
+
+FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+
+
+@pytest.fixture()
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "data"
+    monkeypatch.setattr(paths, "data_dir", lambda: folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "folder"),
+    [
+        ("Northshire Information Sharing Register", "Northshire Information Sharing Register"),
+        ("Health & Care: ISAs 2026/27", "Health & Care ISAs 2026 27"),
+        ('Fire and Rescue "live" register?', "Fire and Rescue live register"),
+        ("  Trailing dots...  ", "Trailing dots"),
+        ("CON", "CON register"),
+        ("lpt1.old", "lpt1.old register"),
+        ("***", "register"),
+        ("", "register"),
+    ],
+)
+def test_a_register_name_becomes_a_folder_name_every_system_takes(name: str, folder: str) -> None:
+    assert folder_name_for(name) == folder
+
+
+@given(st.text(max_size=200))
+def test_any_name_gives_a_single_usable_folder_name(name: str) -> None:
+    folder = folder_name_for(name)
+    assert folder and len(folder) <= FOLDER_NAME_MOST + len(" register")
+    assert not any(c in folder for c in '<>:"/\\|?*') and folder.isprintable()
+    assert folder == folder.strip() and not folder.endswith(".")
+    assert Path(folder).name == folder  # one folder, never a path
+
+
+def test_a_new_register_is_offered_a_folder_nothing_uses_yet(data_dir: Path) -> None:
+    first = unused_register_dir("Northshire")
+    assert first == default_register_dir("Northshire") == data_dir / "Northshire"
+    with Register.create(first, "correct horse battery staple", kdf=FAST_KDF):
+        pass
+    assert unused_register_dir("Northshire") == data_dir / "Northshire 2"
+    (data_dir / "Northshire 2").mkdir()  # an empty folder is free to use
+    assert unused_register_dir("Northshire") == data_dir / "Northshire 2"
+    (data_dir / "Northshire 2" / "notes.txt").write_text("mine")
+    (data_dir / "Northshire 3").write_text("a file, not a folder")
+    assert unused_register_dir("Northshire") == data_dir / "Northshire 4"
+
+
+def test_holds_files_tells_an_empty_or_missing_folder_from_a_used_one(tmp_path: Path) -> None:
+    assert not holds_files(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    assert not holds_files(tmp_path / "empty")
+    (tmp_path / "empty" / "a").mkdir()
+    assert holds_files(tmp_path / "empty")
+    (tmp_path / "file").write_text("x")
+    assert holds_files(tmp_path / "file")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Windows shows whole paths")
+def test_paths_in_the_home_folder_are_shown_from_tilde(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    inside = tmp_path / "Registers" / "Northshire"
+    assert display_path(inside) == "~/Registers/Northshire"
+    assert Path(display_path(inside)).expanduser() == inside
+    assert display_path(tmp_path) == "~"
+    assert display_path(Path("/srv/share/register")) == "/srv/share/register"

@@ -16,9 +16,9 @@ import pytest  # noqa: E402
 from app import search  # noqa: E402
 from app.keys import KdfParams  # noqa: E402
 from app.register import Changes, Register  # noqa: E402
+from tests.desktop_helpers import PASSPHRASE  # noqa: E402
 
 FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
 TODAY = dt.date.today()
 
 

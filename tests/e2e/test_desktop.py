@@ -12,22 +12,17 @@ from pytestqt.qtbot import QtBot
 
 from app.agreements import get_agreement, list_agreements
 from app.errors import NotFoundError
+from tests.desktop_helpers import PASSPHRASE, open_in, show_window, unlock_as_typed
 from ui.dialogs.new_register import NewRegisterAnswer, NewRegisterDialog
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
 from ui.main_window import NAVIGATION, MainWindow
-from ui.settings import Settings
 
-PASSPHRASE = "correct horse battery staple"
 # the offscreen platform says this of every top-level window with a tool bar; nothing is wrong
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
 @pytest.fixture()
 def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
-    win = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(win)
-    win.show()
-    return win
+    return show_window(qtbot, tmp_path / "settings.ini")
 
 
 def test_create_edit_undo_redo_lock_unlock_and_search(
@@ -95,17 +90,11 @@ def test_create_edit_undo_redo_lock_unlock_and_search(
     assert not window.search_box.isEnabled()
 
     # unlock: a wrong passphrase is said so, and asked again
-    answers = [UnlockAnswer("not the passphrase", False), UnlockAnswer(PASSPHRASE, False)]
-    errors_shown: list[str] = []
-
-    def ask(cls: object, parent: object, path: Path, error: str = "") -> UnlockAnswer:
-        errors_shown.append(error)
-        return answers.pop(0)
-
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(ask))
+    asked = unlock_as_typed(monkeypatch, "not the passphrase", PASSPHRASE)
     with qtbot.waitSignal(window.register_opened, timeout=20_000):
         window.unlock_button.click()
-    assert errors_shown[0] == "" and errors_shown[1].startswith("Wrong passphrase")
+    assert len(asked) == 2  # asked once more after the wrong passphrase, then no more
+    assert asked[0].error == "" and asked[1].error.startswith("Wrong passphrase")
     assert not window.is_locked and window.register is not None
     assert [a.reference for a in list_agreements(window.register)] == ["ISA-2026-100"]
 
@@ -126,13 +115,8 @@ def test_create_edit_undo_redo_lock_unlock_and_search(
 def test_idle_period_locks_the_register(
     qtbot: QtBot, window: MainWindow, register_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        UnlockDialog,
-        "ask",
-        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
-    )
-    with qtbot.waitSignal(window.register_opened, timeout=20_000):
-        window.open_register(register_folder)
+    unlock_as_typed(monkeypatch)
+    open_in(qtbot, window, register_folder)
     with qtbot.waitSignal(window.dashboard.loaded):
         window.navigate(0)
         window.dashboard.refresh()

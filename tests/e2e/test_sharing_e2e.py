@@ -14,9 +14,8 @@ from pytestqt.qtbot import QtBot
 from app import sync
 from app.agreements import get_agreement, update_agreement
 from app.register import Register
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
+from tests.desktop_helpers import open_in, show_window, unlock_as_typed
 from ui.main_window import CONFLICTS_ROW, MainWindow
-from ui.settings import Settings
 
 from .conftest import FAST_KDF, PASSPHRASE
 
@@ -41,16 +40,12 @@ def shared_pair(register_folder: Path, tmp_path: Path) -> tuple[Path, Path]:
 def windows(
     qtbot: QtBot, tmp_path: Path, shared_pair: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[MainWindow, MainWindow]]:
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))  # fmt: skip
+    unlock_as_typed(monkeypatch)
     opened = []
     for n, folder in enumerate(shared_pair):
-        window = MainWindow(Settings(tmp_path / f"settings-{n}.ini"))
-        qtbot.addWidget(window)
-        window.show()
+        window = show_window(qtbot, tmp_path / f"settings-{n}.ini")
         window.sync_controller.save_timer.setInterval(100)  # "shortly after each save"
-        with qtbot.waitSignal(window.sync_controller.round_ended, timeout=20_000):
-            window.open_register(folder)
+        open_in(qtbot, window, folder)
         assert window.sync_label.text() == "Sync: up to date"
         opened.append(window)
     yield opened[0], opened[1]

@@ -18,13 +18,11 @@ from pytestqt.qtbot import QtBot  # noqa: E402
 from app import search  # noqa: E402
 from app.keys import KdfParams  # noqa: E402
 from app.register import Changes, Register  # noqa: E402
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog  # noqa: E402
+from tests.desktop_helpers import PASSPHRASE, open_in, show_window, unlock_as_typed  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
-from ui.settings import Settings  # noqa: E402
 from ui.workers import TaskRunner  # noqa: E402
 
 FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
 TODAY = dt.date.today()
 
 
@@ -96,14 +94,9 @@ def open_window(qtbot: QtBot, folder: Path, tmp_path: Path,
 
     Returns once the register is open and its first sync round is over.
     """
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))  # fmt: skip
-    window = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(window)
-    window.resize(1085, 760)
-    window.show()
-    with qtbot.waitSignal(window.sync_controller.round_ended, timeout=20_000):
-        window.open_register(folder)
+    unlock_as_typed(monkeypatch)
+    window = show_window(qtbot, tmp_path / "settings.ini", (1085, 760))
+    open_in(qtbot, window, folder)
     return window
 
 

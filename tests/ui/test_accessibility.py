@@ -33,15 +33,13 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from tests.desktop_helpers import open_in, show_window, unlock_as_typed
 from ui.dialogs.new_register import NewRegisterDialog
 from ui.dialogs.preferences import PreferencesDialog
 from ui.dialogs.shortcuts import ShortcutsDialog
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
 from ui.main_window import NAVIGATION, MainWindow
-from ui.settings import Settings
 from ui.widgets.mnemonics import mnemonic_of, with_mnemonics
 
-PASSPHRASE = "correct horse battery staple"
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 MY_VIEWS = ("Agreements", "Agreement editor", "Use cases", "Organisations", "Assessments", "Logs",
             "Meetings and papers", "History")  # fmt: skip
@@ -158,17 +156,9 @@ def backward_steps(chain: list[QWidget], window: QWidget) -> list[str]:
 @pytest.fixture()
 def window(qtbot: QtBot, tmp_path: Path, register_folder: Path,
            monkeypatch: pytest.MonkeyPatch) -> MainWindow:  # fmt: skip
-    win = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    monkeypatch.setattr(
-        UnlockDialog,
-        "ask",
-        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
-    )
-    with qtbot.waitSignal(win.register_opened, timeout=20_000):
-        win.open_register(register_folder)
+    unlock_as_typed(monkeypatch)
+    win = show_window(qtbot, tmp_path / "settings.ini", (1400, 900))
+    open_in(qtbot, win, register_folder)
     return win
 
 

@@ -32,7 +32,7 @@ from app.importing import load_profile
 from app.importing.mapping import user_profile_dir
 from app.register import Register
 from db.models import OperationRecord
-from tests.ui.conftest import FAST_KDF, PASSPHRASE
+from tests.ui.conftest import FAST_KDF, PASSPHRASE, open_window
 from ui.dialogs import import_wizard
 from ui.dialogs.import_wizard import (
     COMMIT_PAGE,
@@ -524,20 +524,7 @@ def test_file_import_spreadsheet_in_the_main_window(
     qtbot: QtBot, register_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     real_registers: Path,
 ) -> None:  # fmt: skip
-    from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
-    from ui.main_window import MainWindow
-    from ui.settings import Settings
-
-    window = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(window)
-    window.show()
-    monkeypatch.setattr(
-        UnlockDialog,
-        "ask",
-        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
-    )
-    with qtbot.waitSignal(window.register_opened, timeout=WAIT_MS):
-        window.open_register(register_folder)
+    window = open_window(qtbot, register_folder, tmp_path, monkeypatch)
     seen: list[ImportWizard] = []
 
     def person(wizard: ImportWizard) -> int:

@@ -11,14 +11,12 @@ from pytestqt.qtbot import QtBot
 
 from app.register import Register
 from app.use_cases import create_use_case
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
+from tests.desktop_helpers import open_in, show_window, unlock_as_typed
 from ui.main_window import NAVIGATION, MainWindow
-from ui.settings import Settings
 from ui.views.use_cases import ID_ROLE, UseCasesView
 from ui.widgets.cards import BADGE_ROLE, SUBTITLE_ROLE, TITLE_LINES, _title_lines
 from ui.widgets.tables import chars_wide
 
-PASSPHRASE = "correct horse battery staple"
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 SIZES = ((1400, 900), (1280, 800))  # the screenshots' size; a common laptop screen
 MY_VIEWS = ("Agreements", "Use cases", "Organisations", "Assessments", "Logs",
@@ -28,17 +26,9 @@ MY_VIEWS = ("Agreements", "Use cases", "Organisations", "Assessments", "Logs",
 @pytest.fixture(params=SIZES, ids=lambda size: f"{size[0]}x{size[1]}")
 def window(request: pytest.FixtureRequest, qtbot: QtBot, tmp_path: Path, register_folder: Path,
            monkeypatch: pytest.MonkeyPatch) -> MainWindow:  # fmt: skip
-    win = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(win)
-    win.resize(*request.param)
-    win.show()
-    monkeypatch.setattr(
-        UnlockDialog,
-        "ask",
-        classmethod(lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)),
-    )
-    with qtbot.waitSignal(win.register_opened, timeout=20_000):
-        win.open_register(register_folder)
+    unlock_as_typed(monkeypatch)
+    win = show_window(qtbot, tmp_path / "settings.ini", request.param)
+    open_in(qtbot, win, register_folder)
     return win
 
 

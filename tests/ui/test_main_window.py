@@ -12,29 +12,18 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from tests.desktop_helpers import open_in, show_window, unlock_as_typed
 from ui import main_window
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
 from ui.main_window import CONFLICTS_ROW, NAVIGATION, SHARING_ROW, DeferredView, MainWindow
 from ui.settings import Settings
 
-PASSPHRASE = "correct horse battery staple"
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
 @pytest.fixture()
 def window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
-    win = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))  # fmt: skip
-    return win
-
-
-def open_in(qtbot: QtBot, window: MainWindow, folder: Path) -> None:
-    with qtbot.waitSignal(window.sync_controller.round_ended, timeout=20_000):
-        window.open_register(folder)
+    unlock_as_typed(monkeypatch)
+    return show_window(qtbot, tmp_path / "settings.ini", (1400, 900))
 
 
 def test_views_not_on_screen_are_built_when_first_shown(

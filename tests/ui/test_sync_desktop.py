@@ -27,13 +27,13 @@ from app.agreements import AgreementQuery, get_agreement, list_agreements, updat
 from app.conflicts import open_conflicts
 from app.register import Register
 from app.sync.transport import FolderStore
+from tests.desktop_helpers import open_in, show_window, unlock_as_typed
 from ui.dialogs.first_run import FirstRunDialog
 from ui.dialogs.join import JoinDialog
 from ui.dialogs.share import ApproveDialog, ShareAnswer, ShareDialog
-from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
 from ui.errors import Question
 from ui.main_window import CONFLICTS_ROW, NAVIGATION, SHARING_ROW, MainWindow
-from ui.settings import SHARED_FOLDER, Settings
+from ui.settings import SHARED_FOLDER
 from ui.sync_controller import PENDING_RETRY_MS, SyncController
 from ui.views.conflicts import NO_CONFLICTS, ConflictsView
 from ui.views.members import MembersView
@@ -180,9 +180,7 @@ def test_window_joins_waits_for_approval_then_receives_the_register(
     qtbot: QtBot, register: Register, shared: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, shown: Any,
 ) -> None:  # fmt: skip
-    window = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(window)
-    window.show()
+    window = show_window(qtbot, tmp_path / "settings.ini")
     first_run = acting(monkeypatch, FirstRunDialog, lambda d: d.join_button.click())
     assert first_run == []
 
@@ -384,30 +382,19 @@ def test_conflicts_view_settles_each_conflict_with_one_click(
 # ------------------------------------------------------------------ the window and sync
 
 
-def open_in_window(qtbot: QtBot, window: MainWindow, folder: Path,
-                   monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
-    monkeypatch.setattr(UnlockDialog, "ask", classmethod(
-        lambda cls, parent, path, error="": UnlockAnswer(PASSPHRASE, False)))  # fmt: skip
-    with qtbot.waitSignal(window.sync_controller.round_ended, timeout=20_000):
-        window.open_register(folder)
-
-
 @pytest.fixture()
-def window(qtbot: QtBot, tmp_path: Path) -> MainWindow:
-    win = MainWindow(Settings(tmp_path / "settings.ini"))
-    qtbot.addWidget(win)
-    win.show()
-    return win
+def window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    unlock_as_typed(monkeypatch)
+    return show_window(qtbot, tmp_path / "settings.ini")
 
 
 def test_status_bar_says_offline_with_the_count_and_opens_the_details(
-    qtbot: QtBot, window: MainWindow, register_folder: Path, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, shown: Any,
-) -> None:  # fmt: skip
+    qtbot: QtBot, window: MainWindow, register_folder: Path, tmp_path: Path, shown: Any
+) -> None:
     share = tmp_path / "share"
     with Register.open(register_folder, PASSPHRASE) as register:
         sync.share(register, share, name="Tester, laptop")
-    open_in_window(qtbot, window, register_folder, monkeypatch)
+    open_in(qtbot, window, register_folder)
     assert window.sync_label.text() == "Sync: up to date"
     assert not window.share_action.isEnabled() and window.sync_action.isEnabled()
     opened = window.register
@@ -445,9 +432,8 @@ def test_status_bar_says_offline_with_the_count_and_opens_the_details(
 
 
 def test_status_bar_shows_an_alarm_in_red_with_its_reason(
-    qtbot: QtBot, window: MainWindow, register_folder: Path, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
+    qtbot: QtBot, window: MainWindow, register_folder: Path, tmp_path: Path
+) -> None:
     share = tmp_path / "share"
     with Register.open(register_folder, PASSPHRASE) as register:
         sync.share(register, share, name="Tester, laptop")
@@ -461,7 +447,7 @@ def test_status_bar_shows_an_alarm_in_red_with_its_reason(
             assert sync.sync(other).ok
     # a segment of the other device disappears from the shared folder: a gap
     (share / "devices" / joined.device / "seg" / f"{1:010d}.seg").unlink()
-    open_in_window(qtbot, window, register_folder, monkeypatch)
+    open_in(qtbot, window, register_folder)
     text = window.sync_label.text()
     assert text.startswith("Sync alarm: ") and "missing" in text and joined.device in text
     assert "b00020" in window.sync_label.styleSheet()
@@ -471,7 +457,7 @@ def test_sharing_a_register_from_the_window(
     qtbot: QtBot, window: MainWindow, register_folder: Path, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch, shown: Any,
 ) -> None:  # fmt: skip
-    open_in_window(qtbot, window, register_folder, monkeypatch)
+    open_in(qtbot, window, register_folder)
     assert window.sync_label.text() == "Not shared" and window.share_action.isEnabled()
     share = tmp_path / "share"
     monkeypatch.setattr(ShareDialog, "ask", classmethod(

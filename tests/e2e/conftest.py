@@ -6,111 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import datetime as dt  # noqa: E402
-import shutil  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import pytest  # noqa: E402
-
-from app import search  # noqa: E402
-from app.keys import KdfParams  # noqa: E402
-from app.register import Changes, Register  # noqa: E402
-from tests.desktop_helpers import PASSPHRASE  # noqa: E402
-
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-TODAY = dt.date.today()
-
-
-def seed(changes: Changes) -> None:
-    """A small partnership: organisations, agreements in several states, items, use cases."""
-    county = changes.create("organisation", {"name": "Northshire County Council",
-                                             "org_type": "county_council"})  # fmt: skip
-    trust = changes.create("organisation", {"name": "Northshire Hospitals NHS Trust",
-                                            "org_type": "nhs_trust"})  # fmt: skip
-    owner = changes.create("person", {"name": "Priya Shah", "organisation_id": county})
-    rows = (
-        ("ISA-2026-001", "Hospital discharge data", "active", -10),
-        ("ISA-2026-002", "Falls prevention", "active", 30),
-        ("ISA-2026-003", "Troubled families", "draft", 400),
-        ("ISA-2026-004", "Adult social care outcomes", "under_review", 60),
-        ("ISA-2025-010", "Old survey", "expired", -100),
-    )
-    for n, (ref, title, status, review_in) in enumerate(rows):
-        agreement = changes.create("agreement", {
-            "reference": ref, "title": title, "category": "personal" if n % 2 else "aggregated",
-            "status": status, "review_date": TODAY + dt.timedelta(days=review_in),
-            "owner_id": owner,
-        })  # fmt: skip
-        changes.create("party", {"agreement_id": agreement, "organisation_id": county,
-                                 "role": "provider"})  # fmt: skip
-        if n < 2:
-            changes.create("party", {"agreement_id": agreement, "organisation_id": trust,
-                                     "role": "recipient"})  # fmt: skip
-        changes.create("data_item", {
-            "agreement_id": agreement, "position": 1, "title": f"{title} extract",
-            "source": "Patient administration system", "extract_mechanism": "SFTP",
-            "destination": "County data warehouse", "frequency": "Monthly",
-            "data_fields": "NHS number, date of admission", "purpose": "Planning",
-            "safeguards": "Pseudonymised at source",
-        })  # fmt: skip
-        checklist = changes.create("checklist", {"agreement_id": agreement})
-        changes.create("checklist_answer", {"checklist_id": checklist, "answer": "yes"})
-        changes.create("checklist_answer", {"checklist_id": checklist})
-    changes.create("use_case", {"title": "Frailty register", "stage": "design"})
-    changes.create("use_case", {"title": "Hospital at home", "stage": "live"})
-    changes.create("assessment", {"title": "Joint strategic needs assessment", "kind": "jsna"})
-
-
-@pytest.fixture(scope="session")
-def seeded_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("seeded") / "register"
-    with Register.create(folder, PASSPHRASE, name="Northshire", author="Tester",
-                         kdf=FAST_KDF) as register:  # fmt: skip
-        register.write("Seed", seed)
-        search.rebuild_index(register)
-    return folder
-
-
-@pytest.fixture()
-def register_folder(seeded_folder: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "register"
-    shutil.copytree(seeded_folder, copy, ignore=shutil.ignore_patterns(".register.lock"))
-    return copy
-
-
-@pytest.fixture()
-def register(register_folder: Path) -> Iterator[Register]:
-    reg = Register.open(register_folder, PASSPHRASE, author="Tester")
-    search.attach(reg)
-    yield reg
-    reg.close()
-
-
-@pytest.fixture()
-def settings_file(tmp_path: Path) -> Path:
-    return tmp_path / "settings.ini"
-
-
-class Shown:
-    """Errors and questions the app put to the user during a test."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.answer: object = None
-
-
-@pytest.fixture(autouse=True)
-def shown(monkeypatch: pytest.MonkeyPatch) -> Shown:
-    """Record error messages instead of opening a modal box; questions answer `shown.answer`."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from ui.errors import ErrorMessage, Question, message_for
-
-    record = Shown()
-    record.answer = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(ErrorMessage, "show",
-                        classmethod(lambda cls, parent, exc, title="": record.errors.append(
-                            message_for(exc))))  # fmt: skip
-    monkeypatch.setattr(Question, "ask", classmethod(lambda cls, *a, **k: record.answer))
-    return record
+from tests.desktop_fixtures import (  # noqa: E402, F401  (the desktop tests' fixtures)
+    FAST_KDF,
+    TODAY,
+    Shown,
+    register,
+    register_folder,
+    seed,
+    seeded_folder,
+    settings_file,
+    shown,
+)
+from tests.desktop_helpers import PASSPHRASE  # noqa: E402, F401

@@ -6,86 +6,39 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import datetime as dt  # noqa: E402
-import shutil  # noqa: E402
-from collections.abc import Callable, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
-from app import search  # noqa: E402
-from app.keys import KdfParams  # noqa: E402
-from app.register import Changes, Register  # noqa: E402
-from tests.desktop_helpers import PASSPHRASE, open_in, show_window, unlock_as_typed  # noqa: E402
+from tests.desktop_fixtures import (  # noqa: E402, F401  (fixtures and names the tests share)
+    FAST_KDF,
+    TODAY,
+    Shown,
+    build_register,
+    copy_register,
+    register,
+    register_folder,
+    seed,
+    seeded_folder,
+    settings_file,
+    shown,
+)
+from tests.desktop_helpers import (  # noqa: E402, F401
+    PASSPHRASE,
+    open_in,
+    show_window,
+    unlock_as_typed,
+)
 from ui.main_window import MainWindow  # noqa: E402
 from ui.workers import TaskRunner  # noqa: E402
-
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-TODAY = dt.date.today()
-
-
-def seed(changes: Changes) -> None:
-    """A small partnership: organisations, agreements in several states, items, use cases."""
-    county = changes.create("organisation", {"name": "Northshire County Council",
-                                             "org_type": "county_council"})  # fmt: skip
-    trust = changes.create("organisation", {"name": "Northshire Hospitals NHS Trust",
-                                            "org_type": "nhs_trust"})  # fmt: skip
-    owner = changes.create("person", {"name": "Priya Shah", "organisation_id": county})
-    rows = (
-        ("ISA-2026-001", "Hospital discharge data", "active", -10),
-        ("ISA-2026-002", "Falls prevention", "active", 30),
-        ("ISA-2026-003", "Troubled families", "draft", 400),
-        ("ISA-2026-004", "Adult social care outcomes", "under_review", 60),
-        ("ISA-2025-010", "Old survey", "expired", -100),
-    )
-    for n, (ref, title, status, review_in) in enumerate(rows):
-        agreement = changes.create("agreement", {
-            "reference": ref, "title": title, "category": "personal" if n % 2 else "aggregated",
-            "status": status, "review_date": TODAY + dt.timedelta(days=review_in),
-            "owner_id": owner,
-        })  # fmt: skip
-        changes.create("party", {"agreement_id": agreement, "organisation_id": county,
-                                 "role": "provider"})  # fmt: skip
-        if n < 2:
-            changes.create("party", {"agreement_id": agreement, "organisation_id": trust,
-                                     "role": "recipient"})  # fmt: skip
-        changes.create("data_item", {
-            "agreement_id": agreement, "position": 1, "title": f"{title} extract",
-            "source": "Patient administration system", "extract_mechanism": "SFTP",
-            "destination": "County data warehouse", "frequency": "Monthly",
-            "data_fields": "NHS number, date of admission", "purpose": "Planning",
-            "safeguards": "Pseudonymised at source",
-        })  # fmt: skip
-        checklist = changes.create("checklist", {"agreement_id": agreement})
-        changes.create("checklist_answer", {"checklist_id": checklist, "answer": "yes"})
-        changes.create("checklist_answer", {"checklist_id": checklist})
-    changes.create("use_case", {"title": "Frailty register", "stage": "design"})
-    changes.create("use_case", {"title": "Hospital at home", "stage": "live"})
-    changes.create("assessment", {"title": "Joint strategic needs assessment", "kind": "jsna"})
 
 
 def settle() -> None:
     """Carry out what waits (layouts, counts to show), as the event loop does before it paints."""
     for _ in range(10):
         QApplication.sendPostedEvents(None, 0)
-
-
-def build_register(folder: Path, name: str, build: Callable[[Changes], object]) -> Path:
-    """A closed register at `folder` holding what `build` writes, with its search index."""
-    with Register.create(folder, PASSPHRASE, name=name, author="Tester",
-                         kdf=FAST_KDF) as register:  # fmt: skip
-        register.write(f"Fill {name}", build)
-        search.rebuild_index(register)
-    return folder
-
-
-def copy_register(folder: Path, tmp_path: Path) -> Path:
-    """A copy of a built register for one test (opening a register writes into its folder)."""
-    copy = tmp_path / "register"
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(".register.lock"))
-    return copy
 
 
 def open_window(qtbot: QtBot, folder: Path, tmp_path: Path,
@@ -100,56 +53,9 @@ def open_window(qtbot: QtBot, folder: Path, tmp_path: Path,
     return window
 
 
-@pytest.fixture(scope="session")
-def seeded_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_register(tmp_path_factory.mktemp("seeded") / "register", "Northshire", seed)
-
-
-@pytest.fixture()
-def register_folder(seeded_folder: Path, tmp_path: Path) -> Path:
-    return copy_register(seeded_folder, tmp_path)
-
-
-@pytest.fixture()
-def register(register_folder: Path) -> Iterator[Register]:
-    reg = Register.open(register_folder, PASSPHRASE, author="Tester")
-    search.attach(reg)
-    yield reg
-    reg.close()
-
-
 @pytest.fixture()
 def runner(qtbot: QtBot) -> TaskRunner:
     """A task runner whose host widget the test closes: its worker thread ends with it."""
     host = QWidget()
     qtbot.addWidget(host)
     return TaskRunner(host)
-
-
-@pytest.fixture()
-def settings_file(tmp_path: Path) -> Path:
-    return tmp_path / "settings.ini"
-
-
-class Shown:
-    """Errors and questions the app put to the user during a test."""
-
-    def __init__(self) -> None:
-        self.errors: list[str] = []
-        self.answer: object = None
-
-
-@pytest.fixture(autouse=True)
-def shown(monkeypatch: pytest.MonkeyPatch) -> Shown:
-    """Record error messages instead of opening a modal box; questions answer `shown.answer`."""
-    from PySide6.QtWidgets import QMessageBox
-
-    from ui.errors import ErrorMessage, Question, message_for
-
-    record = Shown()
-    record.answer = QMessageBox.StandardButton.Discard
-    monkeypatch.setattr(ErrorMessage, "show",
-                        classmethod(lambda cls, parent, exc, title="": record.errors.append(
-                            message_for(exc))))  # fmt: skip
-    monkeypatch.setattr(Question, "ask", classmethod(lambda cls, *a, **k: record.answer))
-    return record

@@ -181,7 +181,13 @@ def test_window_joins_waits_for_approval_then_receives_the_register(
     monkeypatch: pytest.MonkeyPatch, shown: Any,
 ) -> None:  # fmt: skip
     window = show_window(qtbot, tmp_path / "settings.ini")
-    first_run = acting(monkeypatch, FirstRunDialog, lambda d: d.join_button.click())
+    join_offered: list[bool] = []  # read while the dialog shows: it is let go once answered
+
+    def choose_join(d: FirstRunDialog) -> None:
+        join_offered.append(d.join_button.isEnabled())
+        d.join_button.click()
+
+    first_run = acting(monkeypatch, FirstRunDialog, choose_join)
     assert first_run == []
 
     def act(d: JoinDialog) -> None:
@@ -198,7 +204,7 @@ def test_window_joins_waits_for_approval_then_receives_the_register(
     controller = window.sync_controller
     with qtbot.waitSignal(controller.round_ended, timeout=20_000):
         window.first_run()
-    assert first_run and first_run[0].join_button.isEnabled()
+    assert len(first_run) == 1 and join_offered == [True]
     assert window.register is not None and window.register.path == tmp_path / "joined"
     assert window.view_stack.currentIndex() == SHARING_ROW
     assert window.sync_label.text() == "Sync: waiting for approval"

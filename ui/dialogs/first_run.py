@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.demo import DEMO_PASSPHRASE
 from app.paths import display_path
+from ui.widgets.modal import run_modal
 
 CREATE, OPEN, OPEN_RECENT, JOIN, DEMO = "create", "open", "open_recent", "join", "demo"
 
@@ -128,5 +129,4 @@ class FirstRunDialog(QDialog):
     def ask(cls, parent: QWidget | None = None,
             recent: list[Path] | None = None) -> FirstRunChoice | None:  # fmt: skip
         dialog = cls(parent, recent)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        return dialog.choice if accepted else None
+        return dialog.choice if run_modal(dialog) else None

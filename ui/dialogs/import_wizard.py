@@ -75,6 +75,7 @@ from ui.models.import_models import (
     can_choose,
     one_line,
 )
+from ui.widgets.modal import run_modal
 from ui.workers import PROGRESS_DELAY_MS, Cancel, Progress, Task, TaskRunner
 
 T = TypeVar("T")
@@ -1324,7 +1325,7 @@ def ask(parent: QWidget | None, register: Register, path: Path | None = None, *,
         runner: TaskRunner | None = None) -> ImportOutcome | None:  # fmt: skip
     """Run the wizard; what was imported, or None when the person cancelled before importing."""
     wizard = ImportWizard(parent, register, path, runner=runner)
-    wizard.exec()
+    run_modal(wizard)
     return wizard.outcome()
 
 

@@ -30,6 +30,7 @@ from app.keys import check_passphrase
 from app.paths import display_path, unused_register_dir
 from app.sync import JoinResult
 from ui.errors import message_for
+from ui.widgets.modal import run_modal
 from ui.widgets.path_edit import PathEdit, show_start
 from ui.workers import TaskRunner
 
@@ -297,5 +298,5 @@ class JoinDialog(QDialog):
             author: str = "") -> JoinResult | None:  # fmt: skip
         """Show the dialog; the result of a join that was made, else None."""
         dialog = cls(parent, runner, share, author)
-        dialog.exec()
+        run_modal(dialog)
         return dialog.result_

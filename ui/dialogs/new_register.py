@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.errors import RegisterError
 from app.keys import check_passphrase
 from app.paths import display_path, holds_files, unused_register_dir
+from ui.widgets.modal import run_modal
 from ui.widgets.path_edit import PathEdit
 from ui.widgets.record_form import ProblemLabel
 
@@ -140,6 +141,4 @@ class NewRegisterDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None = None) -> NewRegisterAnswer | None:
         dialog = cls(parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.answer()
+        return dialog.answer() if run_modal(dialog) else None

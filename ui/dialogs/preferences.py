@@ -30,6 +30,7 @@ from ui.settings import (
     SYNC_INTERVAL_MINUTES,
     Settings,
 )
+from ui.widgets.modal import run_modal
 from ui.widgets.path_edit import PathEdit, show_start
 
 AUTHOR_PREFERENCES = (AUTHOR_NAME, AUTHOR_TITLE, AUTHOR_EMAIL, AUTHOR_PHONE)
@@ -149,7 +150,7 @@ class PreferencesDialog(QDialog):
     def ask(cls, parent: QWidget | None, settings: Settings) -> bool:
         """Show the preferences; returns True when they were saved."""
         dialog = cls(parent, settings)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        if not run_modal(dialog):
             return False
         dialog.store()
         return True

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.sync import JoinRequest
 from ui.dialogs.join import FingerprintLabel
 from ui.models.sync_models import iso_when_text
+from ui.widgets.modal import run_modal
 from ui.widgets.path_edit import PathEdit, show_start
 
 
@@ -111,9 +112,7 @@ class ShareDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, folder: str = "", name: str = "") -> ShareAnswer | None:
         dialog = cls(parent, folder, name)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.answer()
+        return dialog.answer() if run_modal(dialog) else None
 
 
 @dataclass(frozen=True)
@@ -174,6 +173,6 @@ class ApproveDialog(QDialog):
     @classmethod
     def ask(cls, parent: QWidget | None, request: JoinRequest) -> ApproveAnswer | None:
         dialog = cls(parent, request)
-        if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.matches.isChecked():
+        if not run_modal(dialog) or not dialog.matches.isChecked():
             return None
         return ApproveAnswer(admin=dialog.admin.isChecked())

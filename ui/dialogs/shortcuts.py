@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.modal import run_modal
 from ui.widgets.view_keys import MOVING_AROUND, VIEW_SHORTCUTS
 
 SECTION_BACKGROUND = QColor(232, 236, 240)
@@ -99,4 +100,4 @@ class ShortcutsDialog(QDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, shortcuts: Sequence[tuple[str, str]]) -> None:
-        cls(parent, shortcuts).exec()
+        run_modal(cls(parent, shortcuts))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.remember import KeyringState, keyring_state
+from ui.widgets.modal import run_modal
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,4 @@ class UnlockDialog(QDialog):
     def ask(cls, parent: QWidget | None, register_path: Path,
             error: str = "") -> UnlockAnswer | None:  # fmt: skip
         dialog = cls(parent, register_path, error)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.answer()
+        return dialog.answer() if run_modal(dialog) else None

@@ -15,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QBoxLayout,
     QFrame,
     QGroupBox,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -42,6 +40,7 @@ from ui.models.sync_models import (
     ShownVersion,
     load_conflicts,
 )
+from ui.widgets.tables import record_table
 from ui.widgets.wrapped_text import SELECTABLE, WrappedText
 from ui.workers import TaskRunner
 
@@ -151,13 +150,8 @@ class ConflictsView(QWidget):
         self.cards: list[VersionCard] = []
 
         self.model = ConflictTableModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAccessibleName("Open conflicts")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(True)
+        self.table = record_table(self.model, "Open conflicts")
+        self.table.setWordWrap(True)  # unlike other lists: a conflict's row holds its whole text
         self.table.setItemDelegateForColumn(2, WholeNamesDelegate(self.table))
         header = self.table.horizontalHeader()
         for column, mode in enumerate((QHeaderView.ResizeMode.Stretch,

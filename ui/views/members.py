@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,6 +30,7 @@ from ui.dialogs.share import ApproveDialog
 from ui.errors import ErrorMessage, Question
 from ui.models.sync_models import ALARM_COLOUR, MemberTableModel, RequestTableModel
 from ui.sync_controller import status_details, status_text
+from ui.widgets.tables import record_table, size_columns
 from ui.workers import TaskRunner
 
 T = TypeVar("T")
@@ -78,17 +78,6 @@ def revoke_question(member: MemberInfo) -> str:
         f"{member.name} keeps everything they had already synced: removing them cannot take "
         "that back."
     )
-
-
-def _table(model: Any, name: str) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setAccessibleName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.horizontalHeader().setStretchLastSection(True)
-    table.verticalHeader().hide()
-    return table
 
 
 def _button(text: str, accessible: str, slot: Callable[[], object]) -> QPushButton:
@@ -149,13 +138,15 @@ class MembersView(QWidget):
         waiting_layout.addWidget(waiting_text)
 
         self.members_model = MemberTableModel(self)
-        self.members_table = _table(self.members_model, "Members and their devices")
+        self.members_table = record_table(self.members_model, "Members and their devices")
+        size_columns(self.members_table, {1: 20, 2: 10, 3: 22}, stretch=(0, 4))
         members_label = QLabel("&Members and their devices")
         members_label.setBuddy(self.members_table)
         self.revoke_button = _button("Re&move member…", "Remove the selected member",
                                      self.revoke_selected)  # fmt: skip
         self.requests_model = RequestTableModel(self)
-        self.requests_table = _table(self.requests_model, "Requests to join")
+        self.requests_table = record_table(self.requests_model, "Requests to join")
+        size_columns(self.requests_table, {1: 10, 2: 22, 3: 17}, stretch=(0,))
         self.requests_label = QLabel("Requests to &join")
         self.requests_label.setBuddy(self.requests_table)
         self.approve_button = _button("&Approve…", "Approve the selected request",
@@ -237,8 +228,6 @@ class MembersView(QWidget):
         self.details.setText("\n".join(status_details(status)) if status else "")
         self.members_model.set_rows(state.members if state else ())
         self.requests_model.set_rows(state.requests if state else ())
-        self.members_table.resizeColumnsToContents()
-        self.requests_table.resizeColumnsToContents()
         pending = status is not None and status.role == ROLE_PENDING
         self.waiting_box.setVisible(pending)
         if state is not None:

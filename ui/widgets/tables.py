@@ -5,16 +5,26 @@ the model gives that cell a tip of its own.
 
 Column widths are given in characters of the table's own font (the width of a "0", as CSS's
 `ch`), so that they stay right with a larger font or a high-DPI screen; the columns named as
-stretching share what is left, so a table fills its space without a horizontal scroll bar at the
-window's usual size.
+stretching share what is left, so a table fills its space without a horizontal scroll bar. The
+columns are fitted again whenever the table's width changes (`FittedColumns`): in a narrow window
+the sized columns give way before a stretching one (a name, a title) falls below its least width,
+and a column the person resizes keeps its width.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QHelpEvent
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QHelpEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -27,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 CELL_PADDING = 16  # pixels around a cell's text (margins and the grid)
+STRETCH_LEAST = 15  # characters a stretching column keeps before the table scrolls sideways
 
 
 def record_table(model: QAbstractItemModel, name: str, parent: QWidget | None = None,
@@ -64,18 +75,12 @@ def style_table(table: QTableView, rows: bool = True) -> None:
 
 def size_columns(table: QTableView, widths: Mapping[int, int],
                  stretch: Iterable[int] = ()) -> None:  # fmt: skip
-    """Columns `widths` wide (in characters); the `stretch` columns share the rest."""
-    header = table.horizontalHeader()
-    header.setStretchLastSection(False)
-    header.setMinimumSectionSize(chars_wide(table, 3))
-    stretching = set(stretch)
-    for column in range(header.count()):
-        if column in stretching:
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-            continue
-        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        if column in widths:
-            table.setColumnWidth(column, chars_wide(table, widths[column]))
+    """Columns `widths` wide (in characters); the `stretch` columns share the rest.
+
+    Each stretching column keeps at least `STRETCH_LEAST` characters (or its heading): in a
+    narrow table the other columns give way first. See `FittedColumns`.
+    """
+    FittedColumns(table, widths, stretch)
 
 
 def chars_wide(widget: QWidget, chars: int) -> int:
@@ -89,6 +94,159 @@ def history_table(model: QAbstractItemModel, name: str,
     table = record_table(model, name, parent)
     size_columns(table, {0: 17, 1: 14, 2: 26, 3: 24, 4: 8}, stretch=(5, 6))
     return table
+
+
+def share_out(
+    available: int,
+    wanted: Mapping[int, int],
+    floors: Mapping[int, int],
+    title_wanted: int,
+    title_least: int,
+    smallest: int,
+) -> tuple[dict[int, int], int]:
+    """Widths for the columns and the title in `available` pixels.
+
+    Every column gets what it `wanted` if the title can then have what it wants too, and the
+    title takes all that is left. Otherwise the columns with a floor give way in proportion to
+    how far they can, down to their `floors`, until the title has what it wants. If the title
+    would still have less than `title_least`, they give way further, down to `smallest`, before
+    the table has to scroll sideways; the title never has less than `title_least`.
+
+    The "title" is whatever takes up the rest: one column, or several stretching ones together.
+    """
+    widths = dict(wanted)
+    _give_way(widths, floors, sum(widths.values()) + title_wanted - available)
+    _give_way(
+        widths, dict.fromkeys(floors, smallest), sum(widths.values()) + title_least - available
+    )
+    return widths, max(available - sum(widths.values()), title_least)
+
+
+def _give_way(widths: dict[int, int], floors: Mapping[int, int], deficit: int) -> None:
+    """Narrow the columns of `floors` by `deficit` pixels in all, or as far as their floors allow.
+
+    Each gives way in proportion to how far it can go, rounded so that together they give the
+    whole pixels asked (rounding each on its own could leave the table a pixel too wide).
+    """
+    give = {c: max(widths[c] - floors[c], 0) for c in floors}
+    can_give = sum(give.values())
+    if deficit > 0 and can_give > 0:
+        part = min(deficit / can_give, 1.0)
+        owed, given = 0.0, 0
+        for column, amount in give.items():
+            owed += amount * part
+            step = round(owed) - given  # never more than `amount`: owed grew by less than it
+            widths[column] -= step
+            given += step
+
+
+def _split(room: int, least: Mapping[int, int]) -> dict[int, int]:
+    """`room` pixels for the columns of `least`: each its least, then equal parts of the rest.
+
+    The last column takes the odd pixels, so that the widths add up to `room` exactly.
+    """
+    if not least:
+        return {}
+    each, odd = divmod(room - sum(least.values()), len(least))
+    widths = {column: width + each for column, width in least.items()}
+    widths[max(widths)] += odd
+    return widths
+
+
+class FittedColumns(QObject):
+    """Fits a table's columns to its width, each time that width changes.
+
+    A column wants its width in characters if it was given one, its heading's otherwise. The
+    stretching columns share what the others leave, each at least `least` characters (or its
+    heading). Where the table is too narrow for that, the other columns give way in proportion
+    to how far they can, down to the header's smallest section, before the table scrolls
+    sideways.
+
+    Every column stays Interactive. A column the person resizes keeps that width and is no
+    longer fitted; the stretching columns take up the difference. Hiding a column is not
+    resizing it. Fitting a table again replaces its fitter.
+    """
+
+    def __init__(self, table: QTableView, widths: Mapping[int, int], stretch: Iterable[int],
+                 least: int = STRETCH_LEAST) -> None:  # fmt: skip
+        super().__init__(table)
+        for earlier in table.findChildren(
+            FittedColumns, options=Qt.FindChildOption.FindDirectChildrenOnly
+        ):
+            if earlier is not self:
+                earlier.detach()
+        self._table = table
+        self._widths = dict(widths)
+        self._stretch = tuple(stretch)
+        self._least_chars = least
+        self._user_sized: set[int] = set()
+        self._fitting = False
+        header = table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(chars_wide(table, 3))
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.sectionResized.connect(self._section_resized)
+        table.viewport().installEventFilter(self)
+
+    def detach(self) -> None:
+        """Stop fitting the table (its columns keep the widths they have)."""
+        self._table.viewport().removeEventFilter(self)
+        self._table.horizontalHeader().sectionResized.disconnect(self._section_resized)
+        self.setParent(None)
+        self.deleteLater()
+
+    def fit(self) -> None:
+        """Set the widths of the columns not sized by the person for the table's width now."""
+        header = self._table.horizontalHeader()
+        shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
+        sharing = [c for c in shown if c in self._stretch and c not in self._user_sized]
+        wanted = {c: self._wanted(c) for c in shown if c not in sharing}
+        available = self._table.viewport().width()
+        least = {c: self._least(c) for c in sharing}
+        widths, rest = share_out(available, wanted, self._floors(wanted, available),
+                                 sum(self._wanted(c) for c in sharing), sum(least.values()),
+                                 header.minimumSectionSize())  # fmt: skip
+        widths.update(_split(rest, least))
+        self._fitting = True
+        try:
+            for column, width in widths.items():
+                if column not in self._user_sized:
+                    header.resizeSection(column, width)
+        finally:
+            self._fitting = False
+
+    def _wanted(self, column: int) -> int:
+        """The width a column has when the table has room for every column."""
+        header = self._table.horizontalHeader()
+        if column in self._user_sized:
+            return header.sectionSize(column)
+        if column in self._widths:
+            return chars_wide(self._table, self._widths[column])
+        if column in self._stretch:
+            return self._least(column)
+        return header.sectionSizeHint(column)
+
+    def _least(self, column: int) -> int:
+        """The least width of a stretching column: its heading, and `least` characters."""
+        return max(self._table.horizontalHeader().sectionSizeHint(column),
+                   chars_wide(self._table, self._least_chars))  # fmt: skip
+
+    def _floors(self, wanted: Mapping[int, int], available: int) -> dict[int, int]:
+        """How far each column gives way before the stretching ones have what they want."""
+        smallest = self._table.horizontalHeader().minimumSectionSize()
+        return {column: smallest for column in wanted if column not in self._user_sized}
+
+    def _section_resized(self, column: int, _old: int, new: int) -> None:
+        if self._fitting or new == 0:  # 0: the column was hidden
+            return
+        self._user_sized.add(column)  # the person dragged it (or double-clicked its edge)
+        self.fit()  # the stretching columns take up the difference
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (isinstance(event, QResizeEvent) and watched is self._table.viewport()
+                and event.size().width() != event.oldSize().width()):  # fmt: skip
+            self.fit()
+        return False
 
 
 class WholeTextTips(QStyledItemDelegate):
@@ -112,8 +270,14 @@ class WholeTextTips(QStyledItemDelegate):
 
 
 def _is_cut_short(option: QStyleOptionViewItem, view: QWidget) -> bool:
-    """Whether the cell's text is wider than the room the style leaves it (beside any icon)."""
+    """Whether the cell's text is wider than the room the style leaves it (beside any icon).
+
+    Text that wraps is cut short only where it needs more lines than the cell's height holds.
+    """
     style = view.style()
+    if option.features & QStyleOptionViewItem.ViewItemFeature.WrapText:
+        needed = style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, option, QSize(), view)
+        return needed.height() > option.rect.height()
     room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view).width()
     margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
     return option.fontMetrics.horizontalAdvance(option.text) > room - 2 * margin

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.conflicts import FieldConflict, resolve_conflict
 from app.register import Register
+from app.wording import plural
 from ui.errors import ErrorMessage
 from ui.models.sync_models import (
     WRAP_ROLE,
@@ -253,7 +254,7 @@ class ConflictsView(QWidget):
             self.model.set_rows(items)
             self.table.resizeRowsToContents()
             self.summary.setText(
-                f"{len(items)} open conflict{'s' if len(items) != 1 else ''}." if items
+                f"{plural(len(items), 'open conflict')}." if items
                 else NO_CONFLICTS
             )  # fmt: skip
             row = self.model.row_of(keep.key) if keep is not None else -1

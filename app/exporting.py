@@ -27,7 +27,9 @@ from app.importing.mapping import CHOICES, TARGETS
 from app.importing.plan import LINKS, SCOPES, RecordNames, collector_paused, entity_of
 from app.importing.vocabulary import vocabulary
 from app.oplog import model_for
+from app.paths import portable_name
 from app.register import Register
+from app.wording import plural
 
 Progress = Callable[[int, int], None]
 Cancel = Callable[[], bool]
@@ -55,14 +57,51 @@ class ExportCancelledError(RegisterError):
         super().__init__("The export was cancelled; no file was written.")
 
 
+class ExportNameError(RegisterError):
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"An export is an Excel workbook: give it a name ending in .xlsx, not "
+            f"'{path.name}'. Nothing was written."
+        )
+
+
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
     rows: dict[str, int]  # sheet name -> rows written
 
     def summary(self) -> str:
-        parts = ", ".join(f"{n} {name.lower()}" for name, n in self.rows.items())
-        return f"Exported {parts} to {self.path}"
+        """What was written, agreements first: "Exported 70 agreements, … and 44 organisations…".
+
+        Kinds of record the register has none of are left out.
+        """
+        written = sorted(((n, name) for name, n in self.rows.items() if n),
+                         key=lambda r: r[1] != "Agreements")  # fmt: skip
+        if not written:
+            return f"Exported the register, which is empty, to {self.path}"
+        parts = [plural(n, _in_a_sentence(_one_of(name)), _in_a_sentence(name))
+                 for n, name in written]  # fmt: skip
+        listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+        return f"Exported {listed} to {self.path}"
+
+
+_ONE_OF = {"People": "Person", "Parties": "Party", "Lawful bases": "Lawful basis",
+           "Governance bodies": "Governance body"}  # fmt: skip
+
+
+def _one_of(sheet_name: str) -> str:
+    """What one row of a sheet is: "Data item" of "Data items"."""
+    return _ONE_OF.get(sheet_name, sheet_name.removesuffix("s"))
+
+
+def _in_a_sentence(sheet_name: str) -> str:
+    """A sheet's name inside a sentence: "data items", but "DPIAs" stays as it is."""
+    return sheet_name if sheet_name[:2].isupper() else sheet_name[0].lower() + sheet_name[1:]
+
+
+def export_file_name(register_name: str, today: dt.date) -> str:
+    """The name an export is offered under: the register's name and the day, sortable."""
+    return f"{portable_name(register_name)} {today.isoformat()}.xlsx"
 
 
 # ---------------------------------------------------------------------- reading the register
@@ -309,6 +348,8 @@ def export_register(
 ) -> ExportResult:
     """Write the whole register to `path` (xlsx); the file appears only once complete."""
     path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise ExportNameError(path)
     with collector_paused():
         with register.session() as session:
             sheets = register_sheets(session)
@@ -318,6 +359,8 @@ def export_register(
             ("Exported", dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")),
         ]
         data = write_sheets(sheets, about, progress, cancel)
+    if cancel is not None and cancel():  # asked for while the workbook was put together
+        raise ExportCancelledError()
     write_atomically(path, data)
     total = sum(len(rows) for _, rows in sheets)
     if progress is not None:

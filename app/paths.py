@@ -40,7 +40,7 @@ def data_dir() -> Path:
 
 def default_register_dir(name: str = "register") -> Path:
     """The folder in the user data folder for a register called `name`."""
-    return data_dir() / folder_name_for(name)
+    return data_dir() / portable_name(name)
 
 
 def unused_register_dir(name: str) -> Path:
@@ -60,23 +60,23 @@ def holds_files(folder: Path) -> bool:
     return any(folder.iterdir())
 
 
-_NOT_IN_FOLDER_NAMES = frozenset('<>:"/\\|?*')
+_NOT_IN_NAMES = frozenset('<>:"/\\|?*')
 _RESERVED_ON_WINDOWS = frozenset(
     {"CON", "PRN", "AUX", "NUL", *(f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10))}
 )
-FOLDER_NAME_MOST = 80
+NAME_MOST = 80
 
 
-def folder_name_for(name: str, fallback: str = "register") -> str:
-    """`name` made a folder name Windows, macOS and Linux all take.
+def portable_name(name: str, fallback: str = "register") -> str:
+    """`name` made a folder or file name Windows, macOS and Linux all take.
 
     Characters they refuse, and those that do not print, become spaces; runs of spaces, and dots
     or spaces at the end, go; a name Windows keeps for devices ("CON", "LPT1") gets " register"
     after it.
     """
-    kept = "".join(c if c.isprintable() and c not in _NOT_IN_FOLDER_NAMES else " " for c in name)
+    kept = "".join(c if c.isprintable() and c not in _NOT_IN_NAMES else " " for c in name)
     cleaned = " ".join(kept.split())
-    cleaned = cleaned[:FOLDER_NAME_MOST].rstrip(". ")
+    cleaned = cleaned[:NAME_MOST].rstrip(". ")
     if not cleaned:
         return fallback
     if cleaned.split(".")[0].upper() in _RESERVED_ON_WINDOWS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 from collections.abc import Callable
@@ -41,9 +42,10 @@ from ui.models.search import SearchResultsModel
 from ui.settings import AUTHOR_NAME, IDLE_LOCK_MINUTES, SHARED_FOLDER, Settings
 from ui.sync_controller import NOT_SHARED, SyncController, status_text, sync_interval_ms
 from ui.views.dashboard import DashboardView
-from ui.workers import TaskRunner
+from ui.workers import Cancel, Progress, Task, TaskRunner
 
 if TYPE_CHECKING:  # the dialogs and the views not on screen at start load when first needed
+    from app.exporting import ExportResult
     from app.oplog import Operation
     from app.search import SearchHit
     from app.sync import SyncStatus
@@ -428,6 +430,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.import_action = self._action(file_menu, "&Import spreadsheet…",
                                           self.import_spreadsheet)  # fmt: skip
+        self.export_action = self._action(file_menu, "&Export register to Excel…",
+                                          self.export_spreadsheet)  # fmt: skip
         self.share_action = self._action(file_menu, "&Share this register…", self.share_register)
         self.sync_action = self._action(file_menu, "S&ync now", self.sync_now, "F9",
                                         "Sync with the shared folder")  # fmt: skip
@@ -508,7 +512,7 @@ class MainWindow(QMainWindow):
 
     def _set_actions_enabled(self, open_: bool) -> None:
         for action in (self.lock_action, self.undo_action, self.redo_action, self.import_action,
-                       self.share_action, self.sync_action):  # fmt: skip
+                       self.export_action, self.share_action, self.sync_action):  # fmt: skip
             action.setEnabled(open_)
         self.search_box.setEnabled(open_)
         self.navigation.setEnabled(open_)
@@ -1091,6 +1095,44 @@ class MainWindow(QMainWindow):
         self.refresh_all()
         if outcome is not None:
             self.statusBar().showMessage(outcome.message, 15_000)
+
+    def export_spreadsheet(self) -> Task[None] | None:
+        """Write the whole register to an Excel workbook, off the GUI thread, with progress.
+
+        Cancelling leaves no file: the workbook appears only once it is whole. Returns the
+        export's task, or None when there was nothing to export or the person did not choose.
+        """
+        register = self.register
+        if register is None:
+            return None
+        from app.exporting import ExportCancelledError, export_file_name
+        from app.exporting import export_register as export
+        from ui.widgets.save_file import ask_workbook_path, documents_folder
+
+        folder = self.settings.export_folder() or documents_folder()
+        name = export_file_name(register.info().name, dt.date.today())
+        path = ask_workbook_path(self, "Export the register to Excel", folder / name)
+        if path is None:
+            return None
+        self.settings.set_export_folder(path.parent)
+
+        written: list[ExportResult] = []  # filled on the worker once the file is written
+
+        def work(progress: Progress, cancel: Cancel) -> None:
+            written.append(export(register, path, progress, cancel))
+
+        def ended() -> None:
+            if written:  # even when Cancel came too late to stop it: say what is on disk
+                self.statusBar().showMessage(f"{written[0].summary()}.", 15_000)
+            elif task.cancelled:
+                self.statusBar().showMessage(ExportCancelledError().message, 8_000)
+
+        task = self.runner.run_with_progress(
+            work, None, lambda exc: ErrorMessage.show(self, exc, "Export"),
+            label="Exporting the register…",
+        )  # fmt: skip
+        task.ended.connect(ended)
+        return task
 
     # ------------------------------------------------------------------ dialogs
 

@@ -19,7 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QEventLoop, QPoint, QTimer, SignalInstance  # noqa: E402
 from PySide6.QtGui import QPainter, QPixmap  # noqa: E402
-from PySide6.QtWidgets import QDialog, QLineEdit, QWidget  # noqa: E402
+from PySide6.QtWidgets import QDialog, QLineEdit, QMenu, QWidget  # noqa: E402
 
 from app import sync  # noqa: E402
 from app.agreements import (  # noqa: E402
@@ -156,6 +156,7 @@ def take_all(out: Path) -> list[Path]:
 
         wait_for(window.dashboard.loaded, window.dashboard.refresh)
         shots.widget("dashboard", window)
+        file_menu(shots, window)
 
         agreements = window.agreements
         wait_for(agreements.loaded, lambda: window.navigate(1))
@@ -234,6 +235,16 @@ def take_all(out: Path) -> list[Path]:
         shots.widget("locked", window)
         window.close()
     return shots.written
+
+
+def file_menu(shots: Shooter, window: MainWindow) -> None:
+    """The File menu open: where a register is imported into, exported from and shared."""
+    menu = window.menuBar().actions()[0].menu()
+    assert isinstance(menu, QMenu)
+    menu.popup(window.mapToGlobal(window.menuBar().geometry().bottomLeft()))
+    settle(100)
+    shots.save("file-menu", with_popup(window, menu))
+    menu.hide()
 
 
 SECOND_TABS = {

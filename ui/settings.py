@@ -53,6 +53,7 @@ PREFERENCES: tuple[Preference[int] | Preference[str] | Preference[bool], ...] = 
     SYNC_INTERVAL_MINUTES,
 )
 RECENT_KEY = "registers/recent"
+EXPORT_FOLDER_KEY = "export/folder"  # where the last export was saved: the next is offered there
 REMEMBERED_KEY = "registers/remembered"  # JSON: register folder -> register id in the keyring
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE: PERSONAL")
 
@@ -98,6 +99,16 @@ class Settings:
     def last_register(self) -> Path | None:
         recent = self.recent_registers()
         return recent[0] if recent else None
+
+    # -- where exports go
+
+    def export_folder(self) -> Path | None:
+        raw: Any = self._qsettings.value(EXPORT_FOLDER_KEY, "")
+        return Path(raw) if isinstance(raw, str) and raw else None
+
+    def set_export_folder(self, folder: Path) -> None:
+        self._qsettings.setValue(EXPORT_FOLDER_KEY, str(folder))
+        self._qsettings.sync()
 
     # -- registers whose key the keyring remembers (the keyring is keyed by register id)
 

@@ -381,6 +381,44 @@ def test_export_cancel_writes_no_file(pair: tuple[Register, Register], tmp_path:
         write_sheets(many, [], cancel=lambda: True)
 
 
+def test_a_cancel_heard_after_the_last_row_still_leaves_no_file(
+    pair: tuple[Register, Register], tmp_path: Path
+) -> None:
+    from app.exporting import ExportCancelledError
+
+    source, _ = pair
+    source.write("Fill", _fill)  # fewer rows than the writer checks for a cancel between
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ExportCancelledError):
+        export_register(source, tmp_path / "out" / "out.xlsx", cancel=lambda: True)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_an_export_must_be_named_as_a_workbook(
+    pair: tuple[Register, Register], tmp_path: Path
+) -> None:
+    from app.exporting import ExportNameError
+
+    source, _ = pair
+    (tmp_path / "out").mkdir()
+    with pytest.raises(ExportNameError, match=r"ending in \.xlsx, not 'register\.csv'"):
+        export_register(source, tmp_path / "out" / "register.csv")
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_the_summary_names_what_the_register_holds_agreements_first() -> None:
+    from app.exporting import ExportResult
+
+    result = ExportResult(Path("out.xlsx"), {"Organisations": 44, "People": 0, "Agreements": 1_070,
+                                             "Data items": 1, "DPIAs": 2})  # fmt: skip
+    assert result.summary() == (
+        "Exported 1,070 agreements, 44 organisations, 1 data item and 2 DPIAs to out.xlsx"
+    )
+    assert ExportResult(Path("out.xlsx"), {"Agreements": 0}).summary() == (
+        "Exported the register, which is empty, to out.xlsx"
+    )
+
+
 def test_demo_register_round_trip(pair: tuple[Register, Register], tmp_path: Path) -> None:
     source, target = pair
     build_demo(source)

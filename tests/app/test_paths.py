@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from app import paths
 from app.keys import KdfParams
 from app.paths import (
-    FOLDER_NAME_MOST,
+    NAME_MOST,
     default_register_dir,
     display_path,
-    folder_name_for,
     holds_files,
+    portable_name,
     unused_register_dir,
 )
 from app.register import Register
@@ -45,13 +45,13 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ],
 )
 def test_a_register_name_becomes_a_folder_name_every_system_takes(name: str, folder: str) -> None:
-    assert folder_name_for(name) == folder
+    assert portable_name(name) == folder
 
 
 @given(st.text(max_size=200))
 def test_any_name_gives_a_single_usable_folder_name(name: str) -> None:
-    folder = folder_name_for(name)
-    assert folder and len(folder) <= FOLDER_NAME_MOST + len(" register")
+    folder = portable_name(name)
+    assert folder and len(folder) <= NAME_MOST + len(" register")
     assert not any(c in folder for c in '<>:"/\\|?*') and folder.isprintable()
     assert folder == folder.strip() and not folder.endswith(".")
     assert Path(folder).name == folder  # one folder, never a path

@@ -156,7 +156,6 @@ def take_all(out: Path) -> list[Path]:
 
         wait_for(window.dashboard.loaded, window.dashboard.refresh)
         shots.widget("dashboard", window)
-        file_menu(shots, window)
 
         agreements = window.agreements
         wait_for(agreements.loaded, lambda: window.navigate(1))
@@ -224,6 +223,7 @@ def take_all(out: Path) -> list[Path]:
 
         share_with_a_colleague(shots, window, Path(temp), richest)
         import_a_council_register(shots, window, Path(temp))
+        file_menu(shots, window)
 
         shots.dialog("preferences", PreferencesDialog(window, settings))
         shots.dialog("keyboard-shortcuts", ShortcutsDialog(window, window.shortcuts()))

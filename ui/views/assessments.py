@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -27,10 +25,16 @@ from app.assessments import (
     unlink_data_item,
     update_assessment,
 )
-from app.errors import RegisterError
 from app.register import Register
 from ui.models.assessment_models import AssessmentTableModel, NeededItemTableModel
 from ui.widgets.focus import tab_order
+from ui.widgets.master_detail import (
+    RecordWriters,
+    ShownRecord,
+    clear_current,
+    record_heading,
+    select_row,
+)
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.tables import record_table, size_columns
 
@@ -51,6 +55,7 @@ ASSESSMENT_FORM = (
 )
 # columns of the list; the kind, lead and whether it is statutory show in the form beside it
 HIDDEN_COLUMNS = ("kind", "lead", "statutory")
+WRITERS = RecordWriters(create_assessment, update_assessment, delete_assessment)
 
 
 class AssessmentsView(QWidget):
@@ -63,7 +68,6 @@ class AssessmentsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._current: str | None = None
 
         self.model = AssessmentTableModel(self)
         self.table = record_table(self.model, "Assessments", self)
@@ -78,13 +82,7 @@ class AssessmentsView(QWidget):
         self.delete_button.setAccessibleName("Delete assessment")
         self.delete_button.clicked.connect(self.delete_current)
 
-        self.heading = QLabel(self)
-        self.heading.setAccessibleName("Selected assessment")
-        self.heading.setWordWrap(True)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = record_heading("Selected assessment", self)
         self.form = RecordForm(ASSESSMENT_FORM, self)
         self.save_button = QPushButton("&Save assessment", self)
         self.save_button.setAccessibleName("Save assessment")
@@ -114,6 +112,9 @@ class AssessmentsView(QWidget):
         self.overlap.setAccessibleName("Shared data items")
         self.overlap.setWordWrap(True)
         self.problem = ProblemLabel("Problem", self)
+        self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
+                                 saved=self.assessment_saved.emit,
+                                 attempt=self.problem.attempt)  # fmt: skip
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -164,49 +165,43 @@ class AssessmentsView(QWidget):
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
-        self._current = None
+        self.shown.id = None
         self.refresh()
 
     def refresh(self) -> None:
         register = self._register
         rows = list_assessments(register) if register else []
-        keep = self._current  # a model reset clears the selection
+        keep = self.shown.id  # a model reset clears the selection
         self.model.set_rows(rows)
-        self._current = keep if keep is not None and self.model.row_of(keep) >= 0 else None
-        if self._current is None and rows:
-            self._current = rows[0].id  # the first assessment shows, rather than an empty form
+        self.shown.id = keep if keep is not None and self.model.row_of(keep) >= 0 else None
+        if self.shown.id is None and rows:
+            self.shown.id = rows[0].id  # the first assessment shows, rather than an empty form
         self.item_choice.clear()
         for choice in data_item_choices(register) if register else []:
             self.item_choice.addItem(choice.label, choice.id)
-        if self._current is not None:
-            self.select_assessment(self._current)
+        if self.shown.id is not None:
+            self.select_assessment(self.shown.id)
         self._show_current()
 
     # -- selection
 
     def current_id(self) -> str | None:
-        return self._current
+        return self.shown.id
 
     def select_assessment(self, assessment_id: str) -> None:
-        row = self.model.row_of(assessment_id)
-        if row >= 0:
-            self.table.selectionModel().setCurrentIndex(
-                self.model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
+        select_row(self.table, self.model.row_of(assessment_id))
 
     def select_record(self, record_id: str) -> None:
         """Show an assessment found by the search box."""
         self.select_assessment(record_id)
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._current = self.model.row_at(current.row()).id if current.row() >= 0 else None
+        self.shown.id = self.model.row_at(current.row()).id if current.row() >= 0 else None
         self._show_current()
 
     def _show_current(self) -> None:
         register = self._register
-        row = self.model.row_of(self._current) if self._current else -1
+        row = self.model.row_of(self.shown.id) if self.shown.id else -1
         assessment = self.model.row_at(row) if row >= 0 else None
         self.form.set_values(assessment)
         self.heading.setText(assessment.title if assessment else "New assessment")
@@ -232,66 +227,32 @@ class AssessmentsView(QWidget):
 
     # -- actions
 
-    def _run(self, work: Callable[[], object]) -> bool:
-        try:
-            work()
-        except RegisterError as exc:
-            self.problem.setText(exc.message)
-            return False
-        self.problem.clear()
-        return True
-
     def new_assessment(self) -> None:
-        self.table.clearSelection()
-        self._current = None
-        self._show_current()
-        self.form.editors["title"].setFocus()
+        clear_current(self.table)
+        self.shown.new(self._show_current)
 
     def save(self) -> bool:
-        register = self._register
-        if register is None:
-            return False
-        current = self._current
-
-        def write(values: dict[str, object]) -> None:
-            nonlocal current
-            if current is None:
-                current = create_assessment(register, values)
-            else:
-                update_assessment(register, current, values)
-
-        if not self.form.submit(write):
-            return False
-        assert current is not None
-        self._current = current
-        self.refresh()
-        self.assessment_saved.emit(current)
-        return True
+        return self.shown.save(self._register)
 
     def delete_current(self) -> None:
-        register, current = self._register, self._current
-        if register is None or current is None:
-            return
-        if self._run(lambda: delete_assessment(register, current)):
-            self._current = None
-            self.refresh()
+        self.shown.delete(self._register)
 
     def add_chosen_item(self) -> None:
-        register, current = self._register, self._current
+        register, current = self._register, self.shown.id
         item_id = self.item_choice.currentData()
         if register is None or current is None or item_id is None:
             return
-        if self._run(lambda: link_data_item(register, current, item_id)):
+        if self.problem.attempt(lambda: link_data_item(register, current, item_id)):
             self.refresh()
 
     def remove_selected_item(self) -> None:
-        register, current = self._register, self._current
+        register, current = self._register, self.shown.id
         row = self.items.currentIndex().row()
         if register is None or current is None or row < 0:
             self.problem.setText("Select the data item to remove first.")
             return
         item_id = self.items_model.row_at(row).data_item_id
-        if self._run(lambda: unlink_data_item(register, current, item_id)):
+        if self.problem.attempt(lambda: unlink_data_item(register, current, item_id)):
             self.refresh()
 
     def _item_activated(self, index: QModelIndex) -> None:

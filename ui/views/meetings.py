@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -16,13 +16,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import RegisterError
 from app.meetings import (
     DECISION_OUTCOME_LABELS,
     MEETING_STATUS_LABELS,
@@ -46,6 +44,7 @@ from app.meetings import (
 from app.register import Register
 from ui.models.meeting_models import DecisionTableModel, MeetingTableModel, PaperTableModel
 from ui.widgets.focus import tab_order
+from ui.widgets.master_detail import RecordWriters, ShownRecord, clear_current, select_row
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.scroll import VerticalScroll
 from ui.widgets.tables import record_table, size_columns
@@ -87,12 +86,13 @@ def _first_meeting(rows: list[Meeting], today: dt.date) -> str:
     return rows[0].id
 
 
-def _select_row(table: QTableView, row: int) -> None:
-    model = table.model()
-    table.selectionModel().setCurrentIndex(
-        model.index(row, 0),
-        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
-    )
+def _create_meeting(register: Register, values: dict[str, Any]) -> str:
+    """Add the meeting the form describes, of the body chosen in it."""
+    body_id = values.pop("body_id")
+    return create_meeting(register, body_id if isinstance(body_id, str) else None, values)
+
+
+WRITERS = RecordWriters(_create_meeting, update_meeting, delete_meeting)
 
 
 class MeetingsView(QWidget):
@@ -105,7 +105,6 @@ class MeetingsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._meeting: str | None = None
         self._paper: str | None = None
 
         # -- meetings
@@ -131,6 +130,10 @@ class MeetingsView(QWidget):
         self.save_button.setAccessibleName("Save meeting")
         self.save_button.clicked.connect(self.save_meeting)
         self.problem = ProblemLabel("Problem", self)
+        # the meeting shown in the meeting form
+        self.meeting = ShownRecord(self.meeting_form, WRITERS, refresh=self.refresh,
+                                   saved=self.meeting_saved.emit,
+                                   attempt=self.problem.attempt)  # fmt: skip
 
         # -- papers
         self.paper_model = PaperTableModel(self)
@@ -272,18 +275,18 @@ class MeetingsView(QWidget):
     def set_register(self, register: Register | None) -> None:
         self._register = register
         self.decision_model.register = register
-        self._meeting = None
+        self.meeting.id = None
         self._paper = None
         self.refresh()
 
     def refresh(self) -> None:
         register = self._register
         rows = list_meetings(register) if register else []
-        keep, paper = self._meeting, self._paper  # a model reset clears the selection
+        keep, paper = self.meeting.id, self._paper  # a model reset clears the selection
         self.model.set_rows(rows)
-        self._meeting = keep if keep is not None and self.model.row_of(keep) >= 0 else None
-        if self._meeting is None and rows:
-            self._meeting = _first_meeting(rows, dt.date.today())
+        self.meeting.id = keep if keep is not None and self.model.row_of(keep) >= 0 else None
+        if self.meeting.id is None and rows:
+            self.meeting.id = _first_meeting(rows, dt.date.today())
         self._paper = paper
         bodies = list_bodies(register) if register else []
         self.meeting_form.set_choices("body_id", [(b.id, b.name) for b in bodies])
@@ -291,23 +294,21 @@ class MeetingsView(QWidget):
         self.decision_agreement.addItem("No agreement", None)
         for choice in agreement_choices(register) if register else []:
             self.decision_agreement.addItem(f"{choice.reference}: {choice.title}", choice.id)
-        if self._meeting is not None:
-            _select_row(self.table, self.model.row_of(self._meeting))
+        if self.meeting.id is not None:
+            select_row(self.table, self.model.row_of(self.meeting.id))
             self._paper = paper
         self._show_meeting()
 
     # -- selection
 
     def current_id(self) -> str | None:
-        return self._meeting
+        return self.meeting.id
 
     def select_meeting(self, meeting_id: str) -> None:
-        row = self.model.row_of(meeting_id)
-        if row >= 0:
-            _select_row(self.table, row)
+        select_row(self.table, self.model.row_of(meeting_id))
 
     def _meeting_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self._meeting = self.model.row_at(current.row()).id if current.row() >= 0 else None
+        self.meeting.id = self.model.row_at(current.row()).id if current.row() >= 0 else None
         self._paper = None
         self._show_meeting()
 
@@ -317,7 +318,7 @@ class MeetingsView(QWidget):
         self._show_paper()
 
     def _show_meeting(self) -> None:
-        register, meeting_id = self._register, self._meeting
+        register, meeting_id = self._register, self.meeting.id
         row = self.model.row_of(meeting_id) if meeting_id else -1
         meeting = self.model.row_at(row) if row >= 0 else None
         self.meeting_form.set_values(meeting)
@@ -328,7 +329,7 @@ class MeetingsView(QWidget):
         if self._paper is None and papers:
             self._paper = papers[0].id  # the first paper shows, rather than an empty form
         if self._paper is not None:
-            _select_row(self.papers, self.paper_model.row_of(self._paper))
+            select_row(self.papers, self.paper_model.row_of(self._paper))
         self.decision_model.set_rows(
             list_decisions(register, meeting.id) if register and meeting else []
         )
@@ -357,68 +358,30 @@ class MeetingsView(QWidget):
 
     # -- actions
 
-    def _run(self, work: Callable[[], object]) -> bool:
-        try:
-            work()
-        except RegisterError as exc:
-            self.problem.setText(exc.message)
-            return False
-        self.problem.clear()
-        return True
-
     def add_body(self) -> None:
         register, name = self._register, self.body_name.text().strip()
         if register is None:
             return
-        if self._run(lambda: create_body(register, {"name": name})):
+        if self.problem.attempt(lambda: create_body(register, {"name": name})):
             self.body_name.clear()
             self.refresh()
 
     def new_meeting(self) -> None:
-        self.table.clearSelection()
-        self._meeting = None
-        self._show_meeting()
-        self.meeting_form.editors["meeting_date"].setFocus()
+        clear_current(self.table)
+        self.meeting.new(self._show_meeting, first="meeting_date")
 
     def save_meeting(self) -> bool:
-        register = self._register
-        if register is None:
-            return False
-        current = self._meeting
-
-        def write(values: dict[str, object]) -> None:
-            nonlocal current
-            if current is None:
-                body_id = values.pop("body_id")
-                current = create_meeting(register, body_id if isinstance(body_id, str) else None,
-                                         values)  # fmt: skip
-            else:
-                update_meeting(register, current, values)
-
-        if not self.meeting_form.submit(write):
-            return False
-        assert current is not None
-        self._meeting = current
-        self.refresh()
-        self.meeting_saved.emit(current)
-        return True
+        return self.meeting.save(self._register)
 
     def delete_current(self) -> None:
-        register, current = self._register, self._meeting
-        if (
-            register is not None
-            and current is not None
-            and self._run(lambda: delete_meeting(register, current))
-        ):
-            self._meeting = None
-            self.refresh()
+        self.meeting.delete(self._register)
 
     def add_paper(self) -> None:
-        register, current = self._register, self._meeting
+        register, current = self._register, self.meeting.id
         if register is None or current is None:
             return
         created: list[str] = []
-        if self._run(
+        if self.problem.attempt(
             lambda: created.append(add_paper(register, current, {"subject": "New paper"}))
         ):
             self._paper = created[0]
@@ -440,12 +403,12 @@ class MeetingsView(QWidget):
         if register is None or paper is None:
             self.problem.setText("Select the paper to remove first.")
             return
-        if self._run(lambda: delete_paper(register, paper)):
+        if self.problem.attempt(lambda: delete_paper(register, paper)):
             self._paper = None
             self.refresh()
 
     def record_decision(self) -> None:
-        register, current = self._register, self._meeting
+        register, current = self._register, self.meeting.id
         if register is None or current is None:
             return
         values = {
@@ -454,7 +417,7 @@ class MeetingsView(QWidget):
             "agreement_id": self.decision_agreement.currentData(),
             "paper_id": self.decision_paper.currentData(),
         }
-        if self._run(lambda: add_decision(register, current, values)):
+        if self.problem.attempt(lambda: add_decision(register, current, values)):
             self.decision_text.clear()
             self.refresh()
 
@@ -464,7 +427,7 @@ class MeetingsView(QWidget):
             self.problem.setText("Select the decision to remove first.")
             return
         decision_id = self.decision_model.row_at(row).id
-        if self._run(lambda: delete_decision(register, decision_id)):
+        if self.problem.attempt(lambda: delete_decision(register, decision_id)):
             self.refresh()
 
     def _decision_activated(self, index: QModelIndex) -> None:

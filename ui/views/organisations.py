@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import RegisterError
 from app.organisations import (
     ORGANISATION_TYPE_LABELS,
     create_organisation,
@@ -28,6 +27,13 @@ from app.organisations import (
 from app.register import Register
 from ui.models.organisation_models import OrganisationTableModel, PersonTableModel
 from ui.widgets.focus import tab_order
+from ui.widgets.master_detail import (
+    RecordWriters,
+    ShownRecord,
+    clear_current,
+    record_heading,
+    select_row,
+)
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.scroll import VerticalScroll
 from ui.widgets.tables import record_table, size_columns
@@ -63,6 +69,7 @@ ORGANISATION_FORM = (
 )
 # columns of the list; the ODS code and DPO show in the form beside it
 HIDDEN_COLUMNS = ("code", "dpo_name")
+WRITERS = RecordWriters(create_organisation, update_organisation, delete_organisation)
 
 
 class OrganisationsView(QWidget):
@@ -74,7 +81,6 @@ class OrganisationsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._current: str | None = None
 
         self.model = OrganisationTableModel(self)
         self.table = record_table(self.model, "Organisations", self)
@@ -95,13 +101,10 @@ class OrganisationsView(QWidget):
         self.save_button.setAccessibleName("Save organisation")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.heading = QLabel(self)
-        self.heading.setAccessibleName("Selected organisation")
-        self.heading.setWordWrap(True)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = record_heading("Selected organisation", self)
+        # a refused delete shows on the form, as a refused save does
+        self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
+                                 saved=self.organisation_saved.emit)  # fmt: skip
 
         self.people_model = PersonTableModel(self)
         self.people_model.problem_raised.connect(self._people_problem)
@@ -181,18 +184,18 @@ class OrganisationsView(QWidget):
     def set_register(self, register: Register | None) -> None:
         self._register = register
         self.people_model.register = register
-        self._current = None
+        self.shown.id = None
         self.refresh()
 
     def refresh(self) -> None:
         rows = list_organisations(self._register) if self._register else []
-        keep = self._current
+        keep = self.shown.id
         self.model.set_rows(rows)
         if keep is not None and self.model.row_of(keep) < 0:
             keep = None
         if keep is None and rows:
             keep = rows[0].id  # the first organisation shows, rather than an empty form
-        self._current = keep
+        self.shown.id = keep
         if keep is not None:
             self.select_organisation(keep)
         self._show_current()
@@ -200,17 +203,10 @@ class OrganisationsView(QWidget):
     # -- selection
 
     def current_id(self) -> str | None:
-        return self._current
+        return self.shown.id
 
     def select_organisation(self, organisation_id: str) -> None:
-        row = self.model.row_of(organisation_id)
-        if row < 0:
-            return
-        self.table.selectionModel().setCurrentIndex(
-            self.model.index(row, 0),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        select_row(self.table, self.model.row_of(organisation_id))
 
     def select_record(self, record_id: str) -> None:
         """Show an organisation found by the search box."""
@@ -218,12 +214,12 @@ class OrganisationsView(QWidget):
 
     def _row_changed(self, current: object, _previous: object) -> None:
         row = self.table.currentIndex().row()
-        self._current = self.model.row_at(row).id if row >= 0 else None
+        self.shown.id = self.model.row_at(row).id if row >= 0 else None
         self._show_current()
 
     def _show_current(self) -> None:
         unlocked = self._register is not None
-        row = self.model.row_of(self._current) if self._current else -1
+        row = self.model.row_of(self.shown.id) if self.shown.id else -1
         organisation = self.model.row_at(row) if row >= 0 else None
         self.form.set_values(organisation)
         self.heading.setText(organisation.name if organisation else "New organisation")
@@ -242,70 +238,38 @@ class OrganisationsView(QWidget):
     # -- actions
 
     def new_organisation(self) -> None:
-        self.table.clearSelection()
-        self.table.setCurrentIndex(self.model.index(-1, -1))
-        self._current = None
-        self._show_current()
-        self.form.editors["name"].setFocus()
+        clear_current(self.table)
+        self.shown.new(self._show_current)
 
     def save(self) -> bool:
-        register = self._register
-        if register is None:
-            return False
-        current = self._current
-
-        def write(values: dict[str, object]) -> None:
-            nonlocal current
-            if current is None:
-                current = create_organisation(register, values)
-            else:
-                update_organisation(register, current, values)
-
-        if not self.form.submit(write):
-            return False
-        assert current is not None
-        self._current = current
-        self.refresh()
-        self.organisation_saved.emit(current)
-        return True
+        return self.shown.save(self._register)
 
     def delete_current(self) -> None:
-        if self._register is None or self._current is None:
-            return
-        try:
-            delete_organisation(self._register, self._current)
-        except RegisterError as exc:
-            self.form.show_error(exc)
-            return
-        self._current = None
-        self.refresh()
+        self.shown.delete(self._register)
 
     def add_person(self) -> None:
-        if self._register is None or self._current is None:
+        register, current = self._register, self.shown.id
+        if register is None or current is None:
             return
-        try:
-            person_id = create_person(self._register, self._current, {"name": "New person"})
-        except RegisterError as exc:
-            self._people_problem(exc.message)
+        created: list[str] = []
+        if not self.people_problem.attempt(
+            lambda: created.append(create_person(register, current, {"name": "New person"}))
+        ):
             return
         self.refresh()
-        row = self.people_model.row_of(person_id)
-        index = self.people_model.index(row, 0)
+        index = self.people_model.index(self.people_model.row_of(created[0]), 0)
         self.people.setCurrentIndex(index)
         self.people.setFocus()
         self.people.edit(index)
 
     def remove_person(self) -> None:
-        row = self.people.currentIndex().row()
-        if self._register is None or row < 0:
+        register, row = self._register, self.people.currentIndex().row()
+        if register is None or row < 0:
             self._people_problem("Select the person to remove first.")
             return
-        try:
-            delete_person(self._register, self.people_model.row_at(row).id)
-        except RegisterError as exc:
-            self._people_problem(exc.message)
-            return
-        self.refresh()
+        person_id = self.people_model.row_at(row).id
+        if self.people_problem.attempt(lambda: delete_person(register, person_id)):
+            self.refresh()
 
     def _people_problem(self, message: str) -> None:
         self.people_problem.setText(message)

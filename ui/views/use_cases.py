@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from app.agreement_table import status_label
 from app.agreements import list_agreements
-from app.errors import RegisterError
 from app.organisations import list_organisations
 from app.register import Register
 from app.use_cases import (
@@ -50,6 +49,13 @@ from app.use_cases import (
 from ui.models.use_case_models import RAG_COLOURS, BenefitTableModel, UseCaseTableModel
 from ui.widgets.cards import BADGE_ROLE, COLOUR_ROLE, SUBTITLE_ROLE, CardDelegate
 from ui.widgets.focus import tab_order
+from ui.widgets.master_detail import (
+    RecordWriters,
+    ShownRecord,
+    clear_current,
+    record_heading,
+    select_row,
+)
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.tables import record_table, size_columns
 from ui.widgets.view_keys import NEXT_STAGE_KEYS, PREVIOUS_STAGE_KEYS
@@ -73,6 +79,7 @@ USE_CASE_FORM = (
     FormField("next_steps", "Next ste&ps", "text"),
 )
 COLUMN_MIN_WIDTH = 110
+WRITERS = RecordWriters(create_use_case, update_use_case, delete_use_case)
 
 
 def _board_column(stage: str, parent: QWidget) -> tuple[QWidget, QLabel, QListWidget]:
@@ -124,7 +131,6 @@ class UseCasesView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._current: str | None = None
         self._detail: UseCase | None = None
         self._organisations: list[tuple[str, str]] = []
         self._build_actions()
@@ -185,14 +191,11 @@ class UseCasesView(QWidget):
         self.layouts.addTab(self.table, "&Table")
 
     def _build_detail(self) -> None:
-        self.heading = QLabel(self)
-        self.heading.setAccessibleName("Selected use case")
-        self.heading.setWordWrap(True)
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = record_heading("Selected use case", self)
         self.form = RecordForm(USE_CASE_FORM, self, side_by_side=True)
+        self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
+                                 saved=self.use_case_saved.emit,
+                                 attempt=self.problem.attempt)  # fmt: skip
         self.save_button = QPushButton("&Save use case", self)
         self.save_button.setAccessibleName("Save use case")
         self.save_button.clicked.connect(self.save)
@@ -313,16 +316,16 @@ class UseCasesView(QWidget):
     def set_register(self, register: Register | None) -> None:
         self._register = register
         self.benefit_model.register = register
-        self._current = None
+        self.shown.id = None
         self.refresh()
 
     def refresh(self) -> None:
         register = self._register
         rows = list_use_cases(register) if register else []
-        if self._current is not None and self._current not in {r.id for r in rows}:
-            self._current = None
-        if self._current is None and rows:
-            self._current = self._first_on_board(rows)
+        if self.shown.id is not None and self.shown.id not in {r.id for r in rows}:
+            self.shown.id = None
+        if self.shown.id is None and rows:
+            self.shown.id = self._first_on_board(rows)
         self._fill_board(rows)
         self.model.set_rows(rows)
         organisations = list_organisations(register) if register else []
@@ -353,10 +356,10 @@ class UseCasesView(QWidget):
     # -- selection
 
     def current_id(self) -> str | None:
-        return self._current
+        return self.shown.id
 
     def select_use_case(self, use_case_id: str | None) -> None:
-        self._current = use_case_id
+        self.shown.id = use_case_id
         self._show_detail()
 
     def select_record(self, record_id: str) -> None:
@@ -378,22 +381,18 @@ class UseCasesView(QWidget):
                 cards.setCurrentRow(-1)
                 for n in range(cards.count()):
                     item = cards.item(n)
-                    if item.data(ID_ROLE) == self._current:
+                    if item.data(ID_ROLE) == self.shown.id:
                         cards.setCurrentItem(item)
-        row = self.model.row_of(self._current) if self._current else -1
+        row = self.model.row_of(self.shown.id) if self.shown.id else -1
         with QSignalBlocker(self.table.selectionModel()):
             if row >= 0:
-                self.table.selectionModel().setCurrentIndex(
-                    self.model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows,
-                )
+                select_row(self.table, row)
             else:
-                self.table.clearSelection()
+                clear_current(self.table)
 
     def _show_detail(self) -> None:
         register = self._register
-        self._detail = get_use_case(register, self._current) if register and self._current else None
+        self._detail = get_use_case(register, self.shown.id) if register and self.shown.id else None
         detail = self._detail
         self._highlight()
         self.form.set_values(detail)
@@ -427,47 +426,18 @@ class UseCasesView(QWidget):
 
     # -- actions
 
-    def _run(self, work: Callable[[], object]) -> bool:
-        """Report a refused write in the problem line; True when it went through."""
-        try:
-            work()
-        except RegisterError as exc:
-            self._show_problem(exc.message)
-            return False
-        self.problem.clear()
-        return True
-
     def new_use_case(self) -> None:
-        self.select_use_case(None)
         self.detail_tabs.setCurrentIndex(0)
-        self.form.editors["title"].setFocus()
+        self.shown.new(self._show_detail)
 
     def save(self) -> bool:
-        register = self._register
-        if register is None:
-            return False
-        current = self._current
-
-        def write(values: dict[str, object]) -> None:
-            nonlocal current
-            if current is None:
-                current = create_use_case(register, values)
-            else:
-                update_use_case(register, current, values)
-
-        if not self.form.submit(write):
-            return False
-        assert current is not None
-        self._current = current
-        self.refresh()
-        self.use_case_saved.emit(current)
-        return True
+        return self.shown.save(self._register)
 
     def _move(self, mover: Callable[[Register, str], object]) -> None:
-        register, current = self._register, self._current
+        register, current = self._register, self.shown.id
         if register is None or current is None:
             return
-        if self._run(lambda: mover(register, current)):
+        if self.problem.attempt(lambda: mover(register, current)):
             self.refresh()
             self.use_case_saved.emit(current)
 
@@ -481,19 +451,14 @@ class UseCasesView(QWidget):
         self._move(lambda register, current: move_stage(register, current, "closed"))
 
     def delete_current(self) -> None:
-        register, current = self._register, self._current
-        if register is None or current is None:
-            return
-        if self._run(lambda: delete_use_case(register, current)):
-            self._current = None
-            self.refresh()
+        self.shown.delete(self._register)
 
     def add_benefit(self) -> None:
-        register, current = self._register, self._current
+        register, current = self._register, self.shown.id
         if register is None or current is None:
             return
         created: list[str] = []
-        if self._run(
+        if self.problem.attempt(
             lambda: created.append(add_benefit(register, current, {"measure": "New measure"}))
         ):
             self._show_detail()
@@ -509,11 +474,11 @@ class UseCasesView(QWidget):
             self._show_problem("Select the benefit to remove first.")
             return
         benefit_id = self.benefit_model.row_at(row).id
-        if self._run(lambda: delete_benefit(register, benefit_id)):
+        if self.problem.attempt(lambda: delete_benefit(register, benefit_id)):
             self._show_detail()
 
     def save_partners(self) -> None:
-        register, current = self._register, self._current
+        register, current = self._register, self.shown.id
         if register is None or current is None:
             return
         ticked = [
@@ -521,25 +486,25 @@ class UseCasesView(QWidget):
             for n in range(self.partners.count())
             if self.partners.item(n).checkState() == Qt.CheckState.Checked
         ]
-        if self._run(lambda: set_partners(register, current, ticked)):
+        if self.problem.attempt(lambda: set_partners(register, current, ticked)):
             self.refresh()
 
     def link_chosen_agreement(self) -> None:
-        register, current = self._register, self._current
+        register, current = self._register, self.shown.id
         agreement_id = self.agreement_choice.currentData()
         if register is None or current is None or agreement_id is None:
             return
-        if self._run(lambda: link_agreement(register, current, agreement_id)):
+        if self.problem.attempt(lambda: link_agreement(register, current, agreement_id)):
             self.refresh()
 
     def unlink_selected_agreement(self) -> None:
-        register, current = self._register, self._current
+        register, current = self._register, self.shown.id
         item = self.agreements.currentItem()
         if register is None or current is None or item is None:
             self._show_problem("Select the agreement to unlink first.")
             return
         agreement_id = item.data(ID_ROLE)
-        if self._run(lambda: unlink_agreement(register, current, agreement_id)):
+        if self.problem.attempt(lambda: unlink_agreement(register, current, agreement_id)):
             self.refresh()
 
     def _agreement_activated(self, item: QListWidgetItem) -> None:

@@ -69,6 +69,25 @@ class ProblemLabel(QLabel):
         if self._note is not None:
             self._note.setVisible(not visible)
 
+    def attempt(self, work: Callable[[], object]) -> bool:
+        """Do a write; a refusal is said here, and cleared once a write goes through.
+
+        True when it went through.
+        """
+        return _attempt(work, lambda exc: self.setText(exc.message), self.clear)
+
+
+def _attempt(work: Callable[[], object], refused: Callable[[RegisterError], None],
+             went_through: Callable[[], None]) -> bool:  # fmt: skip
+    """Do `work`; hand a refusal to `refused`, else call `went_through`. True when it went."""
+    try:
+        work()
+    except RegisterError as exc:
+        refused(exc)
+        return False
+    went_through()
+    return True
+
 
 def _keep_room(label: QLabel) -> None:
     """Keep `label`'s room while it is hidden, its text at the top of that room."""
@@ -315,10 +334,11 @@ class RecordForm(QWidget):
 
     def submit(self, save: Callable[[dict[str, Any]], object]) -> bool:
         """Read the values and hand them to `save`; show any problem. True when saved."""
-        try:
-            save(self.values())
-        except RegisterError as exc:
-            self.show_error(exc)
-            return False
-        self.clear_problems()
-        return True
+        return self.attempt(lambda: save(self.values()))
+
+    def attempt(self, work: Callable[[], object]) -> bool:
+        """Do a write on this form's record; a refusal shows as a refused save's does.
+
+        True when it went through (the problems shown before are cleared).
+        """
+        return _attempt(work, self.show_error, self.clear_problems)

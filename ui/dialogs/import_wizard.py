@@ -14,7 +14,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal, SignalInstance, Slot
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEventLoop,
+    Qt,
+    QTimer,
+    Signal,
+    SignalInstance,
+    Slot,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -69,6 +77,7 @@ from app.register import Register
 from app.wording import plural
 from ui.errors import message_for
 from ui.models.import_models import (
+    STATUS_COLUMN,
     PreviewModel,
     ProblemRowsModel,
     SheetTableModel,
@@ -76,6 +85,7 @@ from ui.models.import_models import (
     one_line,
 )
 from ui.widgets.modal import run_modal
+from ui.widgets.tables import STRETCH_LEAST, MeasuredColumns, record_table
 from ui.workers import PROGRESS_DELAY_MS, Cancel, Progress, Task, TaskRunner
 
 T = TypeVar("T")
@@ -89,11 +99,10 @@ AUTOMATIC = "Automatic: the profile that fits the headings, else the column name
 NOT_IMPORTED = "Not imported"
 EXAMPLES = 3
 EXAMPLE_SEARCH_ROWS = 500
-SIZE_HINT_ROWS = 200
 CAPTION_LENGTH = 40
-MAX_COLUMN_WIDTH = 320
-LEAST_COLUMN_WIDTH = 64
-PROBLEMS_SHARE = 0.34
+COLUMN_MOST = 38  # characters a column of the sheet grows to by itself (its tip has the rest)
+HEADING_MOST = 60  # characters of a heading always shown whole (its tip has a longer one)
+PROBLEMS_LEAST = 32  # characters the problems of a row keep before the table scrolls sideways
 SHEET_ROWS = 10
 GROUPS = (("agreement", "Agreement"), ("party", "Parties"), ("basis", "Lawful basis"),
           ("item", "Data item"), ("organisation", "Organisation"),
@@ -162,113 +171,22 @@ def _caption(text: str, buddy: QWidget) -> QLabel:
     return caption
 
 
-def _table_view(name: str, description: str) -> QTableView:
-    view = QTableView()
-    view.setAccessibleName(name)
+def _table_view(model: QAbstractItemModel, name: str, description: str) -> QTableView:
+    """A house table over `model` that Tab leaves (arrows move in it) and no key edits."""
+    view = record_table(model, name)
     view.setAccessibleDescription(description)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.setTabKeyNavigation(False)  # Tab leaves the table, arrows move in it
-    view.horizontalHeader().setStretchLastSection(True)
-    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.horizontalHeader().setResizeContentsPrecision(SIZE_HINT_ROWS)  # fitting stays quick
+    view.setTabKeyNavigation(False)
     return view
 
 
-def fit_widths(
-    natural: list[int],
-    available: int,
-    keep: frozenset[int] = frozenset(),
-    stretch: int | None = None,
-    least: int = LEAST_COLUMN_WIDTH,
-) -> list[int]:
-    """Column widths that fill `available` pixels: the widest columns give way first.
-
-    Columns in `keep` keep their natural width; the others share what is left, none narrower
-    than `least` (then the table scrolls). Room to spare goes to the `stretch` column.
-    """
-    widths = list(natural)
-    total = sum(widths)
-    if total <= available:
-        if stretch is not None and 0 <= stretch < len(widths):
-            widths[stretch] += available - total
-        return widths
-    flexible = sorted((w, i) for i, w in enumerate(widths) if i not in keep)
-    budget = available - sum(w for i, w in enumerate(widths) if i in keep)
-    cap = least
-    for position, (width, _) in enumerate(flexible):
-        share = budget // (len(flexible) - position)
-        if width > share:
-            cap = max(share, least)
-            break
-        budget -= width
-    return [w if i in keep else min(w, cap) for i, w in enumerate(widths)]
-
-
-class ColumnFitter(QObject):
-    """Keeps a table's columns within its width, fitted again whenever the table is resized.
-
-    Long cells are elided (their tooltip has the whole text); `share` gives a column at least
-    that fraction of the width (the problems of a row), `stretch` the column that takes spare room.
-    """
-
-    def __init__(self, view: QTableView, *, widest: int = MAX_COLUMN_WIDTH,
-                 share: tuple[str, float] | None = None, keep: tuple[str, ...] = (),
-                 stretch: str | None = None) -> None:  # fmt: skip
-        super().__init__(view)
-        self.view = view
-        self.widest = widest
-        self.share = share
-        self.keep = keep
-        self.stretch = stretch
-        view.horizontalHeader().setStretchLastSection(False)
-        view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft
-                                                    | Qt.AlignmentFlag.AlignVCenter)  # fmt: skip
-        view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        view.viewport().installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize:
-            self.fit()
-        return False
-
-    def _column(self, heading: str | None) -> int | None:
-        model = self.view.model()
-        if heading is None or model is None:
-            return None
-        for column in range(model.columnCount()):
-            if model.headerData(column, Qt.Orientation.Horizontal) == heading:
-                return column
-        return None
-
-    def fit(self) -> None:
-        """Size the columns to their contents, then within the table's width."""
-        header = self.view.horizontalHeader()
-        self.view.resizeColumnsToContents()
-        natural = [min(header.sectionSize(c) + 8, self.widest) for c in range(header.count())]
-        available = self.view.viewport().width()
-        keep = {c for c in map(self._column, self.keep) if c is not None}
-        if self.share is not None:
-            column = self._column(self.share[0])
-            if column is not None:
-                natural[column] = min(natural[column], int(available * self.share[1]))
-                keep.add(column)
-        date = self.view.fontMetrics().horizontalAdvance("00/00/0000") + 20  # a UK date, whole
-        least = max(LEAST_COLUMN_WIDTH, date)
-        widths = fit_widths(natural, available, frozenset(keep), self._column(self.stretch),
-                            least)  # fmt: skip
-        for column, width in enumerate(widths):
-            header.resizeSection(column, width)
-
-
-def _fit_columns(view: QTableView, widest: int = MAX_COLUMN_WIDTH) -> None:
-    view.resizeColumnsToContents()
-    header = view.horizontalHeader()
-    for column in range(header.count()):
-        header.resizeSection(column, min(header.sectionSize(column) + 8, widest))
+def _fit_columns(view: QTableView, *, stretch: tuple[int, ...] = (), whole: tuple[int, ...] = (),
+                 least: int = STRETCH_LEAST) -> MeasuredColumns:  # fmt: skip
+    """Fit `view`'s columns to what they show now; a new fitter, as the columns may be new."""
+    columns = MeasuredColumns(view, most=COLUMN_MOST, headings=HEADING_MOST, stretch=stretch,
+                              whole=whole, least=least)  # fmt: skip
+    columns.measure()
+    return columns
 
 
 def _fit_rows(view: QTableView, most: int) -> None:
@@ -536,9 +454,8 @@ class FilePage(_Page):
         self.browse.setAccessibleName("Choose the spreadsheet file")
         self.browse.clicked.connect(self._browse)
         self.sheets = SheetTableModel(self)
-        self.sheet_view = _table_view("Sheets", "The sheets of the file and which hold data")
-        self.sheet_view.setModel(self.sheets)
-        self.sheet_view.verticalHeader().hide()
+        self.sheet_view = _table_view(self.sheets, "Sheets",
+                                      "The sheets of the file and which hold data")  # fmt: skip
         self.sheet_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sheet_view.selectionModel().currentRowChanged.connect(self._sheet_chosen)
         self.header_note = _label("", name="Header row")
@@ -612,7 +529,7 @@ class FilePage(_Page):
 
     def show_source(self, source: ImportSource) -> None:
         self.sheets.set_sheets(source.info.sheets)
-        _fit_columns(self.sheet_view)
+        _fit_columns(self.sheet_view, stretch=(STATUS_COLUMN,))
         _fit_rows(self.sheet_view, SHEET_ROWS)
         self.whole.setVisible(source.info.register_export)
         self.whole.setChecked(source.info.register_export)
@@ -811,9 +728,9 @@ class MappingPage(_Page):
         self.save_profile.setAccessibleName("Save mapping as profile")
         self.save_profile.clicked.connect(self._save_profile)
         self.preview = PreviewModel(self)
-        self.preview_view = _table_view("Preview", "The first rows as they will be imported")
-        self.preview_view.setModel(self.preview)
-        self.preview_fitter = ColumnFitter(self.preview_view)
+        self.preview_view = _table_view(self.preview, "Preview",
+                                        "The first rows as they will be imported")  # fmt: skip
+        self.preview_view.verticalHeader().show()  # each row's number in the file
         self.preview_caption = _caption("Pre&view", self.preview_view)
 
         top = QWidget()
@@ -918,7 +835,7 @@ class MappingPage(_Page):
             return
         shown = preview(table, mapping)
         self.preview.set_preview(shown)
-        self.preview_fitter.fit()
+        _fit_columns(self.preview_view)  # its columns follow the mapping
         total = shown.total_rows
         self.preview_caption.setText(
             f"Pre&view of the first {PREVIEW_ROWS} rows of {total:,}, as they will be imported"
@@ -990,18 +907,12 @@ class ProblemsPage(_Page):
         self.again.hide()
         self.note = _label("", NOTE_STYLE, name="Report")
         self.rows = ProblemRowsModel(self)
-        self.view = _table_view(
+        self.view = _table_view(  # the sheet's row number is a column of its own
+            self.rows,
             "Rows and their problems",
             "Every row read, what happens to it and its problems per cell",
         )
-        self.view.setModel(self.rows)
-        self.fitter = ColumnFitter(
-            self.view,
-            share=("Problems", PROBLEMS_SHARE),
-            keep=("Sheet", "Row", "Outcome"),
-            stretch="Problems",
-        )
-        self.view.verticalHeader().hide()  # the sheet's row number is a column of its own
+        self.columns: MeasuredColumns | None = None
         self._planned: tuple[ImportChoice, ImportPlan] | None = None
         tools = QHBoxLayout()
         tools.addWidget(self.only_problems)
@@ -1099,16 +1010,29 @@ class ProblemsPage(_Page):
         self.only_problems.blockSignals(False)
         self.rows.set_only_problems(has_problems)
         self.only_problems.setEnabled(has_problems)
-        self.fitter.fit()
+        self._fit_columns()
         table = self.wizard_.table
         skipped = list(plan.notes[:3]) if self.wizard_.whole_register or table is None else (
             left_out(table.skipped))  # fmt: skip
         self.note.setText(f"Left out of the sheet: {'; '.join(skipped)}." if skipped else "")
         self.completeChanged.emit()
 
+    def _fit_columns(self) -> None:
+        """A new plan's columns: its problems take the room the sheet's own columns leave.
+
+        The fixed columns (sheet, row, outcome) are kept whole; the sheet's row number is how a
+        person finds the row in their file.
+        """
+        fixed = self.rows.fixed_headings
+        problems = fixed.index("Problems")
+        whole = tuple(c for c in range(len(fixed)) if c != problems)
+        self.columns = _fit_columns(self.view, stretch=(problems,), whole=whole,
+                                    least=PROBLEMS_LEAST)  # fmt: skip
+
     def _filter(self, only: bool) -> None:
         self.rows.set_only_problems(only)
-        self.fitter.fit()
+        if self.columns is not None:
+            self.columns.measure()  # the same columns: widths the person gave are kept
 
     def _save_report(self) -> None:
         self.wizard_.save_report(self)

@@ -25,6 +25,8 @@ SEVERITY_BACKGROUND = {ERROR: QColor(253, 226, 229), WARNING: QColor(255, 242, 2
 SEVERITY_TEXT = QColor(0, 0, 0)
 LONGEST_CELL = 120
 """Characters of a cell shown in a table; the tooltip has the whole text."""
+STATUS_COLUMN = 3
+"""The column of the sheets table that says what happens to a sheet."""
 
 
 def severity_icon(level: str) -> QIcon:
@@ -49,6 +51,18 @@ def one_line(text: str, longest: int = LONGEST_CELL) -> str:
     """A cell's text on one line, shortened to `longest` characters."""
     flat = " ".join(text.split())
     return flat if len(flat) <= longest else flat[: longest - 1] + "…"
+
+
+def cell_tip(said: Sequence[str], text: str, separator: str = "\n") -> str | None:
+    """A cell's own tip: what is wrong with it (`said`), then its text, or None.
+
+    The text is added where the cell has problems or where the table does not show it as it is
+    (on several lines, or longer than `LONGEST_CELL`). A cell that is only cut short by its
+    column gets its whole text as a tip from the table (`ui.widgets.tables.WholeTextTips`).
+    """
+    shown_as_is = one_line(text) == text
+    lines = [*said, text] if said or not shown_as_is else []
+    return separator.join(line for line in lines if line) or None
 
 
 def _severity_data(level: str, role: int) -> Any:
@@ -158,8 +172,6 @@ class SheetTableModel(_TableModel):
             )[column]
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (1, 2):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ToolTipRole and column == 3:
-            return sheet_status(sheet)
         return None
 
 
@@ -203,9 +215,12 @@ class PreviewModel(_TableModel):
             return font
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{shown.text}. {shown.message}" if shown.message else shown.text
-        if role == Qt.ItemDataRole.ToolTipRole:  # the whole text: a narrow column elides it
-            tip = f"In the file: “{shown.original}”" if unread else shown.text
-            return "\n\n".join(t for t in (shown.message, tip) if t) or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if unread:  # what the file says, which is not what the cell shows
+                return "\n\n".join(
+                    t for t in (shown.message, f"In the file: “{shown.original}”") if t
+                )
+            return cell_tip([shown.message] if shown.message else [], shown.text, "\n\n")
         return _severity_data(shown.level, role)
 
 
@@ -273,6 +288,11 @@ class ProblemRowsModel(_TableModel):
     def only_problems(self) -> bool:
         return self._only_problems
 
+    @property
+    def fixed_headings(self) -> tuple[str, ...]:
+        """The headings of the columns before the sheet's own: sheet, row, outcome, problems."""
+        return self._fixed
+
     def row_total(self) -> int:
         return len(self._shown)
 
@@ -324,10 +344,9 @@ class ProblemRowsModel(_TableModel):
             return f"{text}. {said}" if said else text
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [f"{p.level.capitalize()}: {p.describe()}" for p in problems]
-            text = self._text(planned, column)
-            if column >= len(self._fixed) or not problems:
-                lines.append(text)  # the whole text: a narrow column elides it
-            return "\n".join(line for line in lines if line) or None
+            if column < len(self._fixed) and problems:
+                return "\n".join(lines)  # the outcome and the problems: a problem a line
+            return cell_tip(lines, self._text(planned, column))
         if role == Qt.ItemDataRole.TextAlignmentRole and self._fixed[column : column + 1] == (
             "Row",
         ):

@@ -8,7 +8,8 @@ Column widths are given in characters of the table's own font (the width of a "0
 stretching share what is left, so a table fills its space without a horizontal scroll bar. The
 columns are fitted again whenever the table's width changes (`FittedColumns`): in a narrow window
 the sized columns give way before a stretching one (a name, a title) falls below its least width,
-and a column the person resizes keeps its width.
+and a column the person resizes keeps its width. A table whose columns come from its data (a
+spreadsheet's own) has them sized to their content instead, headings whole (`MeasuredColumns`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from PySide6.QtWidgets import (
 
 CELL_PADDING = 16  # pixels around a cell's text (margins and the grid)
 STRETCH_LEAST = 15  # characters a stretching column keeps before the table scrolls sideways
+MEASURED_ROWS = 300  # rows whose content sizes a measured column: typical, and quick at 100,000
+KEPT_WHOLE = 12  # characters of a measured column's content never cut to spare others (a date)
 
 
 def record_table(model: QAbstractItemModel, name: str, parent: QWidget | None = None,
@@ -102,23 +105,23 @@ def share_out(
     floors: Mapping[int, int],
     title_wanted: int,
     title_least: int,
-    smallest: int,
+    smallest: int | Mapping[int, int],
 ) -> tuple[dict[int, int], int]:
     """Widths for the columns and the title in `available` pixels.
 
     Every column gets what it `wanted` if the title can then have what it wants too, and the
     title takes all that is left. Otherwise the columns with a floor give way in proportion to
     how far they can, down to their `floors`, until the title has what it wants. If the title
-    would still have less than `title_least`, they give way further, down to `smallest`, before
-    the table has to scroll sideways; the title never has less than `title_least`.
+    would still have less than `title_least`, they give way further, down to `smallest` (one
+    width for every column with a floor, or each column's own), before the table has to scroll
+    sideways; the title never has less than `title_least`.
 
     The "title" is whatever takes up the rest: one column, or several stretching ones together.
     """
     widths = dict(wanted)
     _give_way(widths, floors, sum(widths.values()) + title_wanted - available)
-    _give_way(
-        widths, dict.fromkeys(floors, smallest), sum(widths.values()) + title_least - available
-    )
+    least = smallest if isinstance(smallest, Mapping) else dict.fromkeys(floors, smallest)
+    _give_way(widths, least, sum(widths.values()) + title_least - available)
     return widths, max(available - sum(widths.values()), title_least)
 
 
@@ -203,9 +206,10 @@ class FittedColumns(QObject):
         wanted = {c: self._wanted(c) for c in shown if c not in sharing}
         available = self._table.viewport().width()
         least = {c: self._least(c) for c in sharing}
-        widths, rest = share_out(available, wanted, self._floors(wanted, available),
+        floors = self._floors(wanted, available)
+        widths, rest = share_out(available, wanted, floors,
                                  sum(self._wanted(c) for c in sharing), sum(least.values()),
-                                 header.minimumSectionSize())  # fmt: skip
+                                 self._smallest(floors))  # fmt: skip
         widths.update(_split(rest, least))
         self._fitting = True
         try:
@@ -236,6 +240,10 @@ class FittedColumns(QObject):
         smallest = self._table.horizontalHeader().minimumSectionSize()
         return {column: smallest for column in wanted if column not in self._user_sized}
 
+    def _smallest(self, floors: Mapping[int, int]) -> int | Mapping[int, int]:
+        """How far the columns of `floors` give way before the table scrolls sideways."""
+        return self._table.horizontalHeader().minimumSectionSize()
+
     def _section_resized(self, column: int, _old: int, new: int) -> None:
         if self._fitting or new == 0:  # 0: the column was hidden
             return
@@ -247,6 +255,73 @@ class FittedColumns(QObject):
                 and event.size().width() != event.oldSize().width()):  # fmt: skip
             self.fit()
         return False
+
+
+class MeasuredColumns(FittedColumns):
+    """Fits a table whose columns come from its data (a spreadsheet's own) to their content.
+
+    Each column wants what its first `MEASURED_ROWS` rows show (as the table draws them: text,
+    font and icon), up to `most` characters, and its whole heading, up to `headings` characters
+    (`most` unless given). Where the table is too narrow for that, the columns give way in
+    proportion, but each keeps its heading and its content up to `keep` characters (a date, a
+    code), and the columns in `whole` keep all they want: the table scrolls sideways instead.
+    So a heading is cut only where it alone is wider than `headings` characters (the model's
+    tip for it then has it whole). The stretching columns share what is left, as in every house
+    table.
+
+    Measure again when the rows change. When the columns change, fit the table again (a new
+    `MeasuredColumns`): the widths the person gave belong to the columns that were there.
+    """
+
+    def __init__(self, table: QTableView, *, most: int, headings: int | None = None,
+                 stretch: Iterable[int] = (), whole: Iterable[int] = (),
+                 least: int = STRETCH_LEAST, keep: int = KEPT_WHOLE) -> None:  # fmt: skip
+        super().__init__(table, {}, stretch, least)
+        self._most = most
+        self._headings = most if headings is None else headings
+        self._keep = keep
+        self._whole = frozenset(whole)
+        self._content: dict[int, int] = {}  # pixels each column's first rows need
+        self._fitted_width = -1
+        table.horizontalHeader().setResizeContentsPrecision(MEASURED_ROWS)
+
+    def measure(self) -> None:
+        """Size the columns to what their first rows show, then fit them to the table."""
+        columns = range(self._table.horizontalHeader().count())
+        self._content = {c: self._table.sizeHintForColumn(c) for c in columns}
+        self.fit()
+
+    def fit(self) -> None:
+        self._fitted_width = self._table.viewport().width()
+        super().fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # a table on a page shown again (a wizard's) may have changed width while hidden, and
+        # Qt then sends no resize event: its vertical scroll bar went as the rows were filtered
+        if (event.type() == QEvent.Type.Show and watched is self._table.viewport()
+                and self._table.viewport().width() != self._fitted_width):  # fmt: skip
+            self.fit()
+        return super().eventFilter(watched, event)
+
+    def _wanted(self, column: int) -> int:
+        if column in self._user_sized or column in self._stretch:
+            return super()._wanted(column)
+        return self._keeping(column, self._most)
+
+    def _floors(self, wanted: Mapping[int, int], available: int) -> dict[int, int]:
+        """Each column gives way down to its heading and its short content; `whole` not at all."""
+        return {c: self._keeping(c, self._keep) for c in wanted
+                if c not in self._user_sized and c not in self._whole}  # fmt: skip
+
+    def _smallest(self, floors: Mapping[int, int]) -> Mapping[int, int]:
+        return floors  # a heading is not cut to spare the stretching columns: the table scrolls
+
+    def _keeping(self, column: int, chars: int) -> int:
+        """Pixels for the column's heading (up to `headings` characters) and `chars` of content."""
+        heading = self._table.horizontalHeader().sectionSizeHint(column)
+        return max(min(heading, chars_wide(self._table, self._headings)),
+                   min(self._content.get(column, 0), chars_wide(self._table, chars)),
+                   self._table.horizontalHeader().minimumSectionSize())  # fmt: skip
 
 
 class WholeTextTips(QStyledItemDelegate):

@@ -169,7 +169,7 @@ class _Sheets:
 
     def _label_of(self, entity: str, column: str) -> Cell:
         names = self.names
-        return lambda record: names.label(entity, getattr(record, column)) or None
+        return lambda record: names.reference(entity, getattr(record, column)) or None
 
     def _scope_label(self, scope: str, family: str, layout: SheetLayout) -> Cell:
         """The agreement of a checklist answer: the scope of the record it points at."""
@@ -181,7 +181,7 @@ class _Sheets:
         inner, column = TARGETS[sibling].kind[4:], f"{sibling.split('.', 1)[1]}_id"
         names = self.names
         return lambda record: (
-            names.label(scope, names.scope_of(inner, getattr(record, column))) or None
+            names.reference(scope, names.scope_of(inner, getattr(record, column))) or None
         )
 
     def _links_of(self, target: str) -> Cell:
@@ -200,7 +200,7 @@ class _Sheets:
         )
         for left, right in ends:
             mine, theirs = (left, right) if record_is_left else (right, left)
-            label = self.names.label(other, theirs)
+            label = self.names.reference(other, theirs)
             if label:
                 found.setdefault(mine, []).append(label)
         return found

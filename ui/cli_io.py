@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.wording import plural
 from ui.cli_support import (
     EXIT_OK,
     EXIT_REJECTED_ROWS,
@@ -21,7 +22,7 @@ SHOWN_PROBLEMS = 10
 
 
 def _print_plan(plan: ImportPlan, mapping_lines: list[str]) -> None:
-    print(f"Read {plan.source}, sheet {plan.sheet}: {plan.rows_read} rows.")
+    print(f"Read {plan.source}, sheet {plan.sheet}: {plural(plan.rows_read, 'row')}.")
     for line in mapping_lines:
         print(f"  {line}")
     for note in plan.notes:
@@ -31,7 +32,8 @@ def _print_plan(plan: ImportPlan, mapping_lines: list[str]) -> None:
         reasons = "; ".join(p.describe() for p in row.problems if p.level == "error")
         print(f"  rejected {row.sheet} row {row.row}: {reasons}")
     if len(rejected) > SHOWN_PROBLEMS:
-        print(f"  … and {len(rejected) - SHOWN_PROBLEMS} more rejected rows (see --report)")
+        print(f"  … and {plural(len(rejected) - SHOWN_PROBLEMS, 'more rejected row')} "
+              "(see --report)")  # fmt: skip
     kinds = Counter(p.kind for p in plan.warnings)
     for text, count in kinds.most_common(SHOWN_PROBLEMS):
         print(f"  warning ×{count} {text}")

@@ -215,6 +215,21 @@ class _Ids:
         self._session = session
         self._wanted = wanted
         self._taken: dict[str, set[str]] = {}
+        self.written: dict[tuple[str, str], str] = {}  # (kind, id in the file) -> id written
+        self._written_ids: dict[str, set[str]] = {}  # kind -> the ids of `written`
+
+    def note(self, entity: str, wanted: str, written: str) -> None:
+        """The record the file calls `wanted` was written as `written`.
+
+        They differ when the file's id was taken, or the row matched a record by its natural key.
+        """
+        if wanted:
+            self.written[(entity, wanted)] = written
+            self._written_ids.setdefault(entity, set()).add(written)
+
+    def wrote(self, entity: str, record_id: str) -> bool:
+        """Whether a row of the file with a register id of its own was written as `record_id`."""
+        return record_id in self._written_ids.get(entity, ())
 
     def claim(self, entity: str, wanted: str) -> str | None:
         """`wanted` if a record created now may have it (and then no other may), else None."""
@@ -464,6 +479,7 @@ class _Writer:
             self.counts.records_created += 1
         elif self._update_record(entity, record_id, fields):
             self.counts.records_updated += 1
+        self.ids.note(entity, planned.record_id, record_id)
         self._link_later(tuple(links), record_id, where)
 
     def _live(self, entity: str) -> dict[str, Any]:
@@ -488,12 +504,17 @@ class _Writer:
             self._keys[entity].setdefault(key, record_id)
 
     def _match(self, entity: str, wanted: str, fields: dict[str, Any]) -> str | None:
-        """The live record a row updates: by its register id, else by its natural key."""
+        """The live record a row updates: by its register id, else by its natural key.
+
+        Never, by its natural key, a record an earlier row of the file with another register id
+        wrote: two records the file tells apart stay two (two DPIAs of one title, say).
+        """
         live = self._live(entity)
         if wanted in live:
             return wanted
         key = _natural_key(entity, fields)
-        return None if key is None else self._keys[entity].get(key)
+        found = None if key is None else self._keys[entity].get(key)
+        return None if found is not None and self.ids.wrote(entity, found) else found
 
     def _update_record(self, entity: str, record_id: str, fields: dict[str, Any]) -> bool:
         record = self._live(entity).get(record_id)
@@ -511,9 +532,15 @@ class _Writer:
             return self.organisation(label)
         if entity == "person":
             return self.person(label, None, by_name=True)
+        written = self.ids.written.get((entity, label))
+        if written is not None:  # a register id the file gave a record this import wrote
+            return written
         if not self.names.loaded(entity):
             self.changes.apply_pending()  # records created so far in this batch have names too
         found = self.names.find(entity, label, scope_id)
+        by_id = None if found else self.names.find_by_id(entity, label, scope_id)
+        if by_id is not None:  # an export names a record by id where its label cannot
+            return by_id
         what = entity.replace("_", " ")
         within = f" within its {SCOPES[entity]}" if entity in SCOPES else ""
         if not found:

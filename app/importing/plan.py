@@ -1008,6 +1008,9 @@ def _name_rows(session: Session, entity: str) -> list[tuple[str, str | None, str
     ]
 
 
+LABELLED_ONLY = frozenset({"organisation", "person", "agreement"})
+"""Kinds of record a cell always names by label (see `RecordNames.reference`)."""
+
 _NAMED: dict[str, tuple[Any, str | None, str]] = {
     "organisation": (OrganisationRecord, None, "name"),
     "person": (PersonRecord, None, "name"),
@@ -1051,6 +1054,32 @@ class RecordNames:
             return ""
         found = self._load(entity).get(record_id)
         return "" if found is None else found[1]
+
+    def reference(self, entity: str, record_id: str | None) -> str:
+        """How a cell names the record: its label, if that names it alone within its scope.
+
+        Otherwise (no label, or one another record shares) its register id, which an import
+        finds it by (`find_by_id`). Organisations, people and agreements are always named by
+        their label: an import matches them by it (and adds an organisation or person it does
+        not know).
+        """
+        if record_id is None:
+            return ""
+        found = self._load(entity).get(record_id)
+        if found is None:
+            return ""
+        scope, label = found
+        if entity in LABELLED_ONLY:
+            return label
+        alone = self._keys[entity].get((scope, *name_key(entity, label))) == [record_id]
+        return label if label and alone else record_id
+
+    def find_by_id(self, entity: str, record_id: str, scope_id: str | None = None) -> str | None:
+        """`record_id` if it is a live record of `entity` (within `scope_id`, if given)."""
+        found = self._load(entity).get(record_id)
+        if found is None or (scope_id is not None and found[0] != scope_id):
+            return None
+        return record_id
 
     def scope_of(self, entity: str, record_id: str | None) -> str | None:
         found = self._load(entity).get(record_id or "")

@@ -85,6 +85,7 @@ from ui.models.import_models import (
     one_line,
 )
 from ui.widgets.modal import run_modal
+from ui.widgets.save_file import ask_workbook_path
 from ui.widgets.tables import STRETCH_LEAST, MeasuredColumns, record_table
 from ui.workers import PROGRESS_DELAY_MS, Cancel, Progress, Task, TaskRunner
 
@@ -137,12 +138,7 @@ class Choosers:
 
     @classmethod
     def report_file(cls, parent: QWidget, suggested: str) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(parent, "Save the import report", suggested,
-                                                "Excel workbook (*.xlsx)")  # fmt: skip
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return path if path.suffix.lower() == ".xlsx" else path.with_name(path.name + ".xlsx")
+        return ask_workbook_path(parent, "Save the import report", Path(suggested))
 
     @classmethod
     def profile_name(cls, parent: QWidget, suggested: str) -> str | None:

@@ -3,6 +3,9 @@
 Every task runs on the same worker thread, so work on the register is serialised as in Anki's
 task manager. A progress dialog appears only when a task takes longer than `PROGRESS_DELAY_MS`,
 and its Cancel button sets the flag the task's `cancel()` callable reads.
+
+Views run their work through `ViewWork`, which calls the work at once where the view has no
+runner (tests) and delivers its outcome the same way on both paths (`run_or_call`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.errors import RegisterError
+from ui.errors import ErrorMessage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -31,6 +35,12 @@ class CancelledError(RegisterError):
 
     def __init__(self) -> None:
         super().__init__("Cancelled.")
+
+
+def _log_if_bug(label: str, exc: BaseException) -> None:
+    """Log a failure that is not a `RegisterError` with its traceback: it is a bug."""
+    if not isinstance(exc, RegisterError):
+        log.error("task %r failed", label, exc_info=exc)
 
 
 class Task(QObject, Generic[T]):
@@ -146,8 +156,7 @@ class TaskRunner(QObject):
             try:
                 result = call(task)
             except BaseException as exc:  # delivered to the GUI thread, never lost
-                if not isinstance(exc, RegisterError):
-                    log.exception("task %r failed", label)
+                _log_if_bug(label, exc)
                 task.failed.emit(exc)
             else:
                 task.finished.emit(result)
@@ -219,3 +228,110 @@ class TaskRunner(QObject):
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+def run_or_call(
+    runner: TaskRunner | None,
+    work: Callable[[], T],
+    done: Callable[[T], None],
+    failed: Callable[[BaseException], None],
+    *,
+    label: str,
+) -> None:
+    """Run `work` on `runner`, or call it now where there is none; its outcome arrives alike.
+
+    Either way `done(result)` or `failed(exc)` is called on the GUI thread, a failure that is
+    not a `RegisterError` having been logged with its traceback first, and a cancelled task
+    reports neither. Called now, only an `Exception` is caught: an interrupt still stops the
+    program, and an error raised by `done` is not taken for the work's.
+    """
+    if runner is not None:
+        runner.run(work, done, failed, label=label)
+        return
+    try:
+        result = work()
+    except Exception as exc:
+        _log_if_bug(label, exc)
+        if not isinstance(exc, CancelledError):
+            failed(exc)
+        return
+    done(result)
+
+
+class ViewWork:
+    """The one way a view runs its register work: loads of what it shows, and changes it makes.
+
+    Work runs on the window's runner, or at once where the view has none (tests); its outcome
+    is delivered alike either way (`run_or_call`). The rules, the same in every view:
+
+    - A failure is shown, by `failed` where given, else as a message titled `title`, and then
+      `loaded` is signalled: a refused change brings no refresh, and no one is left waiting for
+      one. A bug's message says only that something unexpected happened; its traceback is logged.
+    - A load is out of date when the view's register changed (`supersede`) after it started:
+      its result or failure is dropped unshown. It signals `loaded` only when it is the newest
+      load (the view was left with no register, say); else the newer load, which ends after it
+      (one worker, first in first out), signals.
+    - Every other load signals `loaded` once, after its result or failure is shown; two loads
+      of the same register are both shown, in order.
+
+    So `loaded` comes once per refresh that completes, and never for a dropped load that a
+    newer one follows: whoever waits for it sees the outcome of the view's newest load.
+    """
+
+    def __init__(self, view: QWidget, runner: TaskRunner | None,
+                 loaded: Callable[[], object], title: str = "Register") -> None:  # fmt: skip
+        self._view = view
+        self._runner = runner
+        self._loaded = loaded
+        self._title = title
+        self._register_changes = 0
+        self._loads = 0
+
+    def supersede(self) -> None:
+        """The view's register changed: the loads under way are out of date."""
+        self._register_changes += 1
+
+    def load(
+        self,
+        work: Callable[[], T],
+        show: Callable[[T], None],
+        *,
+        label: str,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Read what the view shows with `work`; `show(result)` unless out of date, `loaded`."""
+        changes = self._register_changes
+        self._loads += 1
+        number = self._loads
+
+        def ended(outcome: Callable[[], None]) -> None:
+            if changes == self._register_changes:
+                outcome()
+            elif number != self._loads:
+                return  # the newer load, under way, signals
+            self._loaded()
+
+        run_or_call(self._runner, work, lambda result: ended(lambda: show(result)),
+                    lambda exc: ended(lambda: self._fail(exc, failed)), label=label)  # fmt: skip
+
+    def run(
+        self,
+        work: Callable[[], T],
+        done: Callable[[T], None],
+        *,
+        label: str,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Make a change the person asked for: `done(result)`, or its failure shown, `loaded`."""
+
+        def refused(exc: BaseException) -> None:
+            self._fail(exc, failed)
+            self._loaded()
+
+        run_or_call(self._runner, work, done, refused, label=label)
+
+    def _fail(self, exc: BaseException, failed: Callable[[BaseException], None] | None) -> None:
+        if failed is None:
+            ErrorMessage.show(self._view, exc, self._title)
+        else:
+            failed(exc)

@@ -72,7 +72,7 @@ from ui.widgets.mnemonics import WINDOW_KEYS, give_mnemonics
 from ui.widgets.record_form import ProblemLabel
 from ui.widgets.tables import chars_wide, history_table, size_columns, style_table
 from ui.widgets.wrapped_text import WrappedText
-from ui.workers import TaskRunner
+from ui.workers import TaskRunner, ViewWork
 
 DATE_FIELDS = ("start_date", "approval_date", "review_date", "end_date")
 TEXT_AREAS = ("summary", "retention", "rights_arrangements", "notes")
@@ -187,7 +187,7 @@ class AgreementEditor(QWidget):
     def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None,
                  settings: Settings | None = None) -> None:  # fmt: skip
         super().__init__(parent)
-        self._runner = runner
+        self._work = ViewWork(self, runner, self.loaded.emit)
         self._settings = settings  # None: the app's stored settings, read when needed
         self._register: Register | None = None
         self.agreement: Agreement | None = None
@@ -684,30 +684,11 @@ class AgreementEditor(QWidget):
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
+        self._work.supersede()
         if register is None:
             self.agreement = None
             self._populate(_EditorData(None))
             self._set_clean()
-
-    def _run(self, fn: Callable[[], Any], done: Callable[[Any], None],
-             label: str = "Working…", failed: Callable[[BaseException], None] | None = None,
-             ) -> None:  # fmt: skip
-        def on_error(exc: BaseException) -> None:
-            if failed is not None:
-                failed(exc)
-            else:
-                ErrorMessage.show(self, exc)
-            self.loaded.emit()
-
-        if self._runner is None:
-            try:
-                result = fn()
-            except Exception as exc:
-                on_error(exc)
-            else:
-                done(result)
-        else:
-            self._runner.run(fn, done, on_error, label=label)
 
     # ------------------------------------------------------------------ loading
 
@@ -717,13 +698,8 @@ class AgreementEditor(QWidget):
         if register is None:
             return
 
-        def done(data: _EditorData) -> None:
-            self.agreement = data.agreement
-            self._populate(data)
-            self._set_clean()
-            self.loaded.emit()
-
-        self._run(lambda: _load(register, agreement_id), done, "Opening the agreement…")
+        self._work.load(lambda: _load(register, agreement_id), self._show_loaded,
+                        label="Opening the agreement…")  # fmt: skip
 
     def reload(self) -> None:
         """Load the agreement again from the register (after undo, redo or a side change)."""
@@ -744,14 +720,13 @@ class AgreementEditor(QWidget):
             else:
                 ErrorMessage.show(self, exc)
 
-        def done(data: _EditorData) -> None:
-            self.agreement = data.agreement
-            self._populate(data)
-            self._set_clean()
-            self.loaded.emit()
+        self._work.load(lambda: _load(register, agreement_id), self._show_loaded,
+                        label="Opening the agreement…", failed=gone)  # fmt: skip
 
-        self._run(lambda: _load(register, agreement_id), done, "Opening the agreement…",
-                  failed=gone)  # fmt: skip
+    def _show_loaded(self, data: _EditorData) -> None:
+        self.agreement = data.agreement
+        self._populate(data)
+        self._set_clean()
 
     def _populate(self, data: _EditorData) -> None:
         agreement, organisations = data.agreement, data.organisations
@@ -1112,8 +1087,8 @@ class AgreementEditor(QWidget):
             self.saved.emit(saved_id)
             self._reload_after_save(saved_id)
 
-        self._run(lambda: save_agreement(register, agreement_id, values, items, deleted),
-                  done, "Saving the agreement…", failed=failed)  # fmt: skip
+        self._work.run(lambda: save_agreement(register, agreement_id, values, items, deleted),
+                       done, label="Saving the agreement…", failed=failed)  # fmt: skip
 
     def _item_values(self, item: dict[str, Any]) -> tuple[dict[str, Any], list[FieldProblem]]:
         """A data item's fields to save, its dates read, and the problems reading them."""
@@ -1177,11 +1152,16 @@ class AgreementEditor(QWidget):
 
     # ------------------------------------------------------------------ side lists (saved)
 
-    def _write(self, fn: Callable[[], Any], label: str,
-               problems: ProblemLabel | None = None) -> None:  # fmt: skip
-        """Write a side list (saved at once); a refusal is shown in `problems` when given."""
+    def _write(self, fn: Callable[[], Any], label: str, problems: ProblemLabel | None = None,
+               written: Callable[[], None] | None = None) -> None:  # fmt: skip
+        """Write a side list (saved at once); a refusal is shown in `problems` when given.
+
+        `written` is called once the write went through, before the editor reloads.
+        """
 
         def done(_: Any) -> None:
+            if written is not None:
+                written()
             self.changed.emit()
             self.reload()
 
@@ -1191,7 +1171,7 @@ class AgreementEditor(QWidget):
             else:
                 ErrorMessage.show(self, exc)
 
-        self._run(fn, done, label, failed=failed)
+        self._work.run(fn, done, label=label, failed=failed)
 
     def _add_party(self) -> None:
         register, agreement = self._register, self.agreement
@@ -1261,22 +1241,14 @@ class AgreementEditor(QWidget):
         values = {k: (None if v in ("None", "") else v) for k, v in values.items()}
         self.basis_error.clear()
 
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, ValidationError):
-                self.basis_error.setText(" ".join(p.message for p in exc.problems))
-            else:
-                ErrorMessage.show(self, exc)
-            self.loaded.emit()
-
-        def done(_: Any) -> None:
+        def written() -> None:
             for line in (self.basis_purpose, self.basis_article_10, self.basis_schedule_1,
                          self.basis_gateway, self.basis_common_law):  # fmt: skip
                 line.clear()
-            self.changed.emit()
-            self.reload()
 
-        self._run(lambda: add_lawful_basis(register, agreement.id, values), done,
-                  "Adding the lawful basis…", failed=failed)  # fmt: skip
+        self._write(lambda: add_lawful_basis(register, agreement.id, values),
+                    "Adding the lawful basis…", problems=self.basis_error,
+                    written=written)  # fmt: skip
 
     def _remove_basis(self) -> None:
         register, basis_id = self._register, self._selected_id(self.bases_table)

@@ -23,13 +23,12 @@ from app.agreement_table import COLUMN_KEYS
 from app.agreements import AgreementQuery, list_agreements
 from app.domain import AgreementStatus, AgreementSummary, Category
 from app.register import Register
-from ui.errors import ErrorMessage
 from ui.models.agreements import DUE, OVERDUE, AgreementTableModel
 from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
 from ui.widgets.fitted_columns import ColumnRule, TitleFirstColumns
 from ui.widgets.tables import record_table
-from ui.workers import TaskRunner
+from ui.workers import TaskRunner, ViewWork
 
 REVIEW_CHOICES = (("", "Any review date"), ("due", "Review due in 90 days"),
                   ("overdue", "Review overdue"))  # fmt: skip
@@ -58,7 +57,7 @@ class AgreementsView(QWidget):
         super().__init__(parent)
         self._register: Register | None = None
         self._runner = runner
-        self._generation = 0
+        self._work = ViewWork(self, runner, self.loaded.emit)
         self._query = AgreementQuery()
         self._filling = False
 
@@ -164,7 +163,7 @@ class AgreementsView(QWidget):
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
-        self._generation += 1
+        self._work.supersede()
         self.editor.set_register(register)
         self.stack.setCurrentIndex(0)
         if register is None:
@@ -212,33 +211,23 @@ class AgreementsView(QWidget):
         register = self._register
         if register is None:
             return
-        generation = self._generation
         query = dataclasses.replace(self._query, text="", today=dt.date.today())
 
         def load() -> tuple[list[AgreementSummary], list[Choice] | None]:
             rows = list_agreements(register, query)
             return rows, organisation_choices(register) if refreshing else None
 
-        def done(result: tuple[list[AgreementSummary], list[Choice] | None]) -> None:
-            if generation == self._generation:
-                rows, organisations = result
-                if organisations is not None:
-                    self._fill_organisations(organisations)
-                self.model.today = query.today
-                self.model.set_rows(rows)
-                if refreshing:
-                    self.columns.measure()
-                self._update_count()
-            self.loaded.emit()
+        def show(result: tuple[list[AgreementSummary], list[Choice] | None]) -> None:
+            rows, organisations = result
+            if organisations is not None:
+                self._fill_organisations(organisations)
+            self.model.today = query.today
+            self.model.set_rows(rows)
+            if refreshing:
+                self.columns.measure()
+            self._update_count()
 
-        def failed(exc: BaseException) -> None:
-            ErrorMessage.show(self, exc)
-            self.loaded.emit()
-
-        if self._runner is None:
-            done(load())
-        else:
-            self._runner.run(load, done, failed, label="Loading agreements…")
+        self._work.load(load, show, label="Loading agreements…")
 
     def _fill_organisations(self, organisations: list[Choice]) -> None:
         current = self._query.organisation_id or ""

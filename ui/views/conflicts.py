@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
 from app.conflicts import FieldConflict, resolve_conflict
 from app.register import Register
 from app.wording import plural
-from ui.errors import ErrorMessage
 from ui.models.sync_models import (
     WRAP_ROLE,
     ConflictItem,
@@ -43,7 +41,7 @@ from ui.models.sync_models import (
 )
 from ui.widgets.tables import record_table
 from ui.widgets.wrapped_text import SELECTABLE, WrappedText
-from ui.workers import TaskRunner
+from ui.workers import TaskRunner, ViewWork
 
 NO_CONFLICTS = "No open conflicts."
 """The summary under the list when there is nothing to settle."""
@@ -145,8 +143,7 @@ class ConflictsView(QWidget):
     def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._runner = runner
-        self._generation = 0
+        self._work = ViewWork(self, runner, self.loaded.emit, "Conflicts")
         self._loaded = False
         self.cards: list[VersionCard] = []
 
@@ -232,7 +229,7 @@ class ConflictsView(QWidget):
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
-        self._generation += 1
+        self._work.supersede()
         self.model.set_rows([])
         self.summary.setText("")
         self._loaded = False
@@ -244,39 +241,26 @@ class ConflictsView(QWidget):
         register = self._register
         if register is None:
             return
-        generation = self._generation
         keep = self.current_item()
+        self._work.load(lambda: load_conflicts(register), lambda items: self._list(items, keep),
+                        label="Reading the conflicts…")  # fmt: skip
 
-        def done(items: list[ConflictItem]) -> None:
-            if generation != self._generation:
-                return
-            self._loaded = True
-            self.model.set_rows(items)
-            self.table.resizeRowsToContents()
-            self.summary.setText(
-                f"{plural(len(items), 'open conflict')}." if items
-                else NO_CONFLICTS
-            )  # fmt: skip
-            row = self.model.row_of(keep.key) if keep is not None else -1
-            if items:
-                self.table.selectRow(max(row, 0))
-                self._show(max(row, 0))
-            else:
-                self._show(-1)
-            self.conflicts_counted.emit(len(items))
-            self.loaded.emit()
-
-        self._run(lambda: load_conflicts(register), done, "Reading the conflicts…")
-
-    def _run(self, work: Callable[[], Any], done: Callable[[Any], None], label: str) -> None:
-        def failed(exc: BaseException) -> None:
-            ErrorMessage.show(self, exc, "Conflicts")
-            self.loaded.emit()
-
-        if self._runner is None:
-            done(work())
+    def _list(self, items: list[ConflictItem], keep: ConflictItem | None) -> None:
+        """Show the conflicts read, the one shown before (`keep`) still shown if still open."""
+        self._loaded = True
+        self.model.set_rows(items)
+        self.table.resizeRowsToContents()
+        self.summary.setText(
+            f"{plural(len(items), 'open conflict')}." if items
+            else NO_CONFLICTS
+        )  # fmt: skip
+        row = self.model.row_of(keep.key) if keep is not None else -1
+        if items:
+            self.table.selectRow(max(row, 0))
+            self._show(max(row, 0))
         else:
-            self._runner.run(work, done, failed, label=label)
+            self._show(-1)
+        self.conflicts_counted.emit(len(items))
 
     # ------------------------------------------------------------------ showing
 
@@ -369,4 +353,4 @@ class ConflictsView(QWidget):
             self.resolved.emit(said)
             self.refresh()
 
-        self._run(lambda: work(register), done, "Settling the conflict…")
+        self._work.run(lambda: work(register), done, label="Settling the conflict…")

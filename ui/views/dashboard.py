@@ -26,8 +26,7 @@ from app.agreement_table import status_label
 from app.agreements import AgreementQuery
 from app.dashboard import Dashboard, load_dashboard
 from app.register import Register
-from ui.errors import ErrorMessage
-from ui.workers import TaskRunner
+from ui.workers import TaskRunner, ViewWork
 
 if TYPE_CHECKING:
     from PySide6.QtCharts import QChart, QChartView
@@ -228,8 +227,7 @@ class DashboardView(QWidget):
     def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._runner = runner
-        self._generation = 0
+        self._work = ViewWork(self, runner, self.loaded.emit)
         self.dashboard: Dashboard | None = None
 
         self.heading = QLabel("Dashboard")
@@ -295,7 +293,7 @@ class DashboardView(QWidget):
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
-        self._generation += 1
+        self._work.supersede()
         if register is None:
             self._show(None)
         else:
@@ -303,24 +301,9 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         register = self._register
-        if register is None:
-            return
-        generation = self._generation
-
-        def done(board: Dashboard) -> None:
-            if generation == self._generation:
-                self._show(board)
-            self.loaded.emit()
-
-        def failed(exc: BaseException) -> None:
-            ErrorMessage.show(self, exc)
-            self.loaded.emit()
-
-        if self._runner is None:
-            done(load_dashboard(register))
-        else:
-            self._runner.run(lambda: load_dashboard(register), done, failed,
-                             label="Counting the register…")  # fmt: skip
+        if register is not None:
+            self._work.load(lambda: load_dashboard(register), self._show,
+                            label="Counting the register…")  # fmt: skip
 
     # -- drawing
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -15,11 +17,30 @@ from app.agreements import AgreementQuery, list_agreements
 from app.domain import AgreementSummary
 from app.history import HistoryEntry, record_history
 from app.register import Register
-from ui.errors import ErrorMessage
 from ui.models.history import HistoryTableModel
 from ui.widgets.focus import tab_order
 from ui.widgets.tables import history_table
-from ui.workers import TaskRunner
+from ui.workers import TaskRunner, ViewWork
+
+LABEL = "Reading the history…"
+
+
+@dataclass(frozen=True)
+class _HistoryRead:
+    """The agreements to choose from, and the changes of the one shown (None: there are none)."""
+
+    agreements: list[AgreementSummary]
+    shown: str | None
+    entries: list[HistoryEntry]
+
+
+def _read_history(register: Register, wanted: str | None) -> _HistoryRead:
+    """The agreements, and the history of `wanted` if it is one of them, else of the first."""
+    rows = list_agreements(register, AgreementQuery())
+    ids = [row.id for row in rows]
+    shown = wanted if wanted in ids else next(iter(ids), None)
+    entries = [] if shown is None else record_history(register, "agreement", shown)
+    return _HistoryRead(rows, shown, entries)
 
 
 class HistoryView(QWidget):
@@ -30,8 +51,7 @@ class HistoryView(QWidget):
     def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._runner = runner
-        self._generation = 0
+        self._work = ViewWork(self, runner, self.loaded.emit)
         self.agreement_choice = QComboBox()
         self.agreement_choice.setEditable(True)
         self.agreement_choice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -55,7 +75,7 @@ class HistoryView(QWidget):
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
-        self._generation += 1
+        self._work.supersede()
         self.agreement_choice.clear()
         self.model.set_entries([])
         self.summary.setText("")
@@ -63,45 +83,26 @@ class HistoryView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        """Read the agreements again, and the history of the one chosen (else of the first)."""
         register = self._register
         if register is None:
             return
-        generation = self._generation
-        current = self.agreement_choice.currentData()
+        wanted = self.agreement_choice.currentData()
+        self._work.load(lambda: _read_history(register, wanted or None), self._show_read,
+                        label=LABEL)  # fmt: skip
 
-        def load() -> list[AgreementSummary]:
-            return list_agreements(register, AgreementQuery())
-
-        def done(rows: list[AgreementSummary]) -> None:
-            if generation != self._generation:
-                return
-            self.agreement_choice.blockSignals(True)
-            self.agreement_choice.clear()
-            for row in rows:
-                self.agreement_choice.addItem(f"{row.reference} — {row.title}", row.id)
-            index = self.agreement_choice.findData(current) if current else 0
-            self.agreement_choice.setCurrentIndex(max(index, 0))
-            self.agreement_choice.blockSignals(False)
-            if rows:
-                self.show_agreement(str(self.agreement_choice.currentData()))
-            else:
-                self.model.set_entries([])
-                self.summary.setText("No agreements yet.")
-                self.loaded.emit()
-
-        self._run(load, done)
-
-    def _run(self, load: object, done: object) -> None:
-        assert callable(load) and callable(done)
-
-        def failed(exc: BaseException) -> None:
-            ErrorMessage.show(self, exc)
-            self.loaded.emit()
-
-        if self._runner is None:
-            done(load())
+    def _show_read(self, read: _HistoryRead) -> None:
+        self.agreement_choice.blockSignals(True)
+        self.agreement_choice.clear()
+        for row in read.agreements:
+            self.agreement_choice.addItem(f"{row.reference} — {row.title}", row.id)
+        self.agreement_choice.setCurrentIndex(max(self.agreement_choice.findData(read.shown), 0))
+        self.agreement_choice.blockSignals(False)
+        if read.shown is None:
+            self.model.set_entries([])
+            self.summary.setText("No agreements yet.")
         else:
-            self._runner.run(load, done, failed, label="Reading the history…")
+            self._show_entries(read.entries)
 
     def _chosen(self, index: int) -> None:
         data = self.agreement_choice.itemData(index)
@@ -115,13 +116,12 @@ class HistoryView(QWidget):
         index = self.agreement_choice.findData(agreement_id)
         if index >= 0:
             self.agreement_choice.setCurrentIndex(index)
+        self._work.load(lambda: record_history(register, "agreement", agreement_id),
+                        self._show_entries, label=LABEL)  # fmt: skip
 
-        def done(entries: list[HistoryEntry]) -> None:
-            self.model.set_entries(entries)
-            people = sorted({e.author for e in entries})
-            self.summary.setText(
-                f"{len(entries)} changes by {', '.join(people) or 'nobody'}; newest first."
-            )
-            self.loaded.emit()
-
-        self._run(lambda: record_history(register, "agreement", agreement_id), done)
+    def _show_entries(self, entries: list[HistoryEntry]) -> None:
+        self.model.set_entries(entries)
+        people = sorted({e.author for e in entries})
+        self.summary.setText(
+            f"{len(entries)} changes by {', '.join(people) or 'nobody'}; newest first."
+        )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import QItemSelectionModel, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,6 +21,7 @@ from app.errors import RegisterError
 from app.logs import LOG_KIND_LABELS, add_log_entry, delete_log_entries, list_log_entries
 from app.register import Register
 from ui.models.log_models import LogTableModel
+from ui.widgets.master_detail import select_row
 from ui.widgets.record_form import ProblemLabel
 from ui.widgets.tables import record_table, size_columns
 from ui.widgets.view_keys import ADD_LOG_ENTRY_KEYS
@@ -154,14 +155,7 @@ class LogsView(QWidget):
 
     def select_entry(self, kind: str, entry_id: str) -> None:
         self.tabs.setCurrentIndex(list(self.models).index(kind))
-        model, table = self.models[kind], self.tables[kind]
-        row = model.row_of(entry_id)
-        if row >= 0:
-            table.selectionModel().setCurrentIndex(
-                model.index(row, 0),
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
+        select_row(self.tables[kind], self.models[kind].row_of(entry_id))
 
     # -- feedback
 

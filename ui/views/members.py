@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
-from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -27,13 +26,11 @@ from app.sync.membership import own_keys
 from app.sync.state import ROLE_ADMIN, ROLE_PENDING
 from ui.dialogs.join import FingerprintLabel
 from ui.dialogs.share import ApproveDialog
-from ui.errors import ErrorMessage, Question
+from ui.errors import Question
 from ui.models.sync_models import ALARM_COLOUR, MemberTableModel, RequestTableModel
 from ui.sync_controller import status_details, status_text
 from ui.widgets.tables import record_table, size_columns
-from ui.workers import TaskRunner
-
-T = TypeVar("T")
+from ui.workers import TaskRunner, ViewWork
 
 
 @dataclass(frozen=True)
@@ -99,8 +96,7 @@ class MembersView(QWidget):
     def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._runner = runner
-        self._generation = 0
+        self._work = ViewWork(self, runner, self.loaded.emit, "Sharing")
         self.state: SharingState | None = None
 
         heading = QLabel("<h2>Sharing</h2>")
@@ -184,7 +180,7 @@ class MembersView(QWidget):
 
     def set_register(self, register: Register | None) -> None:
         self._register = register
-        self._generation += 1
+        self._work.supersede()
         self.outcome.clear()
         self._show(None)
         if register is not None:
@@ -192,31 +188,9 @@ class MembersView(QWidget):
 
     def refresh(self) -> None:
         register = self._register
-        if register is None:
-            return
-        generation = self._generation
-
-        def done(state: SharingState) -> None:
-            if generation == self._generation:
-                self._show(state)
-                self.loaded.emit()
-
-        self._run(lambda: load_sharing(register), done, "Reading the members…")
-
-    def _run(self, work: Callable[[], T], done: Callable[[T], None], label: str) -> None:
-        def failed(exc: BaseException) -> None:
-            ErrorMessage.show(self, exc, "Sharing")
-            self.loaded.emit()
-
-        if self._runner is None:
-            try:
-                result = work()
-            except Exception as exc:  # shown like the runner would show it
-                failed(exc)
-                return
-            done(result)
-        else:
-            self._runner.run(work, done, failed, label=label)
+        if register is not None:
+            self._work.load(lambda: load_sharing(register), self._show,
+                            label="Reading the members…")  # fmt: skip
 
     def _show(self, state: SharingState | None) -> None:
         self.state = state
@@ -289,8 +263,8 @@ class MembersView(QWidget):
             self.membership_changed.emit(f"Approved {member.name}")
             self.refresh()
 
-        self._run(lambda: sync.approve(register, request.device, admin=answer.admin), done,
-                  "Approving…")  # fmt: skip
+        self._work.run(lambda: sync.approve(register, request.device, admin=answer.admin), done,
+                       label="Approving…")  # fmt: skip
 
     def revoke_selected(self) -> None:
         """Remove the selected member after a plain warning of what that can and cannot do."""
@@ -311,4 +285,5 @@ class MembersView(QWidget):
             self.membership_changed.emit(f"Removed {removed.name}")
             self.refresh()
 
-        self._run(lambda: sync.revoke(register, member.device), done, "Removing the member…")
+        self._work.run(lambda: sync.revoke(register, member.device), done,
+                       label="Removing the member…")  # fmt: skip

@@ -71,6 +71,8 @@ class Shooter:
         self.out = out
         self.written: list[Path] = []
         out.mkdir(parents=True, exist_ok=True)
+        for old in out.glob("[0-9][0-9]-*.png"):  # a screen renumbered or gone leaves no copy
+            old.unlink()
 
     def save(self, name: str, pixmap: QPixmap) -> None:
         path = self.out / f"{len(self.written) + 1:02d}-{name}.png"
@@ -82,11 +84,14 @@ class Shooter:
         settle()
         self.save(name, widget.grab())
 
-    def dialog(self, name: str, dialog: QDialog) -> None:
+    def dialog(self, name: str, dialog: QDialog, *, again: bool = False) -> None:
+        """Show `dialog`, picture it and close it; it is let go, unless to be pictured `again`."""
         dialog.show()
         settle()
         self.save(name, dialog.grab())
         dialog.close()
+        if not again:
+            dialog.deleteLater()  # by Qt now, not by Python at exit (as ask() lets its go)
 
 
 def with_popup(window: QWidget, popup: QWidget) -> QPixmap:
@@ -144,7 +149,7 @@ def take_all(out: Path) -> list[Path]:
         settings.set(AUTHOR_NAME, "Priya Shah")  # who the demo's changes and conflicts name
         shots.dialog("first-run", FirstRunDialog(None, [folder, Path(temp) / "Old laptop copy"]))
         new = NewRegisterDialog(None)
-        new.name.setText("Northshire Information Sharing Register")
+        new.name.insert("Northshire Information Sharing Register")  # as typed: the folder follows
         shots.dialog("new-register", new)
 
         window = MainWindow(settings)
@@ -293,7 +298,7 @@ def share_with_a_colleague(shots: Shooter, window: MainWindow, temp: Path,
     join.name.setText("Sam Patel, laptop")
     join.passphrase.setText(DEMO_PASSPHRASE)
     join.repeat.setText(DEMO_PASSPHRASE)
-    shots.dialog("join", join)
+    shots.dialog("join", join, again=True)
     wait_for(join.joined, join.submit)
     shots.dialog("join-fingerprint", join)
     if join.result_ is None:

@@ -9,10 +9,12 @@ the round under way (what had been fully received is kept).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.paths import display_path
 from app.register import Register
 from ui.errors import message_for
 from ui.settings import SYNC_INTERVAL_MINUTES, Settings
@@ -92,7 +94,7 @@ def status_details(status: SyncStatus) -> list[str]:
         return ["This register is not shared. Share it through a folder on the partnership's "
                 "network drive so that colleagues can keep it with you."]  # fmt: skip
     lines = [
-        f"Shared folder: {status.share}",
+        f"Shared folder: {display_path(Path(status.share)) if status.share else ''}",
         f"This device: {role_label(status.role)}",
         "Last sync: " + (when_text(status.last_sync) or "not yet"),
         f"Changes made here and not sent yet: {status.waiting}",

@@ -92,6 +92,7 @@ class FirstRunDialog(QDialog):
 
         self.recent = QListWidget()
         self.recent.setAccessibleName("Recent registers")
+        self.recent.setSpacing(3)  # each register's two lines stand apart from the next
         for path in recent or []:
             self.recent.addItem(recent_item(path))
         self.recent.itemActivated.connect(self._open_recent)

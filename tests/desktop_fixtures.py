@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 
 from app import search
-from app.keys import KdfParams
 from app.register import Changes, Register
 from tests.desktop_helpers import PASSPHRASE
+from tests.fast_keys import FAST_KDF
 
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 TODAY = dt.date.today()
 
 

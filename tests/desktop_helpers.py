@@ -6,14 +6,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QTableView, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
+from tests.fast_keys import PASSPHRASE
 from ui.dialogs.unlock import UnlockAnswer, UnlockDialog
 from ui.main_window import MainWindow
 from ui.settings import Settings
 
-PASSPHRASE = "correct horse battery staple"
 OPEN_TIMEOUT_MS = 20_000  # opening derives a key and loads the first screen
 
 
@@ -58,3 +60,25 @@ def open_in(qtbot: QtBot, window: MainWindow, folder: Path) -> None:
     """Open the register at `folder` in `window`; returns once its first sync round is over."""
     with qtbot.waitSignal(window.sync_controller.round_ended, timeout=OPEN_TIMEOUT_MS):
         window.open_register(folder)
+
+
+def settle() -> None:
+    """Carry out what waits (layouts, counts to show), as the event loop does before it paints."""
+    for _ in range(10):
+        QApplication.sendPostedEvents(None, 0)
+
+
+def resize_to(widget: QWidget, width: int, height: int = 760) -> None:
+    """Resize `widget` and carry out the layouts waiting, as the event loop would."""
+    widget.resize(width, height)
+    settle()
+
+
+def tip_at(table: QTableView, row: int, column: int) -> str:
+    """The tip hovering over a cell shows ("" for none)."""
+    centre = table.visualRect(table.model().index(row, column)).center()
+    event = QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre))
+    QApplication.sendEvent(table.viewport(), event)
+    tip = QToolTip.text() if event.isAccepted() else ""  # a tip hidden lingers a moment
+    QToolTip.hideText()
+    return tip

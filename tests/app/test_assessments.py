@@ -19,16 +19,14 @@ from app.assessments import (
     update_assessment,
 )
 from app.errors import NotFoundError, ValidationError
-from app.keys import KdfParams
 from app.register import Register
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+from tests.fast_keys import FAST_KDF
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("assessments") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         yield reg
 
 

@@ -6,10 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 from app.dashboard import load_dashboard
-from app.keys import KdfParams
 from app.register import Changes, Register
+from tests.fast_keys import FAST_KDF
 
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 TODAY = dt.date(2026, 6, 1)
 
 

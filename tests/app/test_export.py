@@ -19,12 +19,10 @@ from app.importing import commit_import, open_workbook, plan_register_workbook
 from app.importing.commit import ImportReferenceError
 from app.importing.layout import SHEETS
 from app.importing.plan import LINKS, entity_of
-from app.keys import KdfParams
 from app.register import Changes, Register
 from db.models import ENTITY_RECORDS, AgreementRecord, LogEntryRecord, MeetingRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
 SEVEN = ("source", "extract_mechanism", "destination", "frequency", "data_fields", "purpose",
          "safeguards")  # fmt: skip
 NOT_EXPORTED = {"attachment", "member", "device"}
@@ -418,15 +416,24 @@ def test_export_cancel_writes_no_file(pair: tuple[Register, Register], tmp_path:
 
 
 def test_a_cancel_heard_after_the_last_row_still_leaves_no_file(
-    pair: tuple[Register, Register], tmp_path: Path
+    pair: tuple[Register, Register], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.exporting import ExportCancelledError
+    from app import exporting
+    from app.exporting import ExportCancelledError, write_sheets
 
     source, _ = pair
-    source.write("Fill", _fill)  # fewer rows than the writer checks for a cancel between
+    source.write("Fill", _fill)
     (tmp_path / "out").mkdir()
+    written: list[bytes] = []  # Cancel is pressed once the whole workbook is put together
+
+    def write_whole(*args: Any, **kwargs: Any) -> bytes:
+        written.append(write_sheets(*args, **kwargs))
+        return written[-1]
+
+    monkeypatch.setattr(exporting, "write_sheets", write_whole)
     with pytest.raises(ExportCancelledError):
-        export_register(source, tmp_path / "out" / "out.xlsx", cancel=lambda: True)
+        export_register(source, tmp_path / "out" / "out.xlsx", cancel=lambda: bool(written))
+    assert len(written) == 1 and written[0]  # the workbook was whole, and still not written
     assert list((tmp_path / "out").iterdir()) == []
 
 

@@ -26,13 +26,11 @@ from app.importing import (
     save_profile,
     write_report,
 )
-from app.keys import KdfParams
 from app.register import Register
 from db.models import AgreementRecord, DataItemRecord, OperationRecord, OrganisationRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.cli import main as isr
 
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
 REGISTERS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "registers"
 NHS = REGISTERS / "ReleaseRegister-sep-nov-2017.xlsx"
 

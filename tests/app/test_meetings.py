@@ -10,7 +10,6 @@ import pytest
 
 from app.agreements import create_agreement
 from app.errors import ValidationError
-from app.keys import KdfParams
 from app.meetings import (
     add_decision,
     add_paper,
@@ -31,14 +30,13 @@ from app.meetings import (
     update_paper,
 )
 from app.register import Register
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+from tests.fast_keys import FAST_KDF
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("meetings") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         yield reg
 
 

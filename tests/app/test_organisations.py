@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from app.errors import ValidationError
-from app.keys import KdfParams
 from app.organisations import (
     create_organisation,
     create_person,
@@ -24,14 +23,13 @@ from app.organisations import (
     update_person,
 )
 from app.register import Register
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+from tests.fast_keys import FAST_KDF
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("orgs") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         yield reg
 
 

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app import paths
-from app.keys import KdfParams
 from app.paths import (
     NAME_MOST,
     default_register_dir,
@@ -20,8 +19,7 @@ from app.paths import (
     unused_register_dir,
 )
 from app.register import Register
-
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+from tests.fast_keys import FAST_KDF
 
 
 @pytest.fixture()

@@ -15,11 +15,8 @@ from app.agreements import (
     delete_data_item,
     update_agreement,
 )
-from app.keys import KdfParams
 from app.register import Register
-
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
-PASSPHRASE = "correct horse battery staple"
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
 
 @pytest.fixture()

@@ -13,9 +13,9 @@ from app.oplog import apply_operations, field_names, model_for, stored_operation
 from app.register import Changes, Register
 from db.base import Base
 from db.models import ENTITY_RECORDS, LinkRecord, OperationRecord
+from tests.fast_keys import PASSPHRASE
 
 SENTINEL = "SENTINEL-7d1f9c"
-PASSPHRASE = "correct horse battery staple"
 
 
 def text_fields(entity: str) -> list[str]:

@@ -10,7 +10,6 @@ import pytest
 
 from app.agreements import create_agreement
 from app.errors import NotFoundError, ValidationError
-from app.keys import KdfParams
 from app.organisations import create_organisation
 from app.register import Register
 from app.use_cases import (
@@ -32,14 +31,13 @@ from app.use_cases import (
     update_benefit,
     update_use_case,
 )
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+from tests.fast_keys import FAST_KDF
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("use-cases") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         yield reg
 
 

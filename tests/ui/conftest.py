@@ -9,7 +9,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtWidgets import QWidget  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from tests.desktop_fixtures import (  # noqa: E402, F401  (fixtures and names the tests share)
@@ -28,17 +28,12 @@ from tests.desktop_fixtures import (  # noqa: E402, F401  (fixtures and names th
 from tests.desktop_helpers import (  # noqa: E402, F401
     PASSPHRASE,
     open_in,
+    settle,
     show_window,
     unlock_as_typed,
 )
 from ui.main_window import MainWindow  # noqa: E402
 from ui.workers import TaskRunner  # noqa: E402
-
-
-def settle() -> None:
-    """Carry out what waits (layouts, counts to show), as the event loop does before it paints."""
-    for _ in range(10):
-        QApplication.sendPostedEvents(None, 0)
 
 
 def open_window(qtbot: QtBot, folder: Path, tmp_path: Path,

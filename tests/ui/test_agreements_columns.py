@@ -13,18 +13,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QHelpEvent
-from PySide6.QtWidgets import QApplication, QHeaderView, QTableView, QToolTip
+from PySide6.QtWidgets import QHeaderView, QToolTip
 from pytestqt.qtbot import QtBot
 
 from app.agreement_table import COLUMN_KEYS
 from app.register import Changes
+from tests.desktop_helpers import resize_to, tip_at
 from ui.main_window import NAVIGATION, MainWindow
 from ui.views.agreements import COLUMN_RULES, TITLE_LEAST, AgreementsView
 from ui.widgets.tables import CELL_PADDING, chars_wide
 
-from .conftest import build_register, copy_register, open_window, settle
+from .conftest import build_register, copy_register, open_window
 
 # the offscreen platform cannot size or raise windows (a tip is one); nothing to do with us
 pytestmark = pytest.mark.qt_log_ignore(
@@ -79,7 +78,7 @@ def window(qtbot: QtBot, built_folder: Path, tmp_path: Path,
     with qtbot.waitSignal(view.loaded, timeout=20_000):
         win.navigate(NAVIGATION.index("Agreements"))
     assert view.model.rowCount() == AGREEMENTS
-    resize(win, win.minimumSizeHint().width())
+    resize_to(win, win.minimumSizeHint().width())
     yield win
     QToolTip.hideText()
 
@@ -88,12 +87,6 @@ def test_loading_agreements_does_not_widen_the_window(window: MainWindow) -> Non
     """The count of agreements shown must not push the filters wider than the list was."""
     assert window.agreements.count_label.text().startswith(str(AGREEMENTS))
     assert window.agreements.minimumSizeHint().width() <= window.property("empty_list_width")
-
-
-def resize(win: MainWindow, width: int) -> None:
-    """Resize the window and carry out the layouts waiting, as the event loop would."""
-    win.resize(width, 760)
-    settle()
 
 
 def widths(view: AgreementsView) -> list[int]:
@@ -113,16 +106,6 @@ def test_title_has_the_most_room_at_the_narrowest_window(window: MainWindow) -> 
     assert sizes[ORGANISATIONS] <= chars_wide(view.table, COLUMN_RULES["organisations"].most)
 
 
-def tip_at(table: QTableView, row: int, column: int) -> str:
-    """The tip hovering over a cell shows ("" for none)."""
-    centre = table.visualRect(table.model().index(row, column)).center()
-    event = QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre))
-    QApplication.sendEvent(table.viewport(), event)
-    tip = QToolTip.text() if event.isAccepted() else ""  # a tip hidden lingers a moment
-    QToolTip.hideText()
-    return tip
-
-
 def test_a_partner_list_cut_short_shows_whole_in_its_tip(window: MainWindow) -> None:
     view = window.agreements
     table = view.table
@@ -138,7 +121,7 @@ def test_a_partner_list_cut_short_shows_whole_in_its_tip(window: MainWindow) -> 
 
 def test_a_long_title_shown_whole_has_no_tip(window: MainWindow) -> None:
     view = window.agreements
-    resize(window, 1920)
+    resize_to(window, 1920)
     title = view.rows_shown()[0].title
     assert view.table.fontMetrics().horizontalAdvance(title) < view.table.columnWidth(TITLE)
     assert tip_at(view.table, 0, TITLE) == ""
@@ -154,7 +137,7 @@ def test_every_record_table_tips_what_it_cuts_short(qtbot: QtBot, window: MainWi
     cut = [n for n, name in enumerate(names) if advance(name) > table.columnWidth(0)]
     assert len(cut) >= 2
     assert [tip_at(table, n, 0) for n in cut] == [names[n] for n in cut]
-    resize(window, 1920)
+    resize_to(window, 1920)
     whole = [n for n, name in enumerate(names)
              if advance(name) + CELL_PADDING <= table.columnWidth(0)]  # fmt: skip
     assert len(whole) == len(names)
@@ -164,7 +147,7 @@ def test_every_record_table_tips_what_it_cuts_short(qtbot: QtBot, window: MainWi
 def test_a_wider_window_gives_the_title_its_whole_text(window: MainWindow) -> None:
     view = window.agreements
     narrow = widths(view)
-    resize(window, 1920)  # a desktop monitor
+    resize_to(window, 1920)  # a desktop monitor
     wide = widths(view)
     assert wide[TITLE] > narrow[TITLE]
     longest = max(view.table.fontMetrics().horizontalAdvance(r.title) for r in view.rows_shown())
@@ -182,11 +165,11 @@ def test_a_column_the_person_widens_keeps_its_width(qtbot: QtBot, window: MainWi
     header = view.table.horizontalHeader()
     assert all(header.sectionResizeMode(c) == QHeaderView.ResizeMode.Interactive
                for c in range(header.count()))  # fmt: skip
-    resize(window, 1200)  # room for the title to give: at the narrowest it is at its least
+    resize_to(window, 1200)  # room for the title to give: at the narrowest it is at its least
     chosen = header.sectionSize(ORGANISATIONS) + 60
     header.resizeSection(ORGANISATIONS, chosen)  # what dragging its edge does
     assert sum(widths(view)) <= view.table.viewport().width()  # the title gave the room
-    resize(window, window.width() + 200)
+    resize_to(window, window.width() + 200)
     with qtbot.waitSignal(view.loaded, timeout=20_000):
         view.refresh()
     assert header.sectionSize(ORGANISATIONS) == chosen

@@ -21,18 +21,16 @@ from app.assessments import (  # noqa: E402
     list_assessments,
     needed_items,
 )
-from app.keys import KdfParams  # noqa: E402
 from app.register import Register  # noqa: E402
+from tests.fast_keys import FAST_KDF
 from ui.models.assessment_models import AssessmentTableModel, NeededItemTableModel  # noqa: E402
 from ui.views.assessments import AssessmentsView  # noqa: E402
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("assessments-view") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         agreement = create_agreement(
             reg, {"reference": "ISA-2026-020", "title": "Population", "category": "aggregated"}
         )

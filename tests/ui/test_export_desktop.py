@@ -85,7 +85,7 @@ def test_a_cancelled_export_leaves_no_file(
 ) -> None:
     SaveAs(monkeypatch, tmp_path / "register.xlsx")
     release = threading.Event()
-    window.runner.run(release.wait)  # the worker is busy: the export waits its turn
+    window.runner.run(lambda: release.wait(20))  # the worker is busy: the export waits its turn
     task = window.export_spreadsheet()
     assert task is not None
     task.cancel()  # as the progress dialog's Cancel does

@@ -15,19 +15,17 @@ from PySide6.QtCore import Qt  # noqa: E402
 from pytestqt.modeltest import ModelTester  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
-from app.keys import KdfParams  # noqa: E402
 from app.logs import add_log_entry, get_log_entry, list_log_entries  # noqa: E402
 from app.register import Register  # noqa: E402
+from tests.fast_keys import FAST_KDF
 from ui.models.log_models import LogTableModel  # noqa: E402
 from ui.views.logs import LogsView  # noqa: E402
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("logs-view") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         add_log_entry(
             reg, "gap", {"title": "Ethnicity recording", "raised_on": dt.date(2025, 3, 1)}
         )

@@ -17,19 +17,17 @@ from pytestqt.modeltest import ModelTester  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from app.agreements import create_agreement  # noqa: E402
-from app.keys import KdfParams  # noqa: E402
 from app.meetings import list_decisions, list_meetings, list_papers  # noqa: E402
 from app.register import Register  # noqa: E402
+from tests.fast_keys import FAST_KDF
 from ui.models.meeting_models import MeetingTableModel  # noqa: E402
 from ui.views.meetings import MeetingsView  # noqa: E402
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("meetings-view") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         create_agreement(
             reg, {"reference": "ISA-2026-030", "title": "Schools data", "category": "aggregated"}
         )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.register import Register
@@ -45,6 +45,9 @@ def test_the_unlock_dialog_and_the_passphrase_typed_in_it_are_let_go(
     assert len(window.findChildren(UnlockDialog)) == 1  # until the event loop is back
     _deleted_later()
     assert window.findChildren(UnlockDialog) == []
+    holding = [w for w in QApplication.allWidgets()
+               if isinstance(w, QLineEdit) and w.text() == PASSPHRASE]  # fmt: skip
+    assert holding == []  # no field anywhere still holds what was typed
 
 
 def test_the_import_wizard_and_what_it_read_are_let_go(

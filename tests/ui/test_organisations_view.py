@@ -16,7 +16,6 @@ from PySide6.QtWidgets import QCheckBox, QLineEdit  # noqa: E402
 from pytestqt.modeltest import ModelTester  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
-from app.keys import KdfParams  # noqa: E402
 from app.organisations import (  # noqa: E402
     create_organisation,
     create_person,
@@ -26,16 +25,15 @@ from app.organisations import (  # noqa: E402
     list_people,
 )
 from app.register import Register  # noqa: E402
+from tests.fast_keys import FAST_KDF
 from ui.models.organisation_models import OrganisationTableModel, PersonTableModel  # noqa: E402
 from ui.views.organisations import OrganisationsView  # noqa: E402
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("orgs-view") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         org = create_organisation(
             reg,
             {"name": "Suffolk County Council", "org_type": "county_council", "code": "SCC",

@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent
-from PySide6.QtGui import QHelpEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
-    QApplication,
     QHeaderView,
     QTableView,
     QToolTip,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from tests.desktop_helpers import resize_to, tip_at
 from ui.main_window import NAVIGATION, MainWindow
 from ui.widgets.tables import (
     STRETCH_LEAST,
@@ -55,12 +54,6 @@ def window(qtbot: QtBot, register_folder: Path, tmp_path: Path,
     QToolTip.hideText()
 
 
-def resize(win: MainWindow, width: int) -> None:
-    """Resize the window and carry out the layouts waiting, as the event loop would."""
-    win.resize(width, 760)
-    settle()
-
-
 def organisations_table(window: MainWindow) -> QTableView:
     window.navigate(NAVIGATION.index("Organisations"))
     view = window.views[NAVIGATION.index("Organisations")].view
@@ -84,7 +77,7 @@ def least(table: QTableView, column: int) -> int:
 
 def test_the_name_keeps_its_least_width_at_the_narrowest_window(window: MainWindow) -> None:
     table = organisations_table(window)
-    resize(window, window.minimumSizeHint().width())
+    resize_to(window, window.minimumSizeHint().width())
     assert window.width() == window.minimumSizeHint().width()
     sizes = shown_widths(table)
     full = {c: chars_wide(table, n) for c, n in SIZED.items()}
@@ -103,7 +96,7 @@ def test_in_a_wide_window_sized_columns_are_whole_and_the_names_share_the_rest(
     window: MainWindow,
 ) -> None:
     table = organisations_table(window)
-    resize(window, 1920)
+    resize_to(window, 1920)
     sizes = shown_widths(table)
     for column, chars in SIZED.items():
         assert sizes[column] == chars_wide(table, chars), (column, sizes)
@@ -118,14 +111,14 @@ def test_a_column_the_person_resizes_keeps_its_width(window: MainWindow) -> None
     header = table.horizontalHeader()
     assert all(header.sectionResizeMode(c) == QHeaderView.ResizeMode.Interactive
                for c in range(header.count()))  # fmt: skip
-    resize(window, 1600)
+    resize_to(window, 1600)
     charter = 5
     chosen = header.sectionSize(charter) + 50
     header.resizeSection(charter, chosen)  # what dragging its edge does
     sizes = shown_widths(table)
     assert sum(sizes.values()) == table.viewport().width()  # the names gave the room
     for width in (1300, window.minimumSizeHint().width(), 1900):
-        resize(window, width)
+        resize_to(window, width)
         assert header.sectionSize(charter) == chosen, width
     view = window.views[NAVIGATION.index("Organisations")].view
     view.refresh()  # the rows read again, the model reset: the widths stay
@@ -145,7 +138,7 @@ def test_no_list_scrolls_sideways_at_the_narrowest_window(
     with qtbot.waitSignal(window.agreements.loaded, timeout=20_000):
         window.navigate(NAVIGATION.index("Agreements"))
     window.navigate(NAVIGATION.index(name))
-    resize(window, window.minimumSizeHint().width())
+    resize_to(window, window.minimumSizeHint().width())
     assert window.width() < 1100
     tables = [t for t in window.view_stack.currentWidget().findChildren(QTableView)
               if t.isVisible()]  # fmt: skip
@@ -163,7 +156,7 @@ def test_the_members_tables_have_the_house_look(window: MainWindow) -> None:
         assert table.alternatingRowColors()
         assert not table.wordWrap()
         assert len(table.findChildren(FittedColumns)) == 1
-    resize(window, window.minimumSizeHint().width())
+    resize_to(window, window.minimumSizeHint().width())
     members = view.members_table
     assert members.columnWidth(0) >= least(members, 0)  # the name
     assert members.horizontalScrollBar().maximum() == 0
@@ -222,16 +215,6 @@ def test_fitting_a_table_again_replaces_its_fitter(bare: tuple[QWidget, QTableVi
     settle()
     assert table.columnWidth(1) == chars_wide(table, 20)
     assert abs(table.columnWidth(0) - table.columnWidth(2)) <= 1
-
-
-def tip_at(table: QTableView, row: int, column: int) -> str:
-    """The tip hovering over a cell shows ("" for none)."""
-    centre = table.visualRect(table.model().index(row, column)).center()
-    event = QHelpEvent(QEvent.Type.ToolTip, centre, table.viewport().mapToGlobal(centre))
-    QApplication.sendEvent(table.viewport(), event)
-    tip = QToolTip.text() if event.isAccepted() else ""  # a tip hidden lingers a moment
-    QToolTip.hideText()
-    return tip
 
 
 @pytest.mark.qt_log_ignore("does not support raise")

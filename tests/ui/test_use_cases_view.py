@@ -17,20 +17,18 @@ from pytestqt.modeltest import ModelTester  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from app.agreements import create_agreement  # noqa: E402
-from app.keys import KdfParams  # noqa: E402
 from app.organisations import create_organisation  # noqa: E402
 from app.register import Register  # noqa: E402
 from app.use_cases import add_benefit, create_use_case, get_use_case, list_use_cases  # noqa: E402
+from tests.fast_keys import FAST_KDF
 from ui.models.use_case_models import BenefitTableModel, UseCaseTableModel  # noqa: E402
 from ui.views.use_cases import ID_ROLE, UseCasesView  # noqa: E402
-
-FAST = KdfParams(memory_kib=8192, iterations=1, lanes=1)
 
 
 @pytest.fixture(scope="module")
 def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
     path: Path = tmp_path_factory.mktemp("use-cases-view") / "register"
-    with Register.create(path, "correct horse battery", kdf=FAST) as reg:
+    with Register.create(path, "correct horse battery", kdf=FAST_KDF) as reg:
         lead = create_organisation(reg, {"name": "Worcestershire County Council"})
         uc = create_use_case(
             reg, {"title": "Frailty register", "lead_organisation_id": lead, "rag": "green"}

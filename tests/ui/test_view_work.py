@@ -211,7 +211,7 @@ def held(runner: TaskRunner) -> Iterator[threading.Event]:
     release.set()
 
 
-def settle(qtbot: QtBot, view: Any, runner: TaskRunner, release: threading.Event) -> None:
+def release_and_wait(qtbot: QtBot, view: Any, runner: TaskRunner, release: threading.Event) -> None:
     """Let the held worker go; return once every load's outcome has reached the view."""
     with qtbot.waitSignal(view.loaded):
         release.set()
@@ -227,7 +227,7 @@ def test_a_load_of_a_register_no_longer_shown_is_dropped_and_signals_once(
     seen = signals(view, case)
     case.start(view, register)
     view.set_register(None)  # locked while the load waits
-    settle(qtbot, view, runner, held)
+    release_and_wait(qtbot, view, runner, held)
     assert seen == [shown_after(qtbot, case, None)]  # once, and the register is not shown
 
 
@@ -241,7 +241,7 @@ def test_a_load_followed_by_one_of_another_register_is_dropped_and_only_the_newe
     seen = signals(view, case)
     case.start(view, register)
     case.start(view, empty)
-    settle(qtbot, view, runner, held)
+    release_and_wait(qtbot, view, runner, held)
     assert seen == [shown_after(qtbot, case, empty)]
 
 
@@ -255,7 +255,7 @@ def test_the_refusal_of_an_out_of_date_load_is_not_shown(
     seen = signals(view, case)
     case.start_failing(view, register, monkeypatch)
     view.set_register(None)
-    settle(qtbot, view, runner, held)
+    release_and_wait(qtbot, view, runner, held)
     assert shown.errors == []
     assert len(seen) == 1
 
@@ -268,7 +268,7 @@ def test_loads_of_the_same_register_are_each_shown_and_each_signal(
     seen = signals(view, CASES["dashboard"])
     view.set_register(register)
     view.refresh()
-    settle(qtbot, view, runner, held)
+    release_and_wait(qtbot, view, runner, held)
     assert seen == [shown_after(qtbot, CASES["dashboard"], register)] * 2
 
 

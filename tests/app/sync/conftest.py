@@ -17,8 +17,8 @@ from app.keys import KdfParams
 from app.register import Changes, Register
 from app.sync.transport import FolderStore
 from db.models import OperationRecord
+from tests.fast_keys import PASSPHRASE
 
-PASSPHRASE = "correct horse battery staple"
 # The Argon2id cost is the key file's business (tested in tests/app/test_keys.py); here it would
 # only slow the suite down, so the sync tests use the cheapest parameters.
 FAST_KDF = KdfParams(memory_kib=8, iterations=1, lanes=1)

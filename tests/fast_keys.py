@@ -1,0 +1,11 @@
+"""The test passphrase, and key derivation cheap enough to open many registers in a test run.
+
+Qt-free: the db and app tests import it as well as the desktop ones.
+"""
+
+from __future__ import annotations
+
+from app.keys import KdfParams
+
+PASSPHRASE = "correct horse battery staple"
+FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)

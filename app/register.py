@@ -205,6 +205,9 @@ class Register:
         self._sessions: sessionmaker[Session] = session_factory(engine)
         with self.session() as session:
             last = session.scalar(select(func.max(OperationRecord.hlc))) or 0
+            named = session.get(MetaRecord, "name")
+        # read once: a register's name is given when it is created and never changes
+        self.name = named.value if named is not None else path.name
         self.clock = HybridClock(last)
         self._undo: list[str] = []
         self._redo: list[str] = []
@@ -243,10 +246,11 @@ class Register:
             wrapping_key = keys.write_key_file(path / KEY_FILE, material, passphrase, kdf)
             backups.keep_key_copy(path)
             register = cls(path, engine, material, wrapping_key, author or default_author(), lock)
+            register.name = name or path.name
             with register.session() as session, session.begin():
                 session.add_all(
                     [
-                        MetaRecord(key="name", value=name or path.name),
+                        MetaRecord(key="name", value=register.name),
                         MetaRecord(key="register_id", value=material.register_id),
                         MetaRecord(key="created", value=dt.datetime.now(dt.UTC).isoformat()),
                     ]
@@ -330,8 +334,9 @@ class Register:
             return None if record is None else record.value
 
     def info(self) -> RegisterInfo:
+        """What the window says about this register; reads nothing from the database."""
         return RegisterInfo(
-            name=self.meta("name") or self.path.name,
+            name=self.name,
             register_id=self.material.register_id,
             path=self.path,
             device_id=self.device_id,

@@ -14,8 +14,7 @@ import pytest
 
 from app import search
 from app.register import Changes, Register
-from tests.desktop_helpers import PASSPHRASE
-from tests.fast_keys import FAST_KDF
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
 TODAY = dt.date.today()
 
@@ -92,6 +91,14 @@ def register(register_folder: Path) -> Iterator[Register]:
     search.attach(reg)
     yield reg
     reg.close()
+
+
+@pytest.fixture()
+def empty_register(tmp_path: Path) -> Iterator[Register]:
+    """A register with nothing in it (beside any other the test opens)."""
+    with Register.create(tmp_path / "empty", PASSPHRASE, name="Empty", author="Tester",
+                         kdf=FAST_KDF) as register:  # fmt: skip
+        yield register
 
 
 @pytest.fixture()

@@ -8,4 +8,4 @@ from __future__ import annotations
 from app.keys import KdfParams
 
 PASSPHRASE = "correct horse battery staple"
-FAST_KDF = KdfParams(memory_kib=8192, iterations=1, lanes=1)
+FAST_KDF = KdfParams(memory_kib=8, iterations=1, lanes=1)  # Argon2id's least

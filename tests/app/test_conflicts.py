@@ -19,8 +19,9 @@ from app.canonical import canonical_state
 from app.conflicts import FieldConflict, RevivedRecord, open_conflicts, resolve_conflict
 from app.register import Register
 from db.models import AgreementRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
-from .sync.conftest import FAST_KDF, PASSPHRASE, make_group
+from .sync.conftest import make_group
 
 Pair = tuple[Register, Register]
 

@@ -7,9 +7,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.desktop_fixtures import (  # noqa: E402, F401  (the desktop tests' fixtures)
-    FAST_KDF,
     TODAY,
     Shown,
+    empty_register,
     register,
     register_folder,
     seed,
@@ -17,4 +17,3 @@ from tests.desktop_fixtures import (  # noqa: E402, F401  (the desktop tests' fi
     settings_file,
     shown,
 )
-from tests.desktop_helpers import PASSPHRASE  # noqa: E402, F401

@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from app.agreements import get_agreement, list_agreements
 from app.errors import NotFoundError
-from tests.desktop_helpers import PASSPHRASE, open_in, show_window, unlock_as_typed
+from tests.desktop_helpers import open_in, show_window, unlock_as_typed
+from tests.fast_keys import PASSPHRASE
 from ui.dialogs.new_register import NewRegisterAnswer, NewRegisterDialog
 from ui.main_window import NAVIGATION, MainWindow
 

@@ -15,9 +15,8 @@ from app import sync
 from app.agreements import get_agreement, update_agreement
 from app.register import Register
 from tests.desktop_helpers import open_in, show_window, unlock_as_typed
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.main_window import CONFLICTS_ROW, MainWindow
-
-from .conftest import FAST_KDF, PASSPHRASE
 
 # the offscreen platform says this of every top-level window with a tool bar; nothing is wrong
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

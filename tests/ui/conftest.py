@@ -13,11 +13,11 @@ from PySide6.QtWidgets import QWidget  # noqa: E402
 from pytestqt.qtbot import QtBot  # noqa: E402
 
 from tests.desktop_fixtures import (  # noqa: E402, F401  (fixtures and names the tests share)
-    FAST_KDF,
     TODAY,
     Shown,
     build_register,
     copy_register,
+    empty_register,
     register,
     register_folder,
     seed,
@@ -26,7 +26,6 @@ from tests.desktop_fixtures import (  # noqa: E402, F401  (fixtures and names th
     shown,
 )
 from tests.desktop_helpers import (  # noqa: E402, F401
-    PASSPHRASE,
     open_in,
     settle,
     show_window,

@@ -18,6 +18,7 @@ from app import sync
 from app.agreements import get_agreement, update_agreement
 from app.conflicts import open_conflicts
 from app.register import Register
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.models.sync_models import WRAP_ROLE, names
 from ui.views.conflicts import (
     LOADING_TITLE,
@@ -29,8 +30,6 @@ from ui.views.conflicts import (
     VersionCard,
 )
 from ui.workers import TaskRunner
-
-from .conftest import FAST_KDF, PASSPHRASE
 
 NBSP = "\u00a0"
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

@@ -24,10 +24,11 @@ from app.agreement_table import status_label
 from app.dashboard import Dashboard
 from app.domain import AgreementStatus, UseCaseStage
 from app.register import Changes, Register
+from tests.fast_keys import PASSPHRASE
 from ui.main_window import NAVIGATION, MainWindow
 from ui.views.dashboard import NUMBER_TEXT_FLAGS, DashboardView
 
-from .conftest import PASSPHRASE, TODAY, build_register, copy_register, open_window, settle
+from .conftest import TODAY, build_register, copy_register, open_window, settle
 
 # the offscreen platform cannot size windows; nothing to do with us
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

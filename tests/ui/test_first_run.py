@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from app import paths
 from app.register import Register
-from tests.ui.conftest import FAST_KDF, PASSPHRASE
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.dialogs.first_run import MISSING_TIP, OPEN_RECENT, FirstRunDialog
 from ui.dialogs.new_register import NewRegisterDialog
 

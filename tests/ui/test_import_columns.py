@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 from app.exporting import export_register
 from app.register import Register
 from tests.desktop_helpers import resize_to, tip_at
-from tests.ui.test_import_wizard import (
+from tests.ui.wizard_helpers import (
     NEXT,
     NHS,
     messy_workbook,
@@ -43,7 +43,7 @@ from ui.widgets.tables import (
 )
 from ui.workers import TaskRunner
 
-from .conftest import FAST_KDF, PASSPHRASE, settle
+from .conftest import settle
 
 # the offscreen platform cannot size or raise windows (a tip is one); nothing to do with us
 pytestmark = pytest.mark.qt_log_ignore(
@@ -193,7 +193,7 @@ def test_the_nhs_register_headings_whole_up_to_their_bound(
 
 
 def test_the_problems_fill_the_table_after_its_scroll_bar_goes(
-    qtbot: QtBot, register: Register, runner: TaskRunner, tmp_path: Path
+    qtbot: QtBot, register: Register, empty_register: Register, runner: TaskRunner, tmp_path: Path
 ) -> None:
     """A whole register export: only the rejected rows are shown, so the vertical scroll bar
     goes while the page is being shown, and Qt sends the table no resize (before: 14 px short).
@@ -208,16 +208,14 @@ def test_the_problems_fill_the_table_after_its_scroll_bar_goes(
     for row in range(2, answers.max_row + 1):
         answers.cell(row, checklist).value = None
     book.save(exported)
-    with Register.create(tmp_path / "empty", PASSPHRASE, name="Empty", author="Tester",
-                         kdf=FAST_KDF) as empty:  # fmt: skip
-        wizard = open_wizard(qtbot, empty, runner, exported)
-        to_problems(qtbot, wizard)
-        view = wizard.problems_page.view
-        assert headings(view) == ["Sheet", "Row", "Outcome", "Problems"]
-        assert not view.verticalScrollBar().isVisible()
-        widths = [view.columnWidth(c) for c in range(4)]
-        assert sum(widths) == view.viewport().width(), widths
-        wizard.reject()
+    wizard = open_wizard(qtbot, empty_register, runner, exported)
+    to_problems(qtbot, wizard)
+    view = wizard.problems_page.view
+    assert headings(view) == ["Sheet", "Row", "Outcome", "Problems"]
+    assert not view.verticalScrollBar().isVisible()
+    widths = [view.columnWidth(c) for c in range(4)]
+    assert sum(widths) == view.viewport().width(), widths
+    wizard.reject()
 
 
 def test_the_sheets_have_the_house_look_and_what_happens_takes_the_rest(

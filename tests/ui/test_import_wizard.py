@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,30 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
 
-from app.agreements import agreement_details, agreement_json, get_agreement, list_agreements
+from app.agreements import get_agreement, list_agreements
 from app.exporting import export_register
 from app.importing import load_profile
 from app.importing.mapping import user_profile_dir
 from app.register import Register
-from db.models import OperationRecord
-from tests.ui.conftest import FAST_KDF, PASSPHRASE, open_window
+from tests.ui.conftest import open_window
+from tests.ui.wizard_helpers import (
+    BACK,
+    CANCEL,
+    COMMIT,
+    DEA,
+    HDR,
+    NEXT,
+    NHS,
+    REGISTERS,
+    WAIT_MS,
+    commit,
+    messy_workbook,
+    open_wizard,
+    press,
+    state,
+    to_problems,
+)
 from ui.dialogs import import_wizard
 from ui.dialogs.import_wizard import (
     COMMIT_PAGE,
@@ -50,68 +64,7 @@ from ui.workers import TaskRunner
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
-REGISTERS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "registers"
-NHS = REGISTERS / "ReleaseRegister-sep-nov-2017.xlsx"
-HDR = REGISTERS / "DataUseUploadTemplate_v2.xlsx"
-DEA = REGISTERS / "2019-02-07_update_isa-main.tsv"
-WAIT_MS = 60_000
-NEXT = QWizard.WizardButton.NextButton
-COMMIT = QWizard.WizardButton.CommitButton
-CANCEL = QWizard.WizardButton.CancelButton
-BACK = QWizard.WizardButton.BackButton
-
-HEADINGS = ["Our ref", "Agreement title", "Status", "Partner organisations", "Start date",
-            "Review date", "Frequency", "Data shared", "Comments"]  # fmt: skip
-
-
-def messy_workbook(path: Path) -> Path:
-    """A council register as officers keep them: title rows, notes and hidden sheets, odd cells."""
-    book = openpyxl.Workbook()
-    notes = book.active
-    assert notes is not None
-    notes.title = "Read me"
-    notes.append(["How to keep this register"])
-    notes.append(["One row per agreement; partners separated by semicolons."])
-    sheet = book.create_sheet("Register")
-    sheet.append(["Northshire Information Sharing Register"])
-    sheet.append(["Last updated 01/04/2026 by the IG team"])
-    sheet.append([])
-    sheet.append(HEADINGS)
-    rows: list[list[Any]] = [
-        ["ISA-2026-001", "Hospital discharge data (revised)", "Live",
-         "Northshire County Council; Northshire Hospitals NHS Trust", "1 April 2020",
-         "31/03/2027", "Monthly", "Discharges", "Reviewed by the Board"],
-        ["ISA-2026-101", "Youth offending cohort", "Draft",
-         "Northshire Police & Northshire Fire and Rescue Service", "01.04.24", "TBC",
-         "Quarterly", "Cohort list", ""],
-        ["ISA-2026-102", "Troubled families outcomes", "Sort of", "Northshire County Council",
-         "", "", "", "", ""],
-        ["", "A row with no reference", "Live", "", "", "", "", "", ""],
-        ["ISA-2026-103", "School nursing", "Active", "Northshire Hospitals NHS Trust",
-         "31/02/2026", "", "Annually", "Immunisations", ""],
-        ["ISA-2026-104", "Falls service evaluation", "Live", "Northshire Hospitals NHS Trust",
-         dt.datetime(2024, 4, 1), 46477, "Monthly", "Falls admissions", ""],
-        ["*****End of sheet*****"],
-        ["ISA-2026-999", "Below the end marker", "Live", "", "", "", "", "", ""],
-    ]  # fmt: skip
-    for row in rows:
-        sheet.append(row)
-    lookups = book.create_sheet("Lists")
-    lookups.append(["Status", "Category"])
-    lookups.append(["Live", "Personal"])
-    lookups.sheet_state = "hidden"
-    book.save(path)
-    return path
-
-
 # ----------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture()
-def runner() -> Iterator[TaskRunner]:
-    worker = TaskRunner()
-    yield worker
-    worker.shutdown()
 
 
 @pytest.fixture()
@@ -119,52 +72,6 @@ def real_registers() -> Path:
     if not REGISTERS.is_dir():
         pytest.skip("the shared registers folder is not beside this checkout")
     return REGISTERS
-
-
-@pytest.fixture()
-def empty_register(tmp_path: Path) -> Iterator[Register]:
-    with Register.create(tmp_path / "empty", PASSPHRASE, name="Empty", author="Tester",
-                         kdf=FAST_KDF) as register:  # fmt: skip
-        yield register
-
-
-def open_wizard(qtbot: QtBot, register: Register, runner: TaskRunner, path: Path
-                ) -> ImportWizard:  # fmt: skip
-    wizard = ImportWizard(None, register, runner=runner)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    with qtbot.waitSignal(wizard.source_read, timeout=WAIT_MS):
-        wizard.file_page.path_edit.setText(str(path))
-        qtbot.keyClick(wizard.file_page.path_edit, Qt.Key.Key_Return)
-    return wizard
-
-
-def press(qtbot: QtBot, wizard: ImportWizard, which: QWizard.WizardButton) -> None:
-    button = wizard.button(which)
-    assert button.isEnabled() and button.isVisible(), f"{button.text()} is not available"
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def to_problems(qtbot: QtBot, wizard: ImportWizard) -> None:
-    with qtbot.waitSignal(wizard.rehearsed, timeout=WAIT_MS):
-        press(qtbot, wizard, NEXT)
-    assert wizard.currentId() == PROBLEMS_PAGE
-    assert wizard.problems_page.error.text() == ""
-
-
-def commit(qtbot: QtBot, wizard: ImportWizard) -> None:
-    press(qtbot, wizard, NEXT)
-    assert wizard.currentId() == COMMIT_PAGE
-    with qtbot.waitSignal(wizard.imported, timeout=WAIT_MS):
-        press(qtbot, wizard, COMMIT)
-    assert wizard.currentId() == RESULT_PAGE, wizard.commit_page.error.text()
-
-
-def state(register: Register) -> tuple[list[dict[str, Any]], int]:
-    """Everything about the agreements, and the length of the operation log."""
-    with register.session() as session:
-        operations = int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
-    return [agreement_json(a) for a in agreement_details(register)], operations
 
 
 # ----------------------------------------------------------------------------- real registers

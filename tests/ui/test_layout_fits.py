@@ -20,6 +20,7 @@ from pytestqt.qtbot import QtBot
 from app import sync
 from app.agreements import get_agreement, update_agreement
 from app.register import Register
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.main_window import NAVIGATION, DeferredView
 from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
@@ -27,7 +28,7 @@ from ui.views.conflicts import ConflictsView
 from ui.widgets.wrapped_text import WrappedText
 from ui.workers import TaskRunner
 
-from .conftest import FAST_KDF, PASSPHRASE, open_window, settle
+from .conftest import open_window, settle
 from .test_agreement_editor import (
     BASES,
     COUNTY,

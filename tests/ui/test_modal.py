@@ -10,11 +10,10 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.register import Register
+from tests.fast_keys import PASSPHRASE
 from ui.dialogs import import_wizard
 from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.unlock import UnlockDialog
-
-from .conftest import PASSPHRASE
 
 
 def _deleted_later() -> None:

@@ -28,6 +28,7 @@ from app.conflicts import open_conflicts
 from app.register import Register
 from app.sync.transport import FolderStore
 from tests.desktop_helpers import open_in, show_window, unlock_as_typed
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.dialogs.first_run import FirstRunDialog
 from ui.dialogs.join import JoinDialog
 from ui.dialogs.share import ApproveDialog, ShareAnswer, ShareDialog
@@ -38,8 +39,6 @@ from ui.sync_controller import PENDING_RETRY_MS, SyncController
 from ui.views.conflicts import NO_CONFLICTS, ConflictsView
 from ui.views.members import MembersView
 from ui.workers import TaskRunner
-
-from .conftest import FAST_KDF, PASSPHRASE
 
 UK_WHEN = re.compile(r"\d{2}/\d{2}/\d{4} \d{2}:\d{2}")
 FINGERPRINT = re.compile(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}")

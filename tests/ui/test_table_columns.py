@@ -16,6 +16,7 @@ import pytest
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHeaderView,
+    QStackedWidget,
     QTableView,
     QToolTip,
     QVBoxLayout,
@@ -215,6 +216,30 @@ def test_fitting_a_table_again_replaces_its_fitter(bare: tuple[QWidget, QTableVi
     settle()
     assert table.columnWidth(1) == chars_wide(table, 20)
     assert abs(table.columnWidth(0) - table.columnWidth(2)) <= 1
+
+
+def test_a_table_shown_again_fills_its_width_after_its_scroll_bar_went(qtbot: QtBot) -> None:
+    """Rows taken away while its page is hidden: the scroll bar goes with no resize event."""
+    pages = QStackedWidget()
+    qtbot.addWidget(pages)
+    model = QStandardItemModel(200, 3, pages)
+    model.setHorizontalHeaderLabels(["Name", "Code", "Description"])
+    table = QTableView()
+    table.setModel(model)
+    style_table(table)
+    size_columns(table, {1: 10, 2: 30}, stretch=(0,))
+    pages.addWidget(table)
+    pages.addWidget(QWidget())
+    pages.resize(900, 300)
+    pages.show()
+    settle()
+    assert table.verticalScrollBar().isVisible()
+    pages.setCurrentIndex(1)
+    model.removeRows(3, 197)
+    pages.setCurrentIndex(0)
+    settle()
+    assert not table.verticalScrollBar().isVisible()
+    assert sum(table.columnWidth(c) for c in range(3)) == table.viewport().width()
 
 
 @pytest.mark.qt_log_ignore("does not support raise")

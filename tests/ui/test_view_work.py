@@ -10,7 +10,6 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +29,7 @@ from ui.views.logs import LogsView
 from ui.views.members import MembersView
 from ui.workers import TaskRunner, run_or_call
 
-from .conftest import FAST_KDF, PASSPHRASE, Shown
+from .conftest import Shown
 
 BUSY = StorageError(
     "The register is busy with another task; nothing was saved. Try again in a moment."
@@ -90,15 +89,6 @@ CASES = {
     "editor": Case(lambda r: AgreementEditor(None, r),
                    lambda v: (v.agreement_id, v.heading.text()), None, opens=True),
 }  # fmt: skip
-
-
-@pytest.fixture()
-def empty(tmp_path: Path) -> Iterator[Register]:
-    """A second register, with nothing in it."""
-    register = Register.create(tmp_path / "empty", PASSPHRASE, name="Empty", author="Tester",
-                               kdf=FAST_KDF)  # fmt: skip
-    yield register
-    register.close()
 
 
 def made(qtbot: QtBot, case: Case, runner: TaskRunner | None) -> Any:
@@ -233,16 +223,16 @@ def test_a_load_of_a_register_no_longer_shown_is_dropped_and_signals_once(
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_load_followed_by_one_of_another_register_is_dropped_and_only_the_newer_signals(
-    qtbot: QtBot, register: Register, empty: Register, runner: TaskRunner,
+    qtbot: QtBot, register: Register, empty_register: Register, runner: TaskRunner,
     held: threading.Event, name: str,
 ) -> None:  # fmt: skip
     case = CASES[name]
     view = made(qtbot, case, runner)
     seen = signals(view, case)
     case.start(view, register)
-    case.start(view, empty)
+    case.start(view, empty_register)
     release_and_wait(qtbot, view, runner, held)
-    assert seen == [shown_after(qtbot, case, empty)]
+    assert seen == [shown_after(qtbot, case, empty_register)]
 
 
 @pytest.mark.parametrize("name", list(CASES))

@@ -12,12 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QTableView
 
-from ui.widgets.tables import CELL_PADDING, FittedColumns, chars_wide
-
-MEASURED_ROWS = 300  # rows whose text sizes the columns: enough to be typical, quick at 100,000
+from ui.widgets.tables import FittedColumns, chars_wide
 
 
 @dataclass(frozen=True)
@@ -49,21 +46,13 @@ class TitleFirstColumns(FittedColumns):
         self._content: dict[int, int] = {}  # pixels each column's text needs (capped but title)
 
     def measure(self) -> None:
-        """Size the columns to the text of the first rows shown, then fit them to the table.
+        """Size the columns to what their first rows show, then fit them to the table.
 
         An empty column still wants its heading's width (see `_wanted`).
         """
-        model = self._table.model()
-        metrics = self._table.fontMetrics()
-        rows = min(model.rowCount(), MEASURED_ROWS)
-        for column in (*self._rules, *self._stretch):
-            widest = max((metrics.horizontalAdvance(_display(model, row, column))
-                          for row in range(rows)), default=0)  # fmt: skip
-            needed = widest + CELL_PADDING
-            rule = self._rules.get(column)
-            if rule is not None:  # the title has no cap
-                needed = min(needed, chars_wide(self._table, rule.most))
-            self._content[column] = needed
+        self._content = self.measured((*self._rules, *self._stretch))
+        for column, rule in self._rules.items():  # the title has no cap
+            self._content[column] = min(self._content[column], chars_wide(self._table, rule.most))
         self.fit()
 
     def _wanted(self, column: int) -> int:
@@ -78,7 +67,3 @@ class TitleFirstColumns(FittedColumns):
                   if rule.share < 1.0 and c not in self._user_sized]  # fmt: skip
         room = available - sum(w for c, w in wanted.items() if c in self._rules and c not in giving)
         return {c: max(int(self._rules[c].share * room), smallest) for c in giving}
-
-
-def _display(model: QAbstractItemModel, row: int, column: int) -> str:
-    return str(model.data(model.index(row, column), Qt.ItemDataRole.DisplayRole) or "")

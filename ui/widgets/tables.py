@@ -184,12 +184,21 @@ class FittedColumns(QObject):
         self._least_chars = least
         self._user_sized: set[int] = set()
         self._fitting = False
+        self._fitted_width = -1  # the viewport's width when the columns were last fitted
         header = table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(chars_wide(table, 3))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.sectionResized.connect(self._section_resized)
         table.viewport().installEventFilter(self)
+
+    def measured(self, columns: Iterable[int]) -> dict[int, int]:
+        """Pixels each of `columns` needs for what its first `MEASURED_ROWS` rows show.
+
+        Measured as the table draws them (text, font and icon): quick however many rows there are.
+        """
+        self._table.horizontalHeader().setResizeContentsPrecision(MEASURED_ROWS)
+        return {c: self._table.sizeHintForColumn(c) for c in columns}
 
     def detach(self) -> None:
         """Stop fitting the table (its columns keep the widths they have)."""
@@ -204,7 +213,7 @@ class FittedColumns(QObject):
         shown = [c for c in range(header.count()) if not header.isSectionHidden(c)]
         sharing = [c for c in shown if c in self._stretch and c not in self._user_sized]
         wanted = {c: self._wanted(c) for c in shown if c not in sharing}
-        available = self._table.viewport().width()
+        available = self._fitted_width = self._table.viewport().width()
         least = {c: self._least(c) for c in sharing}
         floors = self._floors(wanted, available)
         widths, rest = share_out(available, wanted, floors,
@@ -251,10 +260,21 @@ class FittedColumns(QObject):
         self.fit()  # the stretching columns take up the difference
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (isinstance(event, QResizeEvent) and watched is self._table.viewport()
-                and event.size().width() != event.oldSize().width()):  # fmt: skip
+        # the event's type first: the viewport sends others as the table is being destroyed
+        if self._width_changed(event) and watched is self._table.viewport():
             self.fit()
         return False
+
+    def _width_changed(self, event: QEvent) -> bool:
+        """Whether the viewport's width differs from the one its columns were fitted to.
+
+        A table on a page shown again (a wizard's, a view's) may have changed width while hidden,
+        and Qt then sends it no resize event: its vertical scroll bar went as its rows changed.
+        """
+        if isinstance(event, QResizeEvent):
+            return event.size().width() != event.oldSize().width()
+        return (event.type() == QEvent.Type.Show
+                and self._table.viewport().width() != self._fitted_width)  # fmt: skip
 
 
 class MeasuredColumns(FittedColumns):
@@ -282,26 +302,11 @@ class MeasuredColumns(FittedColumns):
         self._keep = keep
         self._whole = frozenset(whole)
         self._content: dict[int, int] = {}  # pixels each column's first rows need
-        self._fitted_width = -1
-        table.horizontalHeader().setResizeContentsPrecision(MEASURED_ROWS)
 
     def measure(self) -> None:
         """Size the columns to what their first rows show, then fit them to the table."""
-        columns = range(self._table.horizontalHeader().count())
-        self._content = {c: self._table.sizeHintForColumn(c) for c in columns}
+        self._content = self.measured(range(self._table.horizontalHeader().count()))
         self.fit()
-
-    def fit(self) -> None:
-        self._fitted_width = self._table.viewport().width()
-        super().fit()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # a table on a page shown again (a wizard's) may have changed width while hidden, and
-        # Qt then sends no resize event: its vertical scroll bar went as the rows were filtered
-        if (event.type() == QEvent.Type.Show and watched is self._table.viewport()
-                and self._table.viewport().width() != self._fitted_width):  # fmt: skip
-            self.fit()
-        return super().eventFilter(watched, event)
 
     def _wanted(self, column: int) -> int:
         if column in self._user_sized or column in self._stretch:

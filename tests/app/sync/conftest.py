@@ -13,15 +13,13 @@ from sqlalchemy import select
 
 from app import sync
 from app.canonical import canonical_state
-from app.keys import KdfParams
 from app.register import Changes, Register
 from app.sync.transport import FolderStore
 from db.models import OperationRecord
-from tests.fast_keys import PASSPHRASE
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
 # The Argon2id cost is the key file's business (tested in tests/app/test_keys.py); here it would
 # only slow the suite down, so the sync tests use the cheapest parameters.
-FAST_KDF = KdfParams(memory_kib=8, iterations=1, lanes=1)
 
 
 @dataclass

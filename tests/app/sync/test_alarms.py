@@ -29,8 +29,9 @@ from app.sync.errors import (
     RollbackError,
 )
 from app.sync.transport import FolderStore
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
-from .conftest import FAST_KDF, PASSPHRASE, Group, add_agreements, op_ids
+from .conftest import Group, add_agreements, op_ids
 
 HOUR_MS = 60 * 60 * 1000
 

@@ -24,8 +24,9 @@ from app.register import Changes, Register
 from app.sync.errors import ShareUnreachableError, SyncCancelledError
 from app.sync.transport import FolderStore
 from db.models import AgreementRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
-from .conftest import FAST_KDF, PASSPHRASE, Group, make_group, op_ids
+from .conftest import Group, make_group, op_ids
 
 # Each long seed costs about 25 s of CPU (most of it applying operations, app.oplog); CI runs
 # 6, with the 2 short ones 8 seeds, within the sync suite's budget. ISR_FUZZ_SEEDS=50 for more.

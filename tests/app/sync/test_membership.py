@@ -24,8 +24,9 @@ from app.sync.errors import (
 )
 from app.sync.transport import FolderStore
 from db.models import AgreementRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
-from .conftest import FAST_KDF, PASSPHRASE, Group, op_ids
+from .conftest import Group, op_ids
 
 
 def add(register: Register, reference: str, title: str = "Youth offending data") -> str:

@@ -24,9 +24,9 @@ from app.register import Changes, Register
 from app.sync import crypto
 from app.sync import format as fmt
 from db.models import ENTITY_RECORDS, AgreementRecord, DataItemRecord, LinkRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
 from ..test_sentinel import find_in_files, text_fields
-from .conftest import FAST_KDF, PASSPHRASE
 
 SENTINEL = "SYNCSENTINEL-3e8a51"
 

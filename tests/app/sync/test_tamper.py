@@ -32,8 +32,9 @@ from app.sync.errors import (
     RollbackError,
 )
 from db.models import MetaRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
 
-from .conftest import FAST_KDF, PASSPHRASE, Group, make_group, op_ids
+from .conftest import Group, make_group, op_ids
 
 FLIPS_PER_FILE = 10
 

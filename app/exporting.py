@@ -20,19 +20,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.errors import RegisterError
-from app.files import write_atomically
+from app.files import check_workbook_path, write_atomically
 from app.importing.header import column_letter
 from app.importing.layout import ABOUT_SHEET, EXPORT_FORMAT, EXPORT_MARKER, SHEETS, SheetLayout
 from app.importing.mapping import CHOICES, TARGETS
 from app.importing.plan import LINKS, SCOPES, RecordNames, collector_paused, entity_of
 from app.importing.vocabulary import vocabulary
 from app.oplog import model_for
-from app.paths import portable_name
+from app.paths import display_path, portable_name
+from app.progress import Cancel, Progress, checkpoint
 from app.register import Register
-from app.wording import plural
+from app.wording import count_of
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 Cell = Callable[[Any], Any]
 DATE_FORMAT = "dd/mm/yyyy"
 VALIDATION_ROWS = 5000  # drop-down lists reach this far below the last row, for new rows
@@ -57,14 +56,6 @@ class ExportCancelledError(RegisterError):
         super().__init__("The export was cancelled; no file was written.")
 
 
-class ExportNameError(RegisterError):
-    def __init__(self, path: Path) -> None:
-        super().__init__(
-            f"An export is an Excel workbook: give it a name ending in .xlsx, not "
-            f"'{path.name}'. Nothing was written."
-        )
-
-
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
@@ -77,26 +68,12 @@ class ExportResult:
         """
         written = sorted(((n, name) for name, n in self.rows.items() if n),
                          key=lambda r: r[1] != "Agreements")  # fmt: skip
+        where = display_path(self.path)
         if not written:
-            return f"Exported the register, which is empty, to {self.path}"
-        parts = [plural(n, _in_a_sentence(_one_of(name)), _in_a_sentence(name))
-                 for n, name in written]  # fmt: skip
+            return f"Exported the register, which is empty, to {where}"
+        parts = [count_of(n, _ENTITY_OF_SHEET[name]) for n, name in written]
         listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-        return f"Exported {listed} to {self.path}"
-
-
-_ONE_OF = {"People": "Person", "Parties": "Party", "Lawful bases": "Lawful basis",
-           "Governance bodies": "Governance body"}  # fmt: skip
-
-
-def _one_of(sheet_name: str) -> str:
-    """What one row of a sheet is: "Data item" of "Data items"."""
-    return _ONE_OF.get(sheet_name, sheet_name.removesuffix("s"))
-
-
-def _in_a_sentence(sheet_name: str) -> str:
-    """A sheet's name inside a sentence: "data items", but "DPIAs" stays as it is."""
-    return sheet_name if sheet_name[:2].isupper() else sheet_name[0].lower() + sheet_name[1:]
+        return f"Exported {listed} to {where}"
 
 
 def export_file_name(register_name: str, today: dt.date) -> str:
@@ -112,6 +89,9 @@ def sheet_family(layout: SheetLayout) -> str:
     families = [c.target.split(".", 1)[0] for c in layout.columns]
     others = [f for f in families if f != "agreement"]
     return max(others, key=others.count) if others else "agreement"
+
+
+_ENTITY_OF_SHEET = {layout.name: entity_of(sheet_family(layout)) for layout in SHEETS}
 
 
 def _choice_label(list_name: str) -> Cell:
@@ -150,15 +130,15 @@ class _Sheets:
         kind = TARGETS[target].kind
         owner, name = target.split(".", 1)
         if owner != family:  # the agreement of a part of one (Parties, Data items…)
-            return self._label_of("agreement", f"{owner}_id")
+            return self._reference_of("agreement", f"{owner}_id")
         if target in REFERENCE_FIELDS:
-            return self._label_of(*reversed(REFERENCE_FIELDS[target]))
+            return self._reference_of(*reversed(REFERENCE_FIELDS[target]))
         if kind == "id":
             return lambda record: record.id
         if kind.startswith("ref:"):
             other = kind[4:]
             if f"{name}_id" in model_for(entity_of(family)).__table__.columns:
-                return self._label_of(other, f"{name}_id")
+                return self._reference_of(other, f"{name}_id")
             return self._scope_label(other, family, layout)
         if kind.startswith("refs:"):
             return self._links_of(target)
@@ -167,7 +147,7 @@ class _Sheets:
             return lambda record: getattr(record, name)
         return lambda record: convert(getattr(record, name))
 
-    def _label_of(self, entity: str, column: str) -> Cell:
+    def _reference_of(self, entity: str, column: str) -> Cell:
         names = self.names
         return lambda record: names.reference(entity, getattr(record, column)) or None
 
@@ -325,11 +305,11 @@ def write_sheets(
             sheet.append(row)
             done += 1
             if done % 1000 == 0:
-                if cancel is not None and cancel():
+                try:
+                    checkpoint(done, total, progress, cancel, ExportCancelledError)
+                except ExportCancelledError:
                     sheet.close()  # finish its temp file, so nothing is left half-open
-                    raise ExportCancelledError()
-                if progress is not None:
-                    progress(done, total)
+                    raise
     info = book.create_sheet(ABOUT_SHEET)
     info.sheet_state = "hidden"
     info.append([EXPORT_MARKER])
@@ -347,9 +327,7 @@ def export_register(
     cancel: Cancel | None = None,
 ) -> ExportResult:
     """Write the whole register to `path` (xlsx); the file appears only once complete."""
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise ExportNameError(path)
+    path = check_workbook_path(path, "An export")
     with collector_paused():
         with register.session() as session:
             sheets = register_sheets(session)
@@ -359,10 +337,8 @@ def export_register(
             ("Exported", dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")),
         ]
         data = write_sheets(sheets, about, progress, cancel)
-    if cancel is not None and cancel():  # asked for while the workbook was put together
-        raise ExportCancelledError()
-    write_atomically(path, data)
     total = sum(len(rows) for _, rows in sheets)
-    if progress is not None:
-        progress(total, total)
+    # Cancel asked for while the workbook was put together still stops it before it is written
+    checkpoint(total, total, progress, cancel, ExportCancelledError)
+    write_atomically(path, data)
     return ExportResult(path, {layout.name: len(rows) for layout, rows in sheets})

@@ -8,21 +8,48 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.errors import StorageError
+from app.errors import RegisterError, StorageError
+from app.paths import display_path
 
 TEMP_SUFFIX = ".tmp"
 
 
 def storage_error(exc: OSError, path: Path) -> StorageError:
     """Say what went wrong with the disk in words a person can act on."""
+    shown = display_path(path)
     if exc.errno == errno.ENOSPC:
-        return StorageError(f"The disk holding {path} is full. Free some space and try again.")
+        return StorageError(f"The disk holding {shown} is full. Free some space and try again.")
+    if exc.errno == errno.EISDIR:
+        return StorageError(f"Cannot write {shown}: it is a folder. Give the file a name in it.")
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return StorageError(
-            f"Cannot write to {path}: permission denied or read-only. "
-            "Choose a folder you can write to."
+            f"Cannot write to {shown}: permission denied, read-only, or the file is open in "
+            "another program. Close it there, or choose a folder you can write to."
         )
-    return StorageError(f"Cannot write {path}: {exc.strerror or exc}.")
+    return StorageError(f"Cannot write {shown}: {exc.strerror or exc}.")
+
+
+class WorkbookNameError(RegisterError):
+    """A workbook (an export, a report) asked to be written under a name that cannot be one."""
+
+
+def check_workbook_path(path: Path, what: str) -> Path:
+    """Refuse a name an Excel workbook cannot be written under, before any work is done.
+
+    `what` says which workbook, to begin the message: "An export", "A report".
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise WorkbookNameError(
+            f"{display_path(path)} is a folder: give the workbook a name in it, e.g. "
+            f"{display_path(path / 'Register.xlsx')}. Nothing was written."
+        )
+    if path.suffix.lower() != ".xlsx":
+        raise WorkbookNameError(
+            f"{what} is an Excel workbook: give it a name ending in .xlsx, not "
+            f"'{path.name}'. Nothing was written."
+        )
+    return path
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -50,10 +77,19 @@ def _write_temp(path: Path, data: bytes) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: temp file, flush, rename over it."""
+    """Replace `path` with `data`: temp file, flush, rename over it.
+
+    If the rename fails (the name is a folder, or a file another program holds open), the temp
+    file goes too: nothing of `data` is left on disk.
+    """
     try:
         tmp = _write_temp(path, data)
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         _fsync_dir(path.parent)
     except OSError as exc:
         raise storage_error(exc, path) from exc

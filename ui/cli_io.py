@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.paths import display_path
 from app.wording import plural
 from ui.cli_support import (
     EXIT_OK,
@@ -40,6 +41,7 @@ def _print_plan(plan: ImportPlan, mapping_lines: list[str]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from app.files import check_workbook_path
     from app.importing import (
         ImportOptions,
         commit_import,
@@ -51,6 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     from app.importing.reading import SpreadsheetError
 
+    report = None if args.report is None else check_workbook_path(Path(args.report), "A report")
     path = Path(args.file)
     # Read and check the whole file before the register is opened, so that a damaged file
     # leaves the register folder exactly as it was.
@@ -79,9 +82,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             group = True if args.group_by_reference else None
             plan = plan_import(register, table, mapping, ImportOptions(group_by_reference=group))
         _print_plan(plan, mapping_lines)
-        if args.report is not None:
-            write_report(plan, Path(args.report))
-            print(f"Report written to {args.report}")
+        if report is not None:
+            write_report(plan, report)
+            print(f"Report written to {display_path(report)}")
         if args.dry_run:
             result = commit_import(register, plan, dry_run=True)
             print(f"Dry run, nothing was changed: {result.summary()}.")
@@ -93,9 +96,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from app.exporting import export_register
+    from app.files import check_workbook_path
 
+    out = check_workbook_path(Path(args.out), "An export")  # before the passphrase is asked
     with open_register(args) as register:
-        result = export_register(register, Path(args.out))
+        result = export_register(register, out)
     print(result.summary())
     return EXIT_OK
 

@@ -26,20 +26,15 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _print_report(report: SyncReport) -> int:
-    from app.sync.engine import FUTURE_TOLERANCE_MS
+    from app.sync.engine import held_back_text
 
-    minutes = FUTURE_TOLERANCE_MS // 60_000
     print(
         f"Sent {plural(report.published, 'change')} in "
         f"{plural(report.segments_written, 'segment')}; "
         f"received {report.received}, of which {report.applied} new."
     )
     if report.held_back:
-        print(
-            f"{plural(report.held_back, 'change')} held back: stamped more than {minutes} "
-            "minutes ahead of this computer's clock. They are kept and applied once the clock "
-            "catches up; check the clocks of the laptops."
-        )
+        print(held_back_text(report.held_back))
     for device in report.waiting_for_key:
         print(f"Changes from device {device} wait for a key this device has not received yet.")
     for alarm in report.alarms:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app import remember, search
 from app.errors import NothingToUndoError, RegisterError, WrongPassphraseError
 from app.paths import default_register_dir
+from app.progress import Cancel, Progress
 from app.register import Register, default_author
 from app.wording import plural
 from ui.collector import GarbageCollector
@@ -42,7 +43,7 @@ from ui.models.search import SearchResultsModel
 from ui.settings import AUTHOR_NAME, IDLE_LOCK_MINUTES, SHARED_FOLDER, Settings
 from ui.sync_controller import NOT_SHARED, SyncController, status_text, sync_interval_ms
 from ui.views.dashboard import DashboardView
-from ui.workers import Cancel, Progress, Task, TaskRunner
+from ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:  # the dialogs and the views not on screen at start load when first needed
     from app.exporting import ExportResult
@@ -1063,7 +1064,7 @@ class MainWindow(QMainWindow):
         font.setBold(bool(count))
         item.setFont(font)
         item.setForeground(QColor(_alarm_colour()) if count else self.palette().text().color())
-        item.setToolTip(f"{count} open conflict(s) to settle ({key})" if count
+        item.setToolTip(f"{plural(count, 'open conflict')} to settle ({key})" if count
                         else f"Conflicts ({key})")  # fmt: skip
 
     def _changes_received(self, count: int) -> None:

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.paths import display_path
+from app.progress import Cancel, Progress
 from app.register import Register
 from ui.errors import message_for
 from ui.settings import SYNC_INTERVAL_MINUTES, Settings
-from ui.workers import Cancel, Progress, Task, TaskRunner
+from ui.workers import Task, TaskRunner
 
 if TYPE_CHECKING:  # the sync code loads with the first round, after the window has shown
     from app.oplog import Operation
@@ -103,9 +104,9 @@ def status_details(status: SyncStatus) -> list[str]:
         lines.append("The shared folder cannot be reached now; changes are kept and sent at "
                      "the next sync.")  # fmt: skip
     if status.held_back:
-        lines.append(f"{status.held_back} change(s) from other devices are held back: they are "
-                     "stamped more than 10 minutes ahead of this computer's clock. Check the "
-                     "clocks of the laptops.")  # fmt: skip
+        from app.sync.engine import held_back_text
+
+        lines.append(held_back_text(status.held_back))
     lines += [f"Alarm: {alarm_reason(a.message)}" for a in status.alarms]
     return lines
 

@@ -20,14 +20,13 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.errors import RegisterError
+from app.progress import Cancel, Progress
 from ui.errors import ErrorMessage
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PROGRESS_DELAY_MS = 500
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 
 
 class CancelledError(RegisterError):

@@ -14,20 +14,19 @@ from app.importing.mapping import TARGETS
 from app.importing.plan import (
     LINKS,
     SCOPES,
-    Cancel,
     ImportCancelledError,
     ImportPlan,
     PlannedAgreement,
     PlannedRecord,
-    Progress,
     RecordNames,
     collector_paused,
     normalise_name,
 )
 from app.importing.vocabulary import key_of
 from app.oplog import CHUNK, field_names, link_id, model_for
+from app.progress import Cancel, Progress, checkpoint
 from app.register import Changes, Register
-from app.wording import plural
+from app.wording import count_of, plural
 from db.models import (
     AgreementRecord,
     DataItemRecord,
@@ -49,7 +48,7 @@ STEP = 500
 """Agreements written between progress reports. Their operations are applied as they go, so the
 bar follows the real work (most of it is writing, not building) and a cancel is heard at once."""
 SAVING_SHARE = 6
-"""The closing commit, counted as this fraction of the agreements' work on the progress bar (it
+"""The closing commit counts as 1/SAVING_SHARE of the agreements' work on the progress bar (it
 takes about a sixth of a large import: the database makes the whole batch durable at once)."""
 RECORDS_BEFORE_AGREEMENTS = ("governance_body", "meeting", "paper", "use_case", "benefit",
                              "assessment", "log_entry")  # fmt: skip
@@ -550,7 +549,7 @@ class _Writer:
             )
         if len(found) > 1:
             raise ImportReferenceError(
-                f"{where}: {len(found)} records of kind {what} are called '{label}'{within}; "
+                f"{where}: {count_of(len(found), entity)} are called '{label}'{within}; "
                 "give them different names, then import again. Nothing was imported."
             )
         return found[0]
@@ -615,10 +614,7 @@ def commit_import(
     units = total + total // SAVING_SHARE
 
     def report(done: int) -> None:
-        if cancel is not None and cancel():
-            raise ImportCancelledError()
-        if progress is not None:
-            progress(done, units)
+        checkpoint(done, units, progress, cancel, ImportCancelledError)
 
     def build(changes: Changes) -> tuple[_Counts, int]:
         existing = _load(changes.session, [a.reference for a in plan.agreements])

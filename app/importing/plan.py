@@ -31,6 +31,7 @@ from app.importing.normalise import (
     parse_date,
 )
 from app.importing.vocabulary import key_of
+from app.progress import Cancel, Progress, checkpoint
 from app.register import Register
 from db.models import (
     AgreementRecord,
@@ -47,8 +48,6 @@ from db.models import (
     UseCaseRecord,
 )
 
-Progress = Callable[[int, int], None]
-Cancel = Callable[[], bool]
 PROGRESS_EVERY = 500
 DEFAULT_STATUS = "draft"
 ACTIVE = "active"
@@ -870,9 +869,10 @@ class Assembler:
                        if key not in item.values and key not in held]  # fmt: skip
             if missing:
                 which = f"'{item.title[:40]}' is " if item.title else ""
+                lacking = ", ".join(missing)
                 self._warn(item.first, "agreement.status",
-                           f"active, but a data item lacks some of the seven specification "
-                           f"fields; {which}missing: {', '.join(missing)}")  # fmt: skip
+                           "the agreement is active, but a data item lacks some of the seven "
+                           f"specification fields; {which}missing: {lacking}")  # fmt: skip
 
     def planned_agreements(
         self, existing: set[str], stored: dict[str, list[StoredItem]] | None = None
@@ -1155,12 +1155,8 @@ def collector_paused() -> Iterator[None]:
 
 
 def _tick(done: int, total: int, progress: Progress | None, cancel: Cancel | None) -> None:
-    if done % PROGRESS_EVERY:
-        return
-    if cancel is not None and cancel():
-        raise ImportCancelledError()
-    if progress is not None:
-        progress(done, total)
+    if done % PROGRESS_EVERY == 0:
+        checkpoint(done, total, progress, cancel, ImportCancelledError)
 
 
 def plan_tables(

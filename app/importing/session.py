@@ -18,16 +18,10 @@ from app.importing.commit import ImportResult, commit_import
 from app.importing.header import Table
 from app.importing.mapping import TARGETS, Mapping
 from app.importing.normalise import ERROR, WARNING, cell_text
-from app.importing.plan import (
-    Cancel,
-    ImportOptions,
-    ImportPlan,
-    Progress,
-    plan_import,
-    read_row,
-)
+from app.importing.plan import ImportOptions, ImportPlan, plan_import, read_row
 from app.importing.vocabulary import vocabulary
 from app.importing.workbook import WorkbookInfo, inspect_file, plan_register_workbook
+from app.progress import Cancel, Progress
 from app.register import Register
 
 PREVIEW_ROWS = 20

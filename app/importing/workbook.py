@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.files import storage_error
+from app.files import check_workbook_path, write_atomically
 from app.importing.header import Table, build_table
 from app.importing.layout import ABOUT_SHEET, EXPORT_MARKER, SHEETS
 from app.importing.mapping import ColumnMapping, Mapping, propose_mapping
-from app.importing.plan import Cancel, ImportPlan, Progress, plan_tables
+from app.importing.plan import ImportPlan, plan_tables
 from app.importing.reading import NoSuchSheetError, SpreadsheetError, file_kind, read_sheets
 from app.importing.vocabulary import key_of, vocabulary
+from app.progress import Cancel, Progress
 from app.register import Register
 
 MIN_MAPPED_COLUMNS = 2
@@ -163,10 +165,9 @@ def write_report(plan: ImportPlan, path: Path) -> None:
     warnings.append(_bold(warnings, ["Sheet", "Row", "Column", "Warning"], Font))
     for problem in plan.warnings:
         warnings.append([problem.sheet, problem.row, problem.column, problem.message])
-    try:
-        book.save(str(path))
-    except OSError as exc:
-        raise storage_error(exc, Path(path)) from exc
+    buffer = io.BytesIO()
+    book.save(buffer)
+    write_atomically(check_workbook_path(path, "A report"), buffer.getvalue())
 
 
 def _bold(sheet: object, values: list[str], font: type) -> list[object]:

@@ -42,6 +42,17 @@ from app.wording import plural
 from db.models import OperationRecord
 
 FUTURE_TOLERANCE_MS = 10 * 60 * 1000
+
+
+def held_back_text(count: int) -> str:
+    """What to tell a person about changes held back because they are stamped in the future."""
+    return (
+        f"{plural(count, 'change')} from other devices held back: stamped more than "
+        f"{FUTURE_TOLERANCE_MS // 60_000} minutes ahead of this computer's clock. They are kept "
+        "and applied once the clock catches up; check the clocks of the laptops."
+    )
+
+
 SEGMENT_OPS = 2000
 
 Progress = Callable[[int, int, str], None]

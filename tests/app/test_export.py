@@ -440,11 +440,11 @@ def test_a_cancel_heard_after_the_last_row_still_leaves_no_file(
 def test_an_export_must_be_named_as_a_workbook(
     pair: tuple[Register, Register], tmp_path: Path
 ) -> None:
-    from app.exporting import ExportNameError
+    from app.files import WorkbookNameError
 
     source, _ = pair
     (tmp_path / "out").mkdir()
-    with pytest.raises(ExportNameError, match=r"ending in \.xlsx, not 'register\.csv'"):
+    with pytest.raises(WorkbookNameError, match=r"ending in \.xlsx, not 'register\.csv'"):
         export_register(source, tmp_path / "out" / "register.csv")
     assert list((tmp_path / "out").iterdir()) == []
 
@@ -460,6 +460,8 @@ def test_the_summary_names_what_the_register_holds_agreements_first() -> None:
     assert ExportResult(Path("out.xlsx"), {"Agreements": 0}).summary() == (
         "Exported the register, which is empty, to out.xlsx"
     )
+    irregular = ExportResult(Path.home() / "out.xlsx", {"Logs": 17, "People": 1, "Parties": 2})
+    assert irregular.summary() == "Exported 17 log entries, 1 person and 2 parties to ~/out.xlsx"
 
 
 def test_demo_register_round_trip(pair: tuple[Register, Register], tmp_path: Path) -> None:

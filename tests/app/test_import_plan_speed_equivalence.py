@@ -307,7 +307,7 @@ def expected_plan(rows: list[SheetRow], group: bool) -> Expected:
                     (
                         "Status",
                         "warning",
-                        f"active, but a data item lacks some of the seven "
+                        f"the agreement is active, but a data item lacks some of the seven "
                         f"specification fields; {which}missing: {', '.join(missing)}",
                     )
                 )
@@ -446,8 +446,9 @@ def test_the_rules_written_here_see_what_the_sheet_holds(
             "'Falls prevention' from row 2") in expected.problems[3]  # fmt: skip
     assert ("Source of data", "warning", "differs from an earlier row of the same reference; "
             f"kept '{LONG_SOURCE[:40]}' from row 2") in expected.problems[3]  # fmt: skip
-    assert any(m.startswith("active, but a data item lacks") and "'Monthly extract' is missing"
-               in m for _, _, m in expected.problems[2])  # fmt: skip
+    assert any(m.startswith("the agreement is active, but a data item lacks")
+               and "'Monthly extract' is missing" in m
+               for _, _, m in expected.problems[2])  # fmt: skip
     assert re.search(
         r"missing: Mechanism for securing data extract, Where data is sent to, "
         r"Which data fields are included",

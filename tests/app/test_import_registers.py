@@ -334,6 +334,32 @@ def test_cli_import_dry_run_report_and_exit_4(
     assert "1 created" in out and "1 row rejected" in out
 
 
+@pytest.mark.parametrize("command", ["export", "report"])
+@pytest.mark.parametrize("name", ["a folder", "out.csv"])
+def test_cli_refuses_a_workbook_name_before_asking_the_passphrase(
+    register_folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch, command: str, name: str,
+) -> None:  # fmt: skip
+    """A folder or a name not ending .xlsx is refused at once: no passphrase asked, no file left."""
+    monkeypatch.delenv("ISR_PASSPHRASE")  # were the register opened first, it would ask for it
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out if name == "a folder" else out / name
+    path = _csv(tmp_path / "c.csv", [HEAD, ["ISA-1", "A", "Live", "Kent Police", "", "x"]])
+    before = _hashes(register_folder)
+    if command == "export":
+        code = isr(["export", str(register_folder), str(target)])
+    else:
+        code = isr(["import", str(register_folder), str(path), "--report", str(target)])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback" not in err and "passphrase" not in err.lower()
+    assert ("is a folder: give the workbook a name in it" in err if name == "a folder"
+            else "ending in .xlsx, not 'out.csv'" in err)  # fmt: skip
+    assert list(out.iterdir()) == []
+    assert _hashes(register_folder) == before
+
+
 def test_cli_counts_warnings_by_kind_not_by_their_particulars(
     register_folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -343,7 +369,8 @@ def test_cli_counts_warnings_by_kind_not_by_their_particulars(
     kinds = [ln.split(" ", 2)[2] for ln in lines]
     assert len(kinds) == len(set(kinds))  # one line per kind
     assert (
-        "warning ×230 active, but a data item lacks some of the seven specification fields" in lines
+        "warning ×230 the agreement is active, but a data item lacks some of the seven "
+        "specification fields" in lines
     )
     assert not any(kind.startswith(":") for kind in kinds)  # a row-wide warning has no column
     assert all(ln.count("'") % 2 == 0 for ln in lines)  # no quotation cut off half-way

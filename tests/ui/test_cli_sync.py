@@ -169,5 +169,5 @@ def test_held_back_changes_and_alarms_are_reported(capsys: pytest.CaptureFixture
     out, err = capsys.readouterr()
     assert code == 5
     assert "received 5, of which 2 new" in out
-    assert "3 changes held back: stamped more than 10 minutes ahead" in out
+    assert "3 changes from other devices held back: stamped more than 10 minutes ahead" in out
     assert "Sync alarm: a segment does not decrypt (device 0123abcd, file x.seg)." in err

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 from python_calamine import CalamineWorkbook
 
+from app.paths import display_path
 from tests.desktop_fixtures import Shown
 from tests.ui.conftest import open_window
 from ui.main_window import MainWindow
@@ -59,7 +60,8 @@ def test_the_register_is_exported_where_the_person_chose(
         "ISA-2025-010", "ISA-2026-001", "ISA-2026-002", "ISA-2026-003", "ISA-2026-004",
     ]  # fmt: skip
     message = window.statusBar().currentMessage()
-    assert message.startswith("Exported 5 agreements, ") and message.endswith(f"{written}.")
+    assert message.startswith("Exported 5 agreements, ")
+    assert message.endswith(f"{display_path(written)}.")
     assert not re.search(r"(?<![\d,])0 ", message)  # kinds the register has none of: left out
 
     assert Path(save_as.offered[0]).name == f"Northshire {dt.date.today().isoformat()}.xlsx"

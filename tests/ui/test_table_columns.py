@@ -208,6 +208,21 @@ def test_sized_columns_give_way_in_proportion_then_the_table_scrolls(
     assert table.horizontalScrollBar().maximum() > 0
 
 
+def test_a_column_shown_again_is_fitted_again(bare: tuple[QWidget, QTableView]) -> None:
+    """Hiding then showing a column is not the person sizing it: it still follows the table."""
+    host, table = bare
+    room = least(table, 0) + chars_wide(table, 10) + chars_wide(table, 30) - 100
+    host.resize(host.width() - table.viewport().width() + room, 300)
+    settle()
+    assert table.columnWidth(1) < chars_wide(table, 10)  # it gave way
+    table.setColumnHidden(1, True)
+    table.setColumnHidden(1, False)
+    host.resize(1200, 300)
+    settle()
+    assert table.columnWidth(1) == chars_wide(table, 10)
+    assert sum(table.columnWidth(c) for c in range(3)) == table.viewport().width()
+
+
 def test_fitting_a_table_again_replaces_its_fitter(bare: tuple[QWidget, QTableView]) -> None:
     host, table = bare
     size_columns(table, {1: 20}, stretch=(0, 2))

@@ -73,6 +73,7 @@ from app.importing.session import (
     read_source,
 )
 from app.paths import display_path
+from app.progress import Cancel, Progress
 from app.register import Register
 from app.wording import plural
 from ui.errors import message_for
@@ -87,7 +88,7 @@ from ui.models.import_models import (
 from ui.widgets.modal import run_modal
 from ui.widgets.save_file import ask_workbook_path
 from ui.widgets.tables import STRETCH_LEAST, MeasuredColumns, record_table
-from ui.workers import PROGRESS_DELAY_MS, Cancel, Progress, Task, TaskRunner
+from ui.workers import PROGRESS_DELAY_MS, Task, TaskRunner
 
 T = TypeVar("T")
 
@@ -378,7 +379,7 @@ class ImportWizard(QWizard):
             return path
 
         def written(done: Path) -> None:
-            page.note.setText(f"Report saved to {done}.")
+            page.note.setText(f"Report saved to {display_path(done)}.")
             self.report_saved.emit(str(done))
 
         def failed(exc: BaseException) -> None:

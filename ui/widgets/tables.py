@@ -253,8 +253,8 @@ class FittedColumns(QObject):
         """How far the columns of `floors` give way before the table scrolls sideways."""
         return self._table.horizontalHeader().minimumSectionSize()
 
-    def _section_resized(self, column: int, _old: int, new: int) -> None:
-        if self._fitting or new == 0:  # 0: the column was hidden
+    def _section_resized(self, column: int, old: int, new: int) -> None:
+        if self._fitting or new == 0 or old == 0:  # 0: the column was hidden, or is shown again
             return
         self._user_sized.add(column)  # the person dragged it (or double-clicked its edge)
         self.fit()  # the stretching columns take up the difference

@@ -6,20 +6,24 @@ the same records before syncing through the real folder.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from app import sync
 from app.agreements import get_agreement, update_agreement
-from app.conflicts import open_conflicts
+from app.conflicts import open_conflicts, resolve_conflict
+from app.errors import StorageError
 from app.register import Register
 from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.models.sync_models import WRAP_ROLE, names
+from ui.views import conflicts
 from ui.views.conflicts import (
     LOADING_TITLE,
     NO_CONFLICTS,
@@ -31,7 +35,13 @@ from ui.views.conflicts import (
 )
 from ui.workers import TaskRunner
 
+from .conftest import Shown
+
 NBSP = "\u00a0"
+LEFT = Qt.MouseButton.LeftButton
+BUSY = StorageError(
+    "The register is busy with another task; nothing was saved. Try again in a moment."
+)
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
 
@@ -46,6 +56,10 @@ def other(register: Register, tmp_path: Path) -> Iterator[Register]:
     sync_both(register, joined.register)
     yield joined.register
     joined.register.close()
+
+
+def busy(*_: object) -> Any:
+    raise BUSY
 
 
 def sync_both(first: Register, second: Register) -> None:
@@ -172,3 +186,43 @@ def test_no_conflicts_says_every_change_merged_cleanly(
         with qtbot.waitSignal(view.conflicts_counted):
             view.cards[0].button.click()
     assert view.empty_title.text() == NONE_TITLE and view.detail_pane.currentIndex() == 0
+
+
+def test_a_refused_settlement_leaves_both_versions_to_choose_again(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register, shown: Shown,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    make_conflicts(register, other)
+    load(qtbot, view, register)
+    monkeypatch.setattr(conflicts, "resolve_conflict", busy)
+    buttons = [card.button for card in view.cards]
+    with qtbot.waitSignal(view.loaded):  # a refused change signals, as no refresh follows
+        qtbot.mouseClick(buttons[0], LEFT)
+    assert shown.errors == [BUSY.message]
+    assert all(button.isEnabled() for button in buttons)  # "Try again in a moment": one can
+
+    monkeypatch.setattr(conflicts, "resolve_conflict", resolve_conflict)
+    with qtbot.waitSignal(view.conflicts_counted) as counted:
+        qtbot.mouseClick(buttons[1], LEFT)
+    assert counted.args == [1] and len(open_conflicts(register)) == 1
+
+
+def test_a_conflict_chosen_while_the_list_is_read_again_stays_shown(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register, runner: TaskRunner
+) -> None:
+    make_conflicts(register, other)
+    load(qtbot, view, register)
+    assert view.table.currentIndex().row() == 0
+    chosen = view.model.item_at(1).key
+    hold = threading.Event()
+    runner.run(lambda: hold.wait(10))
+    view.refresh()  # a sync's refresh, under way
+    qtbot.mouseClick(view.table.viewport(), LEFT,
+                     pos=view.table.visualRect(view.model.index(1, 0)).center())  # fmt: skip
+    clicked = view.current_item()
+    assert clicked is not None and clicked.key == chosen
+    with qtbot.waitSignal(view.loaded):
+        hold.set()
+    current = view.current_item()
+    assert current is not None and current.key == chosen  # not the one shown when it started
+    assert [card.title() for card in view.cards] == ["Deleted", "Edited after the deletion"]

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.conflicts import FieldConflict, resolve_conflict
 from app.register import Register
 from app.wording import plural
+from ui.errors import ErrorMessage
 from ui.models.sync_models import (
     WRAP_ROLE,
     ConflictItem,
@@ -53,6 +54,8 @@ NONE_TEXT = (
 UNSELECTED_TITLE = "No conflict selected"
 UNSELECTED_TEXT = "Choose a conflict in the list to see its versions side by side and keep one."
 LOADING_TITLE = "Reading the conflicts…"
+TITLE = "Conflicts"
+"""The title of the view's messages."""
 CARD_WIDTH = 280
 """The width a version card needs to read well: narrower than this each, the cards are stacked."""
 
@@ -143,7 +146,7 @@ class ConflictsView(QWidget):
     def __init__(self, parent: QWidget | None = None, runner: TaskRunner | None = None) -> None:
         super().__init__(parent)
         self._register: Register | None = None
-        self._work = ViewWork(self, runner, self.loaded.emit, "Conflicts")
+        self._work = ViewWork(self, runner, self.loaded.emit, TITLE)
         self._loaded = False
         self.cards: list[VersionCard] = []
 
@@ -241,12 +244,11 @@ class ConflictsView(QWidget):
         register = self._register
         if register is None:
             return
-        keep = self.current_item()
-        self._work.load(lambda: load_conflicts(register), lambda items: self._list(items, keep),
-                        label="Reading the conflicts…")  # fmt: skip
+        self._work.load(lambda: load_conflicts(register), self._list, label=LOADING_TITLE)
 
-    def _list(self, items: list[ConflictItem], keep: ConflictItem | None) -> None:
-        """Show the conflicts read, the one shown before (`keep`) still shown if still open."""
+    def _list(self, items: list[ConflictItem]) -> None:
+        """Show the conflicts read, the one shown now (chosen while reading, say) if still open."""
+        keep = self.current_item()
         self._loaded = True
         self.model.set_rows(items)
         self.table.resizeRowsToContents()
@@ -346,11 +348,19 @@ class ConflictsView(QWidget):
         register = self._register
         if register is None:
             return
-        for card in self.cards:
-            card.button.setEnabled(False)  # one click settles it; no second click meanwhile
+        self._enable_choices(False)  # one click settles it; no second click meanwhile
 
         def done(_: None) -> None:
             self.resolved.emit(said)
             self.refresh()
 
-        self._work.run(lambda: work(register), done, label="Settling the conflict…")
+        def refused(exc: BaseException) -> None:
+            self._enable_choices(True)  # nothing was settled: the person may try again
+            ErrorMessage.show(self, exc, TITLE)
+
+        self._work.run(lambda: work(register), done, label="Settling the conflict…",
+                       failed=refused)  # fmt: skip
+
+    def _enable_choices(self, enabled: bool) -> None:
+        for card in self.cards:
+            card.button.setEnabled(enabled)

@@ -27,6 +27,8 @@ from PySide6.QtWidgets import (
 from app.domain import format_uk_date
 from app.errors import FieldProblem, RegisterError, ValidationError
 from app.values import parse_uk_date
+from ui.errors import ErrorMessage
+from ui.workers import run_or_call
 
 PROBLEM_COLOUR = "#b00020"  # 7:1 against the window grey: readable, and red for a refusal
 
@@ -74,19 +76,33 @@ class ProblemLabel(QLabel):
 
         True when it went through.
         """
-        return _attempt(work, lambda exc: self.setText(exc.message), self.clear)
+        return _attempt(self, work, lambda exc: self.setText(exc.message), self.clear)
 
 
-def _attempt(work: Callable[[], object], refused: Callable[[RegisterError], None],
+WRITE_LABEL = "Writing to the register"
+"""What a write done from a form is called in the log, where it meets a bug."""
+
+
+def _attempt(parent: QWidget, work: Callable[[], object],
+             refused: Callable[[RegisterError], None],
              went_through: Callable[[], None]) -> bool:  # fmt: skip
-    """Do `work`; hand a refusal to `refused`, else call `went_through`. True when it went."""
-    try:
-        work()
-    except RegisterError as exc:
-        refused(exc)
-        return False
-    went_through()
-    return True
+    """Do `work` now; hand a refusal to `refused`, else call `went_through`. True when it went.
+
+    Any other failure is a bug: logged with its traceback and said to be unexpected in a
+    message over `parent`, as a view's work says it (`run_or_call`, `ViewWork`).
+    """
+    went: list[object] = []
+
+    def failed(exc: BaseException) -> None:
+        if isinstance(exc, RegisterError):
+            refused(exc)
+        else:
+            ErrorMessage.show(parent, exc)
+
+    run_or_call(None, work, went.append, failed, label=WRITE_LABEL)
+    if went:
+        went_through()
+    return bool(went)
 
 
 def _keep_room(label: QLabel) -> None:
@@ -341,4 +357,4 @@ class RecordForm(QWidget):
 
         True when it went through (the problems shown before are cleared).
         """
-        return _attempt(work, self.show_error, self.clear_problems)
+        return _attempt(self, work, self.show_error, self.clear_problems)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.dependants import delete_in
 from app.domain import (
     DEFAULT_REVIEW_INTERVAL,
     SPEC_KEYS,
@@ -498,7 +499,11 @@ def update_agreement(register: Register, agreement_id: str, values: Mapping[str,
 
 
 def delete_agreement(register: Register, agreement_id: str) -> None:
-    register.write("Delete agreement", lambda c: c.delete("agreement", agreement_id))
+    """Delete an agreement with its parts (parties, data items, checklists…) and its own links.
+
+    Refused while another live record refers to it (a decision about it, say).
+    """
+    register.write("Delete agreement", lambda c: delete_in(c, "agreement", agreement_id))
 
 
 def add_data_item_in(changes: Changes, agreement_id: str, values: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.dependants import delete_in
 from app.errors import FieldProblem, NotFoundError, ValidationError
 from app.oplog import field_names
 from app.register import Changes, Register
@@ -217,16 +218,13 @@ def update_assessment(register: Register, assessment_id: str, values: Mapping[st
 
 
 def delete_assessment(register: Register, assessment_id: str) -> None:
-    """Delete an assessment and its links to data items (the items stay)."""
+    """Delete an assessment and its links to data items (the items stay).
 
-    def build(changes: Changes) -> None:
-        _live_assessment(changes.session, assessment_id)
-        for linked, item_id in _links(changes.session):
-            if linked == assessment_id:
-                changes.unlink("assessment_data_item", assessment_id, item_id)
-        changes.delete("assessment", assessment_id)
-
-    register.write("Delete assessment", build)
+    Refused (`InUseError`) while an agreement is linked to it.
+    """
+    register.write(
+        "Delete assessment", lambda changes: delete_in(changes, "assessment", assessment_id)
+    )
 
 
 def link_data_item(register: Register, assessment_id: str, data_item_id: str) -> None:

@@ -62,6 +62,10 @@ class RegisterExistsError(RegisterError):
         )
 
 
+class FolderError(RegisterError):
+    """A folder typed or chosen cannot be used: not a whole path, a file, in use or unreadable."""
+
+
 class DamagedDatabaseError(RegisterError):
     def __init__(self, path: object, detail: str) -> None:
         super().__init__(
@@ -113,6 +117,13 @@ class ValidationError(RegisterError):
 
 class NotFoundError(RegisterError):
     pass
+
+
+class InUseError(RegisterError):
+    """Other live records refer to the record to delete; nothing was deleted.
+
+    The message names them and says what to change first (see `app.dependants`).
+    """
 
 
 class NothingToUndoError(RegisterError):

@@ -158,7 +158,7 @@ def _child_targets(session: Session, agreement_id: str) -> list[tuple[str, str]]
     return targets
 
 
-def _record_name(session: Session, entity: str, record_id: str) -> str:
+def record_name(session: Session, entity: str, record_id: str) -> str:
     """Return the name a person knows a record by (reference, name or title), or ''."""
     try:
         model = model_for(entity)
@@ -174,13 +174,13 @@ def _record_name(session: Session, entity: str, record_id: str) -> str:
     return ""
 
 
-def _record_label(session: Session, entity: str, record_id: str) -> str:
+def record_label(session: Session, entity: str, record_id: str) -> str:
     kind = ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
     model = model_for(entity)
     if issubclass(model, LinkRecord):
         left_entity, right_entity = model.__ends__
         _, right = record_id.split(LINK_SEPARATOR, 1)
-        name = _record_name(session, right_entity, right)
+        name = record_name(session, right_entity, right)
         return f"{kind}: {name}" if name else kind
     if entity == "data_item":
         item = session.get(DataItemRecord, record_id)
@@ -190,14 +190,14 @@ def _record_label(session: Session, entity: str, record_id: str) -> str:
     if entity == "party":
         party = session.get(PartyRecord, record_id)
         if party is not None and party.organisation_id:
-            name = _record_name(session, "organisation", party.organisation_id)
+            name = record_name(session, "organisation", party.organisation_id)
             return f"{kind}: {name}" if name else kind
     if entity == "lawful_basis":
         basis = session.get(LawfulBasisRecord, record_id)
         if basis is not None and basis.purpose:
             purpose = basis.purpose if len(basis.purpose) <= 60 else basis.purpose[:57] + "..."
             return f"{kind}: {purpose}"
-    name = _record_name(session, entity, record_id)
+    name = record_name(session, entity, record_id)
     return name or kind
 
 
@@ -217,7 +217,7 @@ class _Display:
                 target = fk.column.table.name
                 key = (target, str(value))
                 if key not in self._names:
-                    self._names[key] = _record_name(self._session, target, str(value))
+                    self._names[key] = record_name(self._session, target, str(value))
                 return self._names[key] or str(value)
         if isinstance(value, bool):
             return "Yes" if value else "No"
@@ -288,7 +288,7 @@ def record_history(
         by_record: dict[tuple[str, str], list[Operation]] = {}
         for op in ops:
             by_record.setdefault((op.entity, op.record_id), []).append(op)
-        labels = {key: _record_label(session, *key) for key in by_record}
+        labels = {key: record_label(session, *key) for key in by_record}
         batch_ids = {op.batch_id for op in ops}
         batches = {
             batch_id: batch_label

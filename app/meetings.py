@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.dependants import delete_in
 from app.errors import FieldProblem, NotFoundError, ValidationError
 from app.oplog import field_names
 from app.register import Changes, Register
@@ -280,20 +281,12 @@ def update_meeting(register: Register, meeting_id: str, values: Mapping[str, Any
 
 
 def delete_meeting(register: Register, meeting_id: str) -> None:
-    """Delete a meeting with its papers and decisions."""
+    """Delete a meeting with its papers and decisions.
 
-    def build(changes: Changes) -> None:
-        session = changes.session
-        _live(session, MeetingRecord, meeting_id, "meeting")
-        for model, entity in ((DecisionRecord, "decision"), (PaperRecord, "paper")):
-            ids = session.scalars(
-                select(model.id).where(model.meeting_id == meeting_id, model.is_live)
-            ).all()
-            for record_id in ids:
-                changes.delete(entity, record_id)
-        changes.delete("meeting", meeting_id)
-
-    register.write("Delete meeting", build)
+    Refused (`InUseError`) while an agreement records its approval at the meeting or a
+    compliance review is put to it, or a decision of another meeting cites one of its papers.
+    """
+    register.write("Delete meeting", lambda changes: delete_in(changes, "meeting", meeting_id))
 
 
 # ----------------------------------------------------------------------- papers
@@ -359,12 +352,15 @@ def update_paper(register: Register, paper_id: str, values: Mapping[str, Any]) -
 
 
 def delete_paper(register: Register, paper_id: str) -> None:
-    """Delete a paper; the papers after it move up a letter so the lettering has no gap."""
+    """Delete a paper; the papers after it move up a letter so the lettering has no gap.
+
+    Refused (`InUseError`) while a decision cites it.
+    """
 
     def build(changes: Changes) -> None:
         record = _live(changes.session, PaperRecord, paper_id, "paper")
         meeting_id = record.meeting_id
-        changes.delete("paper", paper_id)
+        delete_in(changes, "paper", paper_id)
         for index, paper in enumerate(_paper_records(changes.session, meeting_id)):
             changes.set("paper", paper.id, "letter", paper_letter(index))
 
@@ -427,7 +423,7 @@ def update_decision(register: Register, decision_id: str, values: Mapping[str, A
 
 
 def delete_decision(register: Register, decision_id: str) -> None:
-    register.write("Delete decision", lambda c: c.delete("decision", decision_id))
+    register.write("Delete decision", lambda changes: delete_in(changes, "decision", decision_id))
 
 
 def agreement_choices(register: Register) -> list[AgreementChoice]:

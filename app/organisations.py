@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.dependants import delete_in
 from app.domain import OrganisationType
 from app.errors import FieldProblem, NotFoundError, ValidationError
 from app.oplog import field_names
@@ -267,20 +268,14 @@ def update_organisation(register: Register, organisation_id: str, values: Mappin
 
 
 def delete_organisation(register: Register, organisation_id: str) -> None:
-    """Delete an organisation and its people."""
+    """Delete an organisation and its people (and its links, were it the left end of any).
 
-    def build(changes: Changes) -> None:
-        _live_organisation(changes.session, organisation_id)
-        people = changes.session.scalars(
-            select(PersonRecord.id).where(
-                PersonRecord.is_live.is_(True), PersonRecord.organisation_id == organisation_id
-            )
-        ).all()
-        for person_id in people:
-            changes.delete("person", person_id)
-        changes.delete("organisation", organisation_id)
-
-    register.write("Delete organisation", build)
+    Refused (`InUseError`) while a live record refers to it — a party, a use case it leads or
+    is a partner in — or to one of its people (an owner, a signatory), naming them.
+    """
+    register.write(
+        "Delete organisation", lambda changes: delete_in(changes, "organisation", organisation_id)
+    )
 
 
 def _person_problems(values: Mapping[str, Any]) -> list[FieldProblem]:
@@ -323,4 +318,5 @@ def update_person(register: Register, person_id: str, values: Mapping[str, Any])
 
 
 def delete_person(register: Register, person_id: str) -> None:
-    register.write("Delete person", lambda c: c.delete("person", person_id))
+    """Delete a person; refused while they own an agreement, sign for a party or signed off."""
+    register.write("Delete person", lambda changes: delete_in(changes, "person", person_id))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.dependants import delete_in
 from app.domain import Rag, UseCaseStage
 from app.errors import FieldProblem, NotFoundError, ValidationError
 from app.oplog import field_names
@@ -328,24 +329,11 @@ def move_to_previous_stage(register: Register, use_case_id: str) -> str:
 
 
 def delete_use_case(register: Register, use_case_id: str) -> None:
-    """Delete a use case with its benefits and links."""
+    """Delete a use case with its benefits and its partners (the organisations stay).
 
-    def build(changes: Changes) -> None:
-        session = changes.session
-        _live_use_case(session, use_case_id)
-        for benefit_id in session.scalars(
-            select(BenefitRecord.id).where(
-                BenefitRecord.use_case_id == use_case_id, BenefitRecord.is_live
-            )
-        ).all():
-            changes.delete("benefit", benefit_id)
-        for org_id in _linked(session, UseCasePartnerLink, use_case_id, left=True):
-            changes.unlink("use_case_partner", use_case_id, org_id)
-        for agreement_id in _linked(session, AgreementUseCaseLink, use_case_id, left=False):
-            changes.unlink("agreement_use_case", agreement_id, use_case_id)
-        changes.delete("use_case", use_case_id)
-
-    register.write("Delete use case", build)
+    Refused (`InUseError`) while an agreement is linked to it: the link is the agreement's.
+    """
+    register.write("Delete use case", lambda changes: delete_in(changes, "use_case", use_case_id))
 
 
 def _linked(session: Session, link: Any, use_case_id: str, *, left: bool) -> list[str]:
@@ -403,4 +391,4 @@ def update_benefit(register: Register, benefit_id: str, values: Mapping[str, Any
 
 
 def delete_benefit(register: Register, benefit_id: str) -> None:
-    register.write("Delete benefit", lambda c: c.delete("benefit", benefit_id))
+    register.write("Delete benefit", lambda changes: delete_in(changes, "benefit", benefit_id))

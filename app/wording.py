@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """`count` and the noun agreeing with it, the count with thousands separated.
@@ -34,3 +36,9 @@ def kind_names(entity: str) -> tuple[str, str]:
 def count_of(count: int, entity: str) -> str:
     """`count` records of a kind, in words: "1 person", "12 agreements", "2 DPIAs"."""
     return plural(count, *kind_names(entity))
+
+
+def meeting_label(body: str, meeting_date: dt.date | None) -> str:
+    """A meeting as the register names it: "Information Sharing Board, 12/03/2026"."""
+    day = meeting_date.strftime("%d/%m/%Y") if meeting_date is not None else ""
+    return ", ".join(part for part in (body, day) if part)

@@ -112,19 +112,35 @@ class Shown:
     def __init__(self) -> None:
         self.errors: list[str] = []
         self.answer: object = None
+        self.asked: list[str] = []  # the text of every question asked, in order
+        self.delete = True  # the answer to "Delete …?": Delete (True) or Cancel (False)
 
 
 @pytest.fixture(autouse=True)
 def shown(monkeypatch: pytest.MonkeyPatch) -> Shown:
-    """Record error messages instead of opening a modal box; questions answer `shown.answer`."""
-    from PySide6.QtWidgets import QMessageBox
+    """Record error messages and questions instead of opening a modal box.
 
-    from ui.errors import ErrorMessage, Question, message_for
+    Questions answer `shown.answer`; a question before a delete answers `shown.delete`.
+    """
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from ui.errors import DeleteQuestion, ErrorMessage, Question, message_for
 
     record = Shown()
     record.answer = QMessageBox.StandardButton.Discard
+
+    def question(cls: type, parent: QWidget | None, title: str, text: str, *rest: object,
+                 **named: object) -> object:  # fmt: skip
+        record.asked.append(text)
+        return record.answer
+
+    def delete_question(cls: type, parent: QWidget | None, title: str, text: str) -> bool:
+        record.asked.append(text)
+        return record.delete
+
     monkeypatch.setattr(ErrorMessage, "show",
                         classmethod(lambda cls, parent, exc, title="": record.errors.append(
                             message_for(exc))))  # fmt: skip
-    monkeypatch.setattr(Question, "ask", classmethod(lambda cls, *a, **k: record.answer))
+    monkeypatch.setattr(Question, "ask", classmethod(question))
+    monkeypatch.setattr(DeleteQuestion, "ask", classmethod(delete_question))
     return record

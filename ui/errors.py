@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.errors import RegisterError
+from ui.widgets.modal import run_modal
 
 log = logging.getLogger(__name__)
+
+UNDO_KEYS = "Ctrl+Z"
+"""The window's Edit › Undo shortcut (Qt reads Ctrl as Command on a Mac)."""
 
 
 def message_for(exc: BaseException) -> str:
@@ -36,3 +41,39 @@ class Question:
             buttons: QMessageBox.StandardButton,
             default: QMessageBox.StandardButton) -> QMessageBox.StandardButton:  # fmt: skip
         return QMessageBox.question(parent, title, text, buttons, default)
+
+
+def undo_hint() -> str:
+    """Said under every delete question: the window's Edit menu and its Undo shortcut."""
+    keys = QKeySequence(UNDO_KEYS).toString(QKeySequence.SequenceFormat.NativeText)
+    return f"You can undo this with Edit › Undo ({keys})."
+
+
+def delete_box(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """The question before a delete: Delete, or Cancel (the default, and Escape)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)  # fmt: skip
+    box.setInformativeText(undo_hint())
+    box.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    return box
+
+
+def chose_delete(box: QMessageBox) -> bool:
+    """Whether the person answered `box` with its Delete button."""
+    clicked = box.clickedButton()
+    return clicked is not None and (
+        box.buttonRole(clicked) == QMessageBox.ButtonRole.DestructiveRole
+    )
+
+
+class DeleteQuestion:
+    """Asks before a record is deleted; True for Delete. Tests patch `ask`."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, text: str) -> bool:
+        box = delete_box(parent, title, text)
+        run_modal(box)
+        return chose_delete(box)

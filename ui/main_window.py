@@ -38,7 +38,7 @@ from app.progress import Cancel, Progress
 from app.register import Register, default_author
 from app.wording import plural
 from ui.collector import GarbageCollector
-from ui.errors import ErrorMessage
+from ui.errors import UNDO_KEYS, ErrorMessage
 from ui.models.search import SearchResultsModel
 from ui.settings import AUTHOR_NAME, IDLE_LOCK_MINUTES, SHARED_FOLDER, Settings
 from ui.sync_controller import NOT_SHARED, SyncController, status_text, sync_interval_ms
@@ -444,7 +444,7 @@ class MainWindow(QMainWindow):
         self._action(file_menu, "&Quit", self.close, "Ctrl+Q", "Quit")
 
         edit_menu = bar.addMenu("&Edit")
-        self.undo_action = self._action(edit_menu, "&Undo", self.undo, "Ctrl+Z",
+        self.undo_action = self._action(edit_menu, "&Undo", self.undo, UNDO_KEYS,
                                         "Undo the last change")  # fmt: skip
         self.redo_action = self._action(edit_menu, "&Redo", self.redo, "Ctrl+Shift+Z",
                                         "Redo the change undone")  # fmt: skip

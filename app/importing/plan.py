@@ -33,6 +33,7 @@ from app.importing.normalise import (
 from app.importing.vocabulary import key_of
 from app.progress import Cancel, Progress, checkpoint
 from app.register import Register
+from app.wording import meeting_label
 from db.models import (
     AgreementRecord,
     AssessmentRecord,
@@ -960,12 +961,6 @@ LINKS: dict[str, tuple[str, bool]] = {
     "use_case.partners": ("use_case_partner", True),
 }
 """Targets listing linked records: the kind of link, and whether the row's record is its left."""
-
-
-def meeting_label(body: str, meeting_date: dt.date | None) -> str:
-    """A meeting as a cell names it: 'Information Sharing Board, 12/03/2026'."""
-    day = meeting_date.strftime("%d/%m/%Y") if meeting_date is not None else ""
-    return ", ".join(part for part in (body, day) if part)
 
 
 def _meeting_key(text: str) -> tuple[str, dt.date | None]:

@@ -127,3 +127,33 @@ def test_undo_and_redo_of_an_edit(register: Register) -> None:
     assert ag.get_agreement(register, aid).title == "Before"
     register.redo()
     assert ag.get_agreement(register, aid).title == "After"
+
+
+def test_deleting_an_agreement_takes_its_parts_with_it_and_undo_brings_them_back(
+    register: Register,
+) -> None:
+    from sqlalchemy import select
+
+    from app.organisations import create_organisation
+    from db.models import DataItemRecord, PartyRecord
+
+    aid = ag.create_agreement(
+        register, {"reference": "ISA-9", "title": "T", "category": "personal"}
+    )
+    ag.add_data_item(register, aid, _full_item(1))
+    ag.add_party(register, aid, create_organisation(register, {"name": "Kent Police"}), "provider")
+
+    def live_parts() -> tuple[int, int]:
+        with register.session() as session:
+            return tuple(  # type: ignore[return-value]
+                len(session.scalars(select(model.id).where(
+                    model.agreement_id == aid, model.is_live.is_(True))).all())
+                for model in (PartyRecord, DataItemRecord)
+            )  # fmt: skip
+
+    assert live_parts() == (1, 1)
+    ag.delete_agreement(register, aid)
+    assert live_parts() == (0, 0)  # nothing left referring to a deleted agreement
+    register.undo()
+    assert live_parts() == (1, 1)
+    assert [a.reference for a in ag.list_agreements(register)] == ["ISA-9"]

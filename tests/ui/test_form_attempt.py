@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.errors import NotFoundError
-from app.organisations import list_organisations
+from app.organisations import create_organisation, list_organisations
 from app.register import Register
 from ui.errors import message_for
 from ui.views import organisations
@@ -79,9 +79,11 @@ def test_delete_organisation_meeting_a_bug_is_logged_and_said_and_keeps_the_orga
     view = organisations.OrganisationsView()
     qtbot.addWidget(view)
     view.show()
+    free = create_organisation(register, {"name": "Suffolk Constabulary"})  # nothing refers to it
     view.set_register(register)
+    view.select_record(free)
     before = view.current_id()
-    assert before is not None
+    assert before == free
     with caplog.at_level(logging.ERROR, logger="ui.workers"):
         qtbot.mouseClick(view.delete_button, Qt.MouseButton.LeftButton)
     assert bugs_logged(caplog) == [BUG]

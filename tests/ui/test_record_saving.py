@@ -13,9 +13,10 @@ from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.assessments import create_assessment, list_assessments
-from app.errors import NotFoundError
+from app.dependants import what_goes_with
+from app.errors import InUseError, NotFoundError
 from app.meetings import create_body, create_meeting, list_meetings
-from app.organisations import list_organisations
+from app.organisations import create_organisation, list_organisations
 from app.register import Register
 from app.use_cases import list_use_cases
 from tests.desktop_fixtures import Shown
@@ -238,8 +239,12 @@ CASES = {  # view, writers, listed, ShownRecord, select, saved signal, a line fi
 
 @pytest.fixture()
 def two_of_each(register: Register) -> Iterator[Register]:
-    """The seeded register with at least two records of each kind the four views list."""
+    """The seeded register with at least two records of each kind the four views list.
+
+    The seeded organisations are parties to agreements; one more is a party to nothing.
+    """
     create_assessment(register, {"title": "Community safety strategic assessment"})
+    create_organisation(register, {"name": "Suffolk Constabulary", "org_type": "police"})
     board = create_body(register, {"name": "Information Sharing Board"})
     today = dt.date.today()
     for days in (-60, 120):
@@ -296,10 +301,27 @@ def test_save_through_the_button_keeps_the_record_shown_and_selected(
     assert case.listed(two_of_each).count(other) == 1
 
 
+def _deletable(case: Case, register: Register) -> str:
+    """A record of the case's kind whose delete is not refused (nothing refers to it)."""
+    for record_id in case.listed(register):
+        try:
+            what_goes_with(register, case.writers.kind, record_id)
+        except InUseError:
+            continue
+        return record_id
+    raise AssertionError("every record is referred to")
+
+
+def _show(case: Case, view: Any, record_id: str) -> None:
+    getattr(view, case.select)(record_id)
+    assert view.current_id() == record_id
+
+
 def test_delete_through_the_button_shows_a_record_still_listed(
     qtbot: QtBot, case: Case, view: Any, two_of_each: Register
 ) -> None:
-    doomed = view.current_id()
+    doomed = _deletable(case, two_of_each)
+    _show(case, view, doomed)
     qtbot.mouseClick(view.delete_button, LEFT)
     listed = case.listed(two_of_each)
     assert doomed not in listed
@@ -310,7 +332,8 @@ def test_delete_through_the_button_shows_a_record_still_listed(
 def test_a_refused_delete_is_said_and_keeps_the_record_shown(
     qtbot: QtBot, case: Case, view: Any, two_of_each: Register
 ) -> None:
-    gone = view.current_id()
+    gone = _deletable(case, two_of_each)
+    _show(case, view, gone)
     case.writers.delete(two_of_each, gone)  # deleted elsewhere; the view has not refreshed
     qtbot.mouseClick(view.delete_button, LEFT)
     assert "no longer exists (it may have been deleted)" in case.refusal(view)

@@ -55,7 +55,7 @@ ASSESSMENT_FORM = (
 )
 # columns of the list; the kind, lead and whether it is statutory show in the form beside it
 HIDDEN_COLUMNS = ("kind", "lead", "statutory")
-WRITERS = RecordWriters(create_assessment, update_assessment, delete_assessment)
+WRITERS = RecordWriters(create_assessment, update_assessment, delete_assessment, "assessment")
 
 
 class AssessmentsView(QWidget):

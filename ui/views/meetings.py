@@ -92,7 +92,7 @@ def _create_meeting(register: Register, values: dict[str, Any]) -> str:
     return create_meeting(register, body_id if isinstance(body_id, str) else None, values)
 
 
-WRITERS = RecordWriters(_create_meeting, update_meeting, delete_meeting)
+WRITERS = RecordWriters(_create_meeting, update_meeting, delete_meeting, "meeting")
 
 
 class MeetingsView(QWidget):

@@ -69,7 +69,8 @@ ORGANISATION_FORM = (
 )
 # columns of the list; the ODS code and DPO show in the form beside it
 HIDDEN_COLUMNS = ("code", "dpo_name")
-WRITERS = RecordWriters(create_organisation, update_organisation, delete_organisation)
+WRITERS = RecordWriters(create_organisation, update_organisation, delete_organisation,
+                        "organisation")  # fmt: skip
 
 
 class OrganisationsView(QWidget):

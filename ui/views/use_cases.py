@@ -79,7 +79,7 @@ USE_CASE_FORM = (
     FormField("next_steps", "Next ste&ps", "text"),
 )
 COLUMN_MIN_WIDTH = 110
-WRITERS = RecordWriters(create_use_case, update_use_case, delete_use_case)
+WRITERS = RecordWriters(create_use_case, update_use_case, delete_use_case, "use_case")
 
 
 def _board_column(stage: str, parent: QWidget) -> tuple[QWidget, QLabel, QListWidget]:

@@ -2,7 +2,9 @@
 
 The organisations, use cases, assessments and meetings views list records beside a `RecordForm`
 over the one shown. Each keeps a `ShownRecord` for it, built from the `app` functions that write
-that kind of record; the view still lists, selects and draws.
+that kind of record; the view still lists, selects and draws. A delete is asked first
+(`DeleteQuestion`), saying what goes with the record; one that would leave other records
+referring to it is refused before anything is asked.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QWidget
 
+from app.dependants import Deletion, what_goes_with
 from app.register import Register
+from app.wording import kind_names
+from ui.errors import DeleteQuestion
 from ui.widgets.record_form import RecordForm
 
 Attempt = Callable[[Callable[[], object]], bool]
@@ -23,21 +28,33 @@ Attempt = Callable[[Callable[[], object]], bool]
 
 @dataclass(frozen=True)
 class RecordWriters:
-    """The `app` functions that write one kind of record; `create` returns the new id."""
+    """The `app` functions that write one kind of record; `create` returns the new id.
+
+    `kind` is the kind of record as the register names it ("organisation", "use_case").
+    """
 
     create: Callable[[Register, dict[str, Any]], str]
     update: Callable[[Register, str, dict[str, Any]], object]
     delete: Callable[[Register, str], object]
+    kind: str
+
+
+def delete_question(deletion: Deletion) -> tuple[str, str]:
+    """The title and text asking to delete a record, with what goes with it."""
+    one = kind_names(deletion.entity)[0]
+    going = f" and its {deletion.takes}" if deletion.takes else ""
+    return f"Delete {one}", f"Delete {one} “{deletion.name}”{going}?"
 
 
 class ShownRecord:
     """Which record a list-and-form view shows in its form (`id`, None for a new one).
 
     `save` writes the form and keeps the saved record shown: the view refreshes (the list has
-    changed), then `saved` is told its id. `delete` deletes the shown record and the view
-    refreshes with none shown (its refresh then shows the first). A refused save shows its
-    problems on the form; a refused delete goes to `attempt` (a `ProblemLabel`'s, say), by
-    default the form's, shown there as a refused save is.
+    changed), then `saved` is told its id. `delete` asks first, then deletes the shown record
+    and the view refreshes with none shown (its refresh then shows the first). A refused save
+    shows its problems on the form; a refused delete goes to `attempt` (a `ProblemLabel`'s,
+    say), by default the form's, shown there as a refused save is — before anything is asked
+    when the record is gone or others refer to it.
     """
 
     def __init__(
@@ -84,9 +101,19 @@ class ShownRecord:
         return True
 
     def delete(self, register: Register | None) -> None:
-        """Delete the shown record (nothing is shown when it is a new one)."""
+        """Delete the shown record once the person agrees (nothing is shown for a new one).
+
+        What goes with it is read first, as the delete reads it, so a refusal asks nothing;
+        both on this thread, as the views' writes are.
+        """
         shown = self.id
         if register is None or shown is None:
+            return
+        planned: list[Deletion] = []
+        kind = self._writers.kind
+        if not self._attempt(lambda: planned.append(what_goes_with(register, kind, shown))):
+            return
+        if not DeleteQuestion.ask(self.form, *delete_question(planned[0])):
             return
         if self._attempt(lambda: self._writers.delete(register, shown)):
             self.id = None

@@ -1,0 +1,385 @@
+"""Deletes that would leave live records referring to nothing are refused, saying what to change.
+
+Every delete of an organisation, person, meeting, paper, assessment or use case goes through
+`app.dependants`: what is part of the record goes with it, anything else that refers to it (or
+to one of its parts) stands in the way, and a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from app.agreement_editing import remove_record, set_links
+from app.agreements import add_party, create_agreement, get_agreement, update_agreement
+from app.assessments import create_assessment, delete_assessment, list_assessments
+from app.dependants import find_dependants, what_goes_with
+from app.errors import InUseError, NotFoundError
+from app.meetings import (
+    add_decision,
+    add_paper,
+    create_body,
+    create_meeting,
+    delete_meeting,
+    delete_paper,
+    list_decisions,
+    list_meetings,
+    list_papers,
+    update_decision,
+)
+from app.oplog import model_for
+from app.organisations import (
+    create_organisation,
+    create_person,
+    delete_organisation,
+    delete_person,
+    get_organisation,
+    list_organisations,
+    list_people,
+)
+from app.register import Changes, Register
+from app.use_cases import (
+    add_benefit,
+    create_use_case,
+    delete_use_case,
+    get_use_case,
+    link_agreement,
+    list_benefits,
+    list_use_cases,
+    set_partners,
+    unlink_agreement,
+)
+from db.models import ENTITY_RECORDS, LinkRecord, OperationRecord
+from tests.fast_keys import FAST_KDF, PASSPHRASE
+
+DELETES: dict[str, Callable[[Register, str], None]] = {
+    "organisation": delete_organisation,
+    "person": delete_person,
+    "meeting": delete_meeting,
+    "paper": delete_paper,
+    "assessment": delete_assessment,
+    "use_case": delete_use_case,
+}
+"""The delete of each kind of record the views and forms delete."""
+
+PARTS = {("person", "organisation_id"), ("paper", "meeting_id"), ("decision", "meeting_id"),
+         ("benefit", "use_case_id")}  # fmt: skip
+"""References from a record that is part of the one deleted: it goes with it."""
+
+
+@pytest.fixture()
+def register(tmp_path: Path) -> Iterator[Register]:
+    with Register.create(tmp_path / "register", PASSPHRASE, name="Dependants", author="Tester",
+                         kdf=FAST_KDF) as reg:  # fmt: skip
+        yield reg
+
+
+def operation_count(register: Register) -> int:
+    with register.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
+
+
+def agreement(register: Register, reference: str, **values: object) -> str:
+    return create_agreement(register, {"reference": reference, "title": f"Title of {reference}",
+                                       "category": "personal", **values})  # fmt: skip
+
+
+def refused(register: Register, delete: Callable[[], object]) -> str:
+    """Try a delete that must be refused; its message. Nothing is written."""
+    before = operation_count(register)
+    with pytest.raises(InUseError) as caught:
+        delete()
+    assert operation_count(register) == before
+    return caught.value.message
+
+
+# ---------------------------------------------------------------------- every reference
+
+
+def references_in_the_models() -> list[tuple[str, str, str]]:
+    """(kind, field, kind referred to) of every foreign key to a kind these deletes delete."""
+    return [
+        (kind, column.name, key.column.table.name)
+        for kind, model in ENTITY_RECORDS.items()
+        for column in model.__table__.columns
+        for key in column.foreign_keys
+        if key.column.table.name in DELETES
+    ]
+
+
+def test_the_models_have_references_to_every_kind_deleted() -> None:
+    referred = {target for _, _, target in references_in_the_models()}
+    assert referred == set(DELETES)
+
+
+def _referring_row(changes: Changes, kind: str, field: str, target: str) -> str:
+    """A live record of `kind` whose `field` refers to `target`; its id."""
+    model = model_for(kind)
+    if issubclass(model, LinkRecord):
+        left, right = model.__ends__
+        other = changes.create(right if field == "left_id" else left, {})
+        ends = (target, other) if field == "left_id" else (other, target)
+        changes.link(kind, *ends)
+        return f"{ends[0]}|{ends[1]}"
+    return changes.create(kind, {field: target})
+
+
+@pytest.mark.parametrize(("kind", "field", "target_kind"), references_in_the_models(),
+                         ids=lambda v: str(v))  # fmt: skip
+def test_every_reference_is_found_and_never_left_dangling(
+    register: Register, kind: str, field: str, target_kind: str
+) -> None:
+    """Walks the models: a new table referring to one of these kinds cannot be missed."""
+    made: dict[str, str] = {}
+
+    def build(changes: Changes) -> None:
+        made["target"] = changes.create(target_kind, {})
+        made["referrer"] = _referring_row(changes, kind, field, made["target"])
+
+    register.write("Set up", build)
+    with register.session() as session:
+        found = find_dependants(session, target_kind, made["target"])
+    assert [(d.entity, d.id, d.field) for d in found] == [(kind, made["referrer"], field)]
+
+    goes_with_it = (kind, field) in PARTS or (
+        issubclass(model_for(kind), LinkRecord) and field == "left_id"
+    )
+    if goes_with_it:
+        DELETES[target_kind](register, made["target"])
+        with register.session() as session:
+            row: Any = session.get(model_for(kind), made["referrer"])
+            assert row is not None and not row.is_live
+    else:
+        message = refused(register, lambda: DELETES[target_kind](register, made["target"]))
+        assert "first." in message
+        with register.session() as session:
+            target: Any = session.get(model_for(target_kind), made["target"])
+            assert target is not None and target.is_live
+
+
+# ---------------------------------------------------------------------- organisations
+
+
+def test_an_organisation_party_to_agreements_is_refused_until_removed(register: Register) -> None:
+    county = create_organisation(register, {"name": "Northshire County Council"})
+    parties = [
+        add_party(register, agreement(register, f"ISA-2026-{n:03}"), county, "provider")
+        for n in range(1, 13)
+    ]
+    before = get_organisation(register, county)
+    message = refused(register, lambda: delete_organisation(register, county))
+    assert message == (
+        "Northshire County Council is a party to 12 agreements (ISA-2026-001, ISA-2026-002, "
+        "ISA-2026-003 and 9 more). Remove it from them first."
+    )
+    assert get_organisation(register, county) == before
+    assert [p.organisation_id for p in get_agreement(register, "ISA-2026-001").parties] == [county]
+
+    for party in parties:
+        remove_record(register, "party", party, "Remove party")
+    delete_organisation(register, county)
+    assert county not in {o.id for o in list_organisations(register)}
+
+
+def test_an_organisation_whose_person_signs_for_a_party_is_refused(register: Register) -> None:
+    police = create_organisation(register, {"name": "Kent Police", "org_type": "police"})
+    other = create_organisation(register, {"name": "Kent County Council"})
+    officer = create_person(register, police, {"name": "Sam Patel"})
+    create_person(register, police, {"name": "Ann Smith"})
+    isa = agreement(register, "ISA-2026-014")
+    party = add_party(register, isa, police, "provider", signatory_id=officer)
+    before = (get_organisation(register, police), list_people(register, police))
+    message = refused(register, lambda: delete_organisation(register, police))
+    assert message == (
+        "Kent Police is a party to 1 agreement (ISA-2026-014). Remove it from them first. "
+        "Sam Patel, one of the people of Kent Police, is the signatory of a party to 1 agreement "
+        "(ISA-2026-014). Choose another signatory for them first."
+    )
+    assert (get_organisation(register, police), list_people(register, police)) == before
+
+    # the party gone, its signatory still signs for another organisation's party (as a sync or
+    # an import of another register's workbook may leave it)
+    remove_record(register, "party", party, "Remove party")
+    signed = register.write("Add party", lambda c: c.create("party", {
+        "agreement_id": isa, "organisation_id": other, "signatory_id": officer}))  # fmt: skip
+    message = refused(register, lambda: delete_organisation(register, police))
+    assert message == (
+        "Sam Patel, one of the people of Kent Police, is the signatory of a party to 1 agreement "
+        "(ISA-2026-014). Choose another signatory for them first."
+    )
+    assert (get_organisation(register, police), list_people(register, police)) == before
+
+    remove_record(register, "party", signed, "Remove party")
+    assert what_goes_with(register, "organisation", police).takes == "2 people"
+    delete_organisation(register, police)
+    assert list_people(register, police) == []
+    register.undo()
+    assert (get_organisation(register, police), list_people(register, police)) == before
+
+
+def test_an_organisation_leading_and_partnering_use_cases_is_refused(register: Register) -> None:
+    trust = create_organisation(register, {"name": "Northshire Hospitals NHS Trust"})
+    led = create_use_case(register, {"title": "Hospital at home", "lead_organisation_id": trust})
+    partnered = create_use_case(register, {"title": "Frailty register"})
+    set_partners(register, partnered, [trust])
+    message = refused(register, lambda: delete_organisation(register, trust))
+    assert message == (
+        "Northshire Hospitals NHS Trust leads 1 use case (Hospital at home). Choose another lead "
+        "organisation for them first. Northshire Hospitals NHS Trust is a partner in 1 use case "
+        "(Frailty register). Remove it from their partners first."
+    )
+    assert [p.id for p in get_use_case(register, partnered).partners] == [trust]
+    assert get_use_case(register, led).lead_organisation_id == trust
+
+
+def test_a_party_of_a_deleted_agreement_does_not_stand_in_the_way(register: Register) -> None:
+    council = create_organisation(register, {"name": "Breckland Council"})
+    isa = agreement(register, "ISA-2025-010")
+    add_party(register, isa, council, "provider")
+    register.write("Delete agreement", lambda c: c.delete("agreement", isa))
+    with register.session() as session:
+        assert find_dependants(session, "organisation", council) == ()
+    delete_organisation(register, council)
+
+
+# ---------------------------------------------------------------------- people
+
+
+def test_a_person_owning_an_agreement_is_refused_until_another_owns_it(register: Register) -> None:
+    county = create_organisation(register, {"name": "Northshire County Council"})
+    priya = create_person(register, county, {"name": "Priya Shah"})
+    isa = agreement(register, "ISA-2026-002", owner_id=priya)
+    message = refused(register, lambda: delete_person(register, priya))
+    assert message == (
+        "Priya Shah is the owner of 1 agreement (ISA-2026-002). "
+        "Choose another owner for them first."
+    )
+    assert [p.id for p in list_people(register, county)] == [priya]
+    update_agreement(register, isa, {"owner_id": None})
+    delete_person(register, priya)
+    assert list_people(register, county) == []
+    with pytest.raises(NotFoundError, match="That person no longer exists"):
+        delete_person(register, priya)
+
+
+# ---------------------------------------------------------------------- meetings and papers
+
+
+@pytest.fixture()
+def spring_board(register: Register) -> str:
+    board = create_body(register, {"name": "Information Sharing Board"})
+    return create_meeting(register, board, {"meeting_date": dt.date(2026, 4, 14)})
+
+
+def test_a_meeting_an_agreement_was_approved_at_is_refused(
+    register: Register, spring_board: str
+) -> None:
+    isa = agreement(register, "ISA-2026-040", approval_meeting_id=spring_board)
+    paper = add_paper(register, spring_board, {"subject": "Agreements for approval"})
+    add_paper(register, spring_board, {"subject": "Reviews due"})
+    add_decision(register, spring_board, {"decision": "Approve", "paper_id": paper})
+    review = "compliance-review-1"
+    register.write("Review", lambda c: c.create("compliance_review", {
+        "agreement_id": isa, "meeting_id": spring_board}, review))  # fmt: skip
+    before = list_meetings(register)
+    message = refused(register, lambda: delete_meeting(register, spring_board))
+    assert message == (
+        "Information Sharing Board, 14/04/2026 approved 1 agreement (ISA-2026-040). Change the "
+        "approval meeting of those agreements first. Information Sharing Board, 14/04/2026 "
+        "received the compliance reviews of 1 agreement (ISA-2026-040). Move those reviews to "
+        "another meeting first."
+    )
+    assert list_meetings(register) == before
+
+    update_agreement(register, isa, {"approval_meeting_id": None})
+    register.write("Review", lambda c: c.set("compliance_review", review, "meeting_id", None))
+    assert what_goes_with(register, "meeting", spring_board).takes == "2 papers and 1 decision"
+    delete_meeting(register, spring_board)
+    assert list_meetings(register) == [] and list_papers(register, spring_board) == []
+    assert list_decisions(register, spring_board) == []
+
+
+def test_a_paper_a_decision_cites_is_refused(register: Register, spring_board: str) -> None:
+    paper = add_paper(register, spring_board, {"subject": "Agreements for approval"})
+    decision = add_decision(register, spring_board, {"decision": "Noted", "paper_id": paper})
+    message = refused(register, lambda: delete_paper(register, paper))
+    assert message == (
+        "Paper A is cited by decisions of 1 meeting (Information Sharing Board, 14/04/2026). "
+        "Change or remove those decisions first."
+    )
+    update_decision(register, decision, {"paper_id": None})
+    delete_paper(register, paper)
+    assert list_papers(register, spring_board) == []
+
+
+# ---------------------------------------------------------------------- assessments, use cases
+
+
+def test_an_assessment_linked_to_an_agreement_is_refused_until_unlinked(
+    register: Register,
+) -> None:
+    jsna = create_assessment(register, {"title": "Joint strategic needs assessment"})
+    isa = agreement(register, "ISA-2026-007")
+    set_links(register, isa, [], [jsna])
+    before = list_assessments(register)
+    message = refused(register, lambda: delete_assessment(register, jsna))
+    assert message == (
+        "Joint strategic needs assessment is linked to 1 agreement (ISA-2026-007). "
+        "Unlink it from them first."
+    )
+    assert list_assessments(register) == before
+    set_links(register, isa, [], [])
+    assert what_goes_with(register, "assessment", jsna).takes == ""
+    delete_assessment(register, jsna)
+    assert list_assessments(register) == []
+
+
+def test_a_use_case_linked_to_an_agreement_is_refused_until_unlinked(register: Register) -> None:
+    trust = create_organisation(register, {"name": "Northshire Hospitals NHS Trust"})
+    frailty = create_use_case(register, {"title": "Frailty register"})
+    add_benefit(register, frailty, {"measure": "Admissions avoided"})
+    set_partners(register, frailty, [trust])
+    isa = agreement(register, "ISA-2026-003")
+    link_agreement(register, frailty, isa)
+    before = get_use_case(register, frailty)
+    message = refused(register, lambda: delete_use_case(register, frailty))
+    assert message == (
+        "Frailty register is linked to 1 agreement (ISA-2026-003). Unlink it from them first."
+    )
+    assert get_use_case(register, frailty) == before
+
+    unlink_agreement(register, frailty, isa)
+    deletion = what_goes_with(register, "use_case", frailty)
+    assert (deletion.name, deletion.takes) == ("Frailty register", "1 benefit")
+    assert [(link.entity, link.right) for link in deletion.links] == [("use_case_partner", trust)]
+    delete_use_case(register, frailty)
+    assert list_use_cases(register) == [] and list_benefits(register, frailty) == []
+    with register.session() as session:  # its partners went with it; the trust stays
+        assert find_dependants(session, "organisation", trust) == ()
+    delete_organisation(register, trust)
+
+
+def test_a_dependant_is_known_by_the_record_a_person_sees(register: Register) -> None:
+    county = create_organisation(register, {"name": "Northshire County Council"})
+    isa = agreement(register, "ISA-2026-001")
+    party = add_party(register, isa, county, "provider")
+    with register.session() as session:
+        (found,) = find_dependants(session, "organisation", county)
+    assert (found.entity, found.id, found.field, found.refers_to) == (
+        "party", party, "organisation_id", county,
+    )  # fmt: skip
+    assert (found.kind, found.record_id, found.name, found.label) == (
+        "agreement", isa, "ISA-2026-001", "ISA-2026-001: Title of ISA-2026-001",
+    )  # fmt: skip
+
+
+def test_what_goes_with_a_gone_record_says_it_is_gone(register: Register) -> None:
+    council = create_organisation(register, {"name": "Breckland Council"})
+    delete_organisation(register, council)
+    with pytest.raises(NotFoundError, match="That organisation no longer exists"):
+        what_goes_with(register, "organisation", council)

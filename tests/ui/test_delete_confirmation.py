@@ -3,7 +3,8 @@
 The question names the record and what goes with it, offers Delete and Cancel (the default, and
 Escape) and says the delete can be undone; Cancel changes nothing, Delete deletes and Edit › Undo
 brings it all back. A delete that would leave other records referring to nothing is refused
-before anything is asked, where the view says its refusals.
+before anything is asked, where the view says its refusals. Removing a person of an organisation,
+or a paper or a decision of a meeting, asks and is refused the same way.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from sqlalchemy import func, select
 from app.agreement_editing import set_links
 from app.agreements import find_agreement_id, update_agreement
 from app.assessments import list_assessments
-from app.meetings import create_body, create_meeting
+from app.dependants import what_goes_with
+from app.meetings import (
+    add_decision,
+    add_paper,
+    create_body,
+    create_meeting,
+    list_decisions,
+    list_papers,
+)
 from app.organisations import (
     create_organisation,
     create_person,
@@ -42,6 +51,7 @@ from ui.views.assessments import AssessmentsView
 from ui.views.meetings import MeetingsView
 from ui.views.organisations import OrganisationsView
 from ui.views.use_cases import UseCasesView
+from ui.widgets.master_detail import delete_question
 
 from .conftest import Shown, open_window
 
@@ -64,6 +74,16 @@ def add_kent_police(register: Register) -> str:
 
 def organisation_names(view: OrganisationsView) -> list[str]:
     return [view.model.row_at(row).name for row in range(view.model.rowCount())]
+
+
+def view_on(qtbot: QtBot, make: Callable[[], Any], register: Register) -> Any:
+    """A view made by `make`, shown at 1,200 x 800 on `register`."""
+    view = make()
+    qtbot.addWidget(view)
+    view.resize(1200, 800)
+    view.show()
+    view.set_register(register)
+    return view
 
 
 # ---------------------------------------------------------------------- the question
@@ -111,11 +131,7 @@ def test_the_hint_names_the_windows_undo(qtbot: QtBot, register_folder: Path, tm
 
 @pytest.fixture()
 def organisations(qtbot: QtBot, register: Register) -> OrganisationsView:
-    view = OrganisationsView()
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    view.set_register(register)
+    view: OrganisationsView = view_on(qtbot, OrganisationsView, register)
     return view
 
 
@@ -260,11 +276,7 @@ def test_a_refused_delete_asks_nothing_says_why_and_changes_nothing(
 ) -> None:
     case = REFUSALS[name]
     referred = case.refer(register)
-    view = case.make()
-    qtbot.addWidget(view)
-    view.resize(1200, 800)
-    view.show()
-    view.set_register(register)
+    view = view_on(qtbot, case.make, register)
     getattr(view, case.select)(referred)
     assert view.current_id() == referred
     before = operation_count(register)
@@ -274,4 +286,143 @@ def test_a_refused_delete_asks_nothing_says_why_and_changes_nothing(
     assert case.where(view) == case.said
     assert operation_count(register) == before
     assert view.current_id() == referred
+    assert shown.errors == []
+
+
+# ---------------------------------------------------------------------- parts of a record
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A part of a record removed from beside its form: a person, a paper, a decision."""
+
+    make: Callable[[], Any]
+    kind: str
+    add: Callable[[Register], tuple[str, str]]  # adds a record with parts: (its id, a part's)
+    show: str  # the view's way to show the record by id
+    table: str  # the view's table of the parts, its model, and its Remove button
+    model: str
+    button: str
+    parts: Callable[[Register, str], list[str]]  # the ids of the record's parts
+    where: Callable[[Any], str]  # the text of where the view says refusals
+    asked: str = ""  # the question, when it says no more than the register calls the part
+
+
+def _police_and_sam(register: Register) -> tuple[str, str]:
+    police = add_kent_police(register)
+    return police, next(p.id for p in list_people(register, police) if p.name == "Sam Patel")
+
+
+def _meeting(register: Register) -> str:
+    board = create_body(register, {"name": "Information Sharing Board"})
+    meeting = create_meeting(register, board, {"meeting_date": dt.date(2026, 4, 14)})
+    for subject in ("Agreements for approval", "Reviews due"):
+        add_paper(register, meeting, {"subject": subject})
+    return meeting
+
+
+def _meeting_and_paper_a(register: Register) -> tuple[str, str]:
+    meeting = _meeting(register)
+    return meeting, list_papers(register, meeting)[0].id
+
+
+def _meeting_and_a_decision(register: Register) -> tuple[str, str]:
+    meeting = _meeting(register)
+    for text in ("Approved the falls agreement", "Deferred the review"):
+        add_decision(register, meeting, {"decision": text})
+    return meeting, list_decisions(register, meeting)[0].id
+
+
+def _people_problem(view: Any) -> str:
+    return str(view.people_problem.text())
+
+
+def _parts_of(lister: Callable[[Register, str], list[Any]]) -> Callable[[Register, str], list[str]]:
+    return lambda register, record_id: [part.id for part in lister(register, record_id)]
+
+
+REMOVALS = {
+    "person": Removal(OrganisationsView, "person", _police_and_sam, "select_record", "people",
+                      "people_model", "delete_person_button", _parts_of(list_people),
+                      _people_problem, "Delete person “Sam Patel”?"),
+    "paper": Removal(MeetingsView, "paper", _meeting_and_paper_a, "select_meeting", "papers",
+                     "paper_model", "delete_paper_button", _parts_of(list_papers),
+                     _problem_line, "Delete paper “Paper A”?"),
+    "decision": Removal(MeetingsView, "decision", _meeting_and_a_decision, "select_meeting",
+                        "decisions", "decision_model", "delete_decision_button",
+                        _parts_of(list_decisions), _problem_line),
+}  # fmt: skip
+
+
+def _removal_view(qtbot: QtBot, register: Register, case: Removal, record: str,
+                  part: str) -> Any:  # fmt: skip
+    """The case's view showing `record`, with `part` current in its table of parts."""
+    view = view_on(qtbot, case.make, register)
+    getattr(view, case.show)(record)
+    assert view.current_id() == record
+    model = getattr(view, case.model)
+    getattr(view, case.table).setCurrentIndex(model.index(model.row_of(part), 0))
+    return view
+
+
+@pytest.mark.parametrize("name", list(REMOVALS))
+def test_removing_a_part_asks_cancel_keeps_it_and_delete_removes_it(
+    qtbot: QtBot, register: Register, shown: Shown, name: str
+) -> None:
+    case = REMOVALS[name]
+    record, part = case.add(register)
+    question = delete_question(what_goes_with(register, case.kind, part))[1]
+    assert question == (case.asked or question)
+    view = _removal_view(qtbot, register, case, record, part)
+    before = (operation_count(register), case.parts(register, record))
+    assert part in before[1] and len(before[1]) >= 2
+
+    shown.delete = False
+    qtbot.mouseClick(getattr(view, case.button), LEFT)
+    assert shown.asked == [question]
+    assert (operation_count(register), case.parts(register, record)) == before
+    assert getattr(view, case.model).row_of(part) >= 0 and case.where(view) == ""
+
+    shown.delete = True
+    qtbot.mouseClick(getattr(view, case.button), LEFT)
+    assert shown.asked == [question, question]
+    left = case.parts(register, record)
+    assert part not in left and len(left) == len(before[1]) - 1
+    assert getattr(view, case.model).row_of(part) < 0 and case.where(view) == ""
+    assert view.current_id() == record and shown.errors == []
+
+
+def _owner_priya(register: Register) -> tuple[str, str]:
+    county = _party_to_agreements(register)
+    return county, next(p.id for p in list_people(register, county) if p.name == "Priya Shah")
+
+
+def _cited_paper(register: Register) -> tuple[str, str]:
+    meeting, paper = _meeting_and_paper_a(register)
+    add_decision(register, meeting, {"decision": "Approved", "paper_id": paper})
+    return meeting, paper
+
+
+REFUSED_REMOVALS = {  # the part others refer to, and what the refusal says
+    "person": (_owner_priya, "Priya Shah is the owner of 5 agreements (ISA-2025-010, "
+               "ISA-2026-001, ISA-2026-002 and 2 more). Choose another owner for them first."),
+    "paper": (_cited_paper, "Paper A is cited by decisions of 1 meeting (Information Sharing "
+              "Board, 14/04/2026). Change or remove those decisions first."),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(REFUSED_REMOVALS))
+def test_a_refused_removal_asks_nothing_says_why_and_changes_nothing(
+    qtbot: QtBot, register: Register, shown: Shown, name: str
+) -> None:
+    case = REMOVALS[name]
+    add, said = REFUSED_REMOVALS[name]
+    record, part = add(register)
+    view = _removal_view(qtbot, register, case, record, part)
+    before = (operation_count(register), case.parts(register, record))
+
+    qtbot.mouseClick(getattr(view, case.button), LEFT)
+    assert shown.asked == []
+    assert case.where(view) == said
+    assert (operation_count(register), case.parts(register, record)) == before
     assert shown.errors == []

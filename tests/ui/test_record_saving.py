@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QTableView, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.assessments import create_assessment, list_assessments
@@ -21,8 +21,9 @@ from app.register import Register
 from app.use_cases import list_use_cases
 from tests.desktop_fixtures import Shown
 from ui.errors import message_for
+from ui.models.assessment_models import AssessmentTableModel
 from ui.views import assessments, meetings, organisations, use_cases
-from ui.widgets.master_detail import RecordWriters, ShownRecord
+from ui.widgets.master_detail import RecordWriters, ShownRecord, select_row, still_listed
 from ui.widgets.record_form import ProblemLabel, RecordForm
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -41,30 +42,40 @@ class Calls:
     def saved(self, record_id: str) -> None:
         self.seen.append(("saved", record_id))
 
+    def show(self, record_id: str | None) -> None:
+        self.seen.append(("shown", record_id))
+
 
 @dataclass
 class Harness:
-    """An assessment form on a window of its own, its ShownRecord and what that told the view."""
+    """An assessment list and form on a window of its own, its ShownRecord and what that told
+    the view."""
 
     host: QWidget
     shown: ShownRecord
     calls: Calls
     problem: ProblemLabel
+    table: QTableView
+    model: AssessmentTableModel
 
 
 def _harness(qtbot: QtBot, problem_label: bool = False) -> Harness:
     host = QWidget()
     qtbot.addWidget(host)
     layout = QVBoxLayout(host)
+    model = AssessmentTableModel(host)
+    table = QTableView(host)
+    table.setModel(model)
     form = RecordForm(assessments.ASSESSMENT_FORM, host)
     problem = ProblemLabel("Problem", host)
+    layout.addWidget(table)
     layout.addWidget(problem)
     layout.addWidget(form)
     calls = Calls()
     attempt = problem.attempt if problem_label else None
     shown = ShownRecord(form, assessments.WRITERS, refresh=calls.refresh, saved=calls.saved,
                         attempt=attempt)  # fmt: skip
-    return Harness(host, shown, calls, problem)
+    return Harness(host, shown, calls, problem, table, model)
 
 
 def _type(form: RecordForm, name: str, text: str) -> None:
@@ -160,14 +171,49 @@ def test_new_forgets_the_shown_record_and_puts_the_cursor_in_the_first_field(
         h.host.show()
         h.host.activateWindow()
     jsna = list_assessments(register)[0]
+    h.model.set_rows(list_assessments(register))
+    select_row(h.table, h.model.row_of(jsna.id))
     h.shown.id = jsna.id
     form.set_values(jsna)
     drawn: list[str | None] = []
-    h.shown.new(lambda: (drawn.append(h.shown.id), form.set_values(None)))
+    h.shown.new(h.table, lambda: (drawn.append(h.shown.id), form.set_values(None)))
     assert drawn == [None]  # the view drew its form with no record shown
     assert form.editors["title"].hasFocus()
-    h.shown.new(lambda: None, first="lead")
+    assert not h.table.currentIndex().isValid() and not h.table.selectionModel().hasSelection()
+    h.shown.new(h.table, lambda: None, first="lead")
     assert form.editors["lead"].hasFocus()
+
+
+def test_follow_shows_the_record_of_the_current_row_and_none_for_no_row(
+    qtbot: QtBot, register: Register
+) -> None:
+    h = _harness(qtbot)
+    second = create_assessment(register, {"title": "Community safety strategic assessment"})
+    h.model.set_rows(list_assessments(register))
+    h.shown.follow(h.table, lambda: h.calls.show(h.shown.id))
+    select_row(h.table, h.model.row_of(second))
+    assert h.shown.id == second and h.calls.seen == [("shown", second)]
+    h.shown.new(h.table, lambda: h.calls.show(h.shown.id))  # no row current: none shown
+    assert h.shown.id is None and h.calls.seen[1:] == [("shown", None), ("shown", None)]
+
+
+def test_keep_listed_keeps_the_shown_record_while_listed_else_shows_the_first(
+    qtbot: QtBot,
+) -> None:
+    h = _harness(qtbot)
+    asked: list[str] = []
+
+    def first() -> str:
+        asked.append("first")
+        return "c"
+
+    assert h.shown.keep_listed(["a", "b"]) == "a" and h.shown.id == "a"  # none shown: the first
+    h.shown.id = "b"
+    assert h.shown.keep_listed(["a", "b", "c"], first) == "b" and asked == []  # kept
+    assert h.shown.keep_listed(["a", "c"], first) == "c" and asked == ["first"]  # b is gone
+    assert h.shown.keep_listed([], first) is None and h.shown.id is None
+    assert asked == ["first"]  # nothing listed: the first is not asked for
+    assert still_listed("b", ("a", "b")) == "b" and still_listed("x", ("a", "b")) == "a"
 
 
 def test_a_problem_label_says_a_refusal_until_a_write_goes_through(

@@ -28,13 +28,7 @@ from app.assessments import (
 from app.register import Register
 from ui.models.assessment_models import AssessmentTableModel, NeededItemTableModel
 from ui.widgets.focus import tab_order
-from ui.widgets.master_detail import (
-    RecordWriters,
-    ShownRecord,
-    clear_current,
-    record_heading,
-    select_row,
-)
+from ui.widgets.master_detail import RecordWriters, ShownRecord, record_heading, select_row
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.tables import record_table, size_columns
 
@@ -74,7 +68,6 @@ class AssessmentsView(QWidget):
         size_columns(self.table, {4: 10, 5: 12}, stretch=(0,))
         for name in HIDDEN_COLUMNS:
             self.table.setColumnHidden(self.model.column_of(name), True)
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.new_button = QPushButton("&New assessment", self)
         self.new_button.setAccessibleName("New assessment")
         self.new_button.clicked.connect(self.new_assessment)
@@ -115,6 +108,7 @@ class AssessmentsView(QWidget):
         self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
                                  saved=self.assessment_saved.emit,
                                  attempt=self.problem.attempt)  # fmt: skip
+        self.shown.follow(self.table, self._show_current)
 
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -171,16 +165,13 @@ class AssessmentsView(QWidget):
     def refresh(self) -> None:
         register = self._register
         rows = list_assessments(register) if register else []
-        keep = self.shown.id  # a model reset clears the selection
+        keep = self.shown.keep_listed([row.id for row in rows])
         self.model.set_rows(rows)
-        self.shown.id = keep if keep is not None and self.model.row_of(keep) >= 0 else None
-        if self.shown.id is None and rows:
-            self.shown.id = rows[0].id  # the first assessment shows, rather than an empty form
         self.item_choice.clear()
         for choice in data_item_choices(register) if register else []:
             self.item_choice.addItem(choice.label, choice.id)
-        if self.shown.id is not None:
-            self.select_assessment(self.shown.id)
+        if keep is not None:
+            self.select_assessment(keep)
         self._show_current()
 
     # -- selection
@@ -194,10 +185,6 @@ class AssessmentsView(QWidget):
     def select_record(self, record_id: str) -> None:
         """Show an assessment found by the search box."""
         self.select_assessment(record_id)
-
-    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.shown.id = self.model.row_at(current.row()).id if current.row() >= 0 else None
-        self._show_current()
 
     def _show_current(self) -> None:
         register = self._register
@@ -228,8 +215,7 @@ class AssessmentsView(QWidget):
     # -- actions
 
     def new_assessment(self) -> None:
-        clear_current(self.table)
-        self.shown.new(self._show_current)
+        self.shown.new(self.table, self._show_current)
 
     def save(self) -> bool:
         return self.shown.save(self._register)

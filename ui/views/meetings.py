@@ -44,7 +44,13 @@ from app.meetings import (
 from app.register import Register
 from ui.models.meeting_models import DecisionTableModel, MeetingTableModel, PaperTableModel
 from ui.widgets.focus import tab_order
-from ui.widgets.master_detail import RecordWriters, ShownRecord, clear_current, select_row
+from ui.widgets.master_detail import (
+    RecordWriters,
+    ShownRecord,
+    delete_asked,
+    select_row,
+    still_listed,
+)
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.scroll import VerticalScroll
 from ui.widgets.tables import record_table, size_columns
@@ -112,7 +118,6 @@ class MeetingsView(QWidget):
         self.table = record_table(self.model, "Meetings", self)
         size_columns(self.table, {0: 11, 1: 6, 3: 30, 4: 9, 5: 7}, stretch=(2,))
         self.table.setColumnHidden(self.model.column_of("location"), True)  # in the form below
-        self.table.selectionModel().currentRowChanged.connect(self._meeting_changed)
         self.new_button = QPushButton("&New meeting", self)
         self.new_button.setAccessibleName("New meeting")
         self.new_button.clicked.connect(self.new_meeting)
@@ -134,6 +139,7 @@ class MeetingsView(QWidget):
         self.meeting = ShownRecord(self.meeting_form, WRITERS, refresh=self.refresh,
                                    saved=self.meeting_saved.emit,
                                    attempt=self.problem.attempt)  # fmt: skip
+        self.meeting.follow(self.table, self._meeting_changed)
 
         # -- papers
         self.paper_model = PaperTableModel(self)
@@ -282,20 +288,18 @@ class MeetingsView(QWidget):
     def refresh(self) -> None:
         register = self._register
         rows = list_meetings(register) if register else []
-        keep, paper = self.meeting.id, self._paper  # a model reset clears the selection
+        paper = self._paper  # selecting the meeting again forgets its paper
+        keep = self.meeting.keep_listed([row.id for row in rows],
+                                        lambda: _first_meeting(rows, dt.date.today()))  # fmt: skip
         self.model.set_rows(rows)
-        self.meeting.id = keep if keep is not None and self.model.row_of(keep) >= 0 else None
-        if self.meeting.id is None and rows:
-            self.meeting.id = _first_meeting(rows, dt.date.today())
-        self._paper = paper
         bodies = list_bodies(register) if register else []
         self.meeting_form.set_choices("body_id", [(b.id, b.name) for b in bodies])
         self.decision_agreement.clear()
         self.decision_agreement.addItem("No agreement", None)
         for choice in agreement_choices(register) if register else []:
             self.decision_agreement.addItem(f"{choice.reference}: {choice.title}", choice.id)
-        if self.meeting.id is not None:
-            select_row(self.table, self.model.row_of(self.meeting.id))
+        if keep is not None:
+            self.select_meeting(keep)
             self._paper = paper
         self._show_meeting()
 
@@ -307,9 +311,8 @@ class MeetingsView(QWidget):
     def select_meeting(self, meeting_id: str) -> None:
         select_row(self.table, self.model.row_of(meeting_id))
 
-    def _meeting_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.meeting.id = self.model.row_at(current.row()).id if current.row() >= 0 else None
-        self._paper = None
+    def _meeting_changed(self) -> None:
+        self._paper = None  # another meeting: its first paper shows
         self._show_meeting()
 
     def _paper_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -323,11 +326,8 @@ class MeetingsView(QWidget):
         meeting = self.model.row_at(row) if row >= 0 else None
         self.meeting_form.set_values(meeting)
         papers = list_papers(register, meeting.id) if register and meeting else []
-        keep = self._paper  # a model reset clears the selection
+        self._paper = still_listed(self._paper, [paper.id for paper in papers])
         self.paper_model.set_rows(papers)
-        self._paper = keep if keep is not None and self.paper_model.row_of(keep) >= 0 else None
-        if self._paper is None and papers:
-            self._paper = papers[0].id  # the first paper shows, rather than an empty form
         if self._paper is not None:
             select_row(self.papers, self.paper_model.row_of(self._paper))
         self.decision_model.set_rows(
@@ -367,8 +367,7 @@ class MeetingsView(QWidget):
             self.refresh()
 
     def new_meeting(self) -> None:
-        clear_current(self.table)
-        self.meeting.new(self._show_meeting, first="meeting_date")
+        self.meeting.new(self.table, self._show_meeting, first="meeting_date")
 
     def save_meeting(self) -> bool:
         return self.meeting.save(self._register)
@@ -403,7 +402,8 @@ class MeetingsView(QWidget):
         if register is None or paper is None:
             self.problem.setText("Select the paper to remove first.")
             return
-        if self.problem.attempt(lambda: delete_paper(register, paper)):
+        if delete_asked(register, "paper", paper, delete=delete_paper,
+                        attempt=self.problem.attempt, parent=self):  # fmt: skip
             self._paper = None
             self.refresh()
 
@@ -427,7 +427,8 @@ class MeetingsView(QWidget):
             self.problem.setText("Select the decision to remove first.")
             return
         decision_id = self.decision_model.row_at(row).id
-        if self.problem.attempt(lambda: delete_decision(register, decision_id)):
+        if delete_asked(register, "decision", decision_id, delete=delete_decision,
+                        attempt=self.problem.attempt, parent=self):  # fmt: skip
             self.refresh()
 
     def _decision_activated(self, index: QModelIndex) -> None:

@@ -30,7 +30,7 @@ from ui.widgets.focus import tab_order
 from ui.widgets.master_detail import (
     RecordWriters,
     ShownRecord,
-    clear_current,
+    delete_asked,
     record_heading,
     select_row,
 )
@@ -69,6 +69,11 @@ ORGANISATION_FORM = (
 )
 # columns of the list; the ODS code and DPO show in the form beside it
 HIDDEN_COLUMNS = ("code", "dpo_name")
+PEOPLE_TITLE_CHARS = 40
+"""About how many characters of a name the People box's title shows; a longer one ends in "…".
+
+A box's title cannot wrap: a long name would widen the list beside the form (the heading shows
+it whole)."""
 WRITERS = RecordWriters(create_organisation, update_organisation, delete_organisation,
                         "organisation")  # fmt: skip
 
@@ -88,7 +93,6 @@ class OrganisationsView(QWidget):
         size_columns(self.table, {3: 11, 5: 14, 6: 14, 7: 6}, stretch=(0, 1))
         for name in HIDDEN_COLUMNS:
             self.table.setColumnHidden(self.model.column_of(name), True)
-        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
 
         self.new_button = QPushButton("Ne&w organisation", self)
         self.new_button.setAccessibleName("New organisation")
@@ -106,6 +110,7 @@ class OrganisationsView(QWidget):
         # a refused delete shows on the form, as a refused save does
         self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
                                  saved=self.organisation_saved.emit)  # fmt: skip
+        self.shown.follow(self.table, self._show_current)
 
         self.people_model = PersonTableModel(self)
         self.people_model.problem_raised.connect(self._people_problem)
@@ -190,13 +195,8 @@ class OrganisationsView(QWidget):
 
     def refresh(self) -> None:
         rows = list_organisations(self._register) if self._register else []
-        keep = self.shown.id
+        keep = self.shown.keep_listed([row.id for row in rows])
         self.model.set_rows(rows)
-        if keep is not None and self.model.row_of(keep) < 0:
-            keep = None
-        if keep is None and rows:
-            keep = rows[0].id  # the first organisation shows, rather than an empty form
-        self.shown.id = keep
         if keep is not None:
             self.select_organisation(keep)
         self._show_current()
@@ -213,18 +213,14 @@ class OrganisationsView(QWidget):
         """Show an organisation found by the search box."""
         self.select_organisation(record_id)
 
-    def _row_changed(self, current: object, _previous: object) -> None:
-        row = self.table.currentIndex().row()
-        self.shown.id = self.model.row_at(row).id if row >= 0 else None
-        self._show_current()
-
     def _show_current(self) -> None:
         unlocked = self._register is not None
         row = self.model.row_of(self.shown.id) if self.shown.id else -1
         organisation = self.model.row_at(row) if row >= 0 else None
         self.form.set_values(organisation)
         self.heading.setText(organisation.name if organisation else "New organisation")
-        self.people_box.setTitle(f"People at {organisation.name}" if organisation else "People")
+        self.people_box.setTitle(f"People at {self._short(organisation.name)}"
+                                 if organisation else "People")  # fmt: skip
         self.people_model.set_rows(
             list_people(self._register, organisation.id) if organisation and self._register else []
         )
@@ -236,11 +232,15 @@ class OrganisationsView(QWidget):
         self.add_person_button.setEnabled(organisation is not None)
         self.delete_person_button.setEnabled(organisation is not None)
 
+    def _short(self, name: str) -> str:
+        metrics = self.people_box.fontMetrics()
+        width = metrics.averageCharWidth() * PEOPLE_TITLE_CHARS
+        return metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
+
     # -- actions
 
     def new_organisation(self) -> None:
-        clear_current(self.table)
-        self.shown.new(self._show_current)
+        self.shown.new(self.table, self._show_current)
 
     def save(self) -> bool:
         return self.shown.save(self._register)
@@ -269,7 +269,8 @@ class OrganisationsView(QWidget):
             self._people_problem("Select the person to remove first.")
             return
         person_id = self.people_model.row_at(row).id
-        if self.people_problem.attempt(lambda: delete_person(register, person_id)):
+        if delete_asked(register, "person", person_id, delete=delete_person,
+                        attempt=self.people_problem.attempt, parent=self):  # fmt: skip
             self.refresh()
 
     def _people_problem(self, message: str) -> None:

@@ -183,7 +183,6 @@ class UseCasesView(QWidget):
         self.model = UseCaseTableModel(self)
         self.table = record_table(self.model, "Use cases", self)
         size_columns(self.table, {1: 15, 2: 10, 3: 34, 4: 30, 5: 9, 6: 11}, stretch=(0,))
-        self.table.selectionModel().currentRowChanged.connect(self._table_row_changed)
 
         self.layouts = QTabWidget(self)
         self.layouts.setAccessibleName("Board or table")
@@ -196,6 +195,7 @@ class UseCasesView(QWidget):
         self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
                                  saved=self.use_case_saved.emit,
                                  attempt=self.problem.attempt)  # fmt: skip
+        self.shown.follow(self.table, self._show_detail)
         self.save_button = QPushButton("&Save use case", self)
         self.save_button.setAccessibleName("Save use case")
         self.save_button.clicked.connect(self.save)
@@ -322,10 +322,7 @@ class UseCasesView(QWidget):
     def refresh(self) -> None:
         register = self._register
         rows = list_use_cases(register) if register else []
-        if self.shown.id is not None and self.shown.id not in {r.id for r in rows}:
-            self.shown.id = None
-        if self.shown.id is None and rows:
-            self.shown.id = self._first_on_board(rows)
+        self.shown.keep_listed([row.id for row in rows], lambda: self._first_on_board(rows))
         self._fill_board(rows)
         self.model.set_rows(rows)
         organisations = list_organisations(register) if register else []
@@ -369,11 +366,6 @@ class UseCasesView(QWidget):
     def _card_changed(self, current: QListWidgetItem | None, _previous: object) -> None:
         if current is not None:
             self.select_use_case(current.data(ID_ROLE))
-
-    def _table_row_changed(self, current: object, _previous: object) -> None:
-        row = self.table.currentIndex().row()
-        if row >= 0:
-            self.select_use_case(self.model.row_at(row).id)
 
     def _highlight(self) -> None:
         for cards in self.columns.values():
@@ -428,7 +420,7 @@ class UseCasesView(QWidget):
 
     def new_use_case(self) -> None:
         self.detail_tabs.setCurrentIndex(0)
-        self.shown.new(self._show_detail)
+        self.shown.new(self.table, self._show_detail)
 
     def save(self) -> bool:
         return self.shown.save(self._register)

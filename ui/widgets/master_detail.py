@@ -2,28 +2,35 @@
 
 The organisations, use cases, assessments and meetings views list records beside a `RecordForm`
 over the one shown. Each keeps a `ShownRecord` for it, built from the `app` functions that write
-that kind of record; the view still lists, selects and draws. A delete is asked first
+that kind of record; it follows the list's current row, keeps the record shown while it is still
+listed, and starts a new one; the view still lists and draws. A delete is asked first
 (`DeleteQuestion`), saying what goes with the record; one that would leave other records
-referring to it is refused before anything is asked.
+referring to it is refused before anything is asked. The views' other deletes (a person, a
+paper, a decision) ask the same way (`delete_asked`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from app.dependants import Deletion, what_goes_with
 from app.register import Register
 from app.wording import kind_names
 from ui.errors import DeleteQuestion
+from ui.models.record_table import ID_ROLE
 from ui.widgets.record_form import RecordForm
+from ui.widgets.wrapped_text import WrappedText
 
 Attempt = Callable[[Callable[[], object]], bool]
 """Does a write and shows its refusal; True when it went through (`ProblemLabel.attempt`)."""
+
+HEADING_WIDTH = 200
+"""The width a record's heading asks for; a longer title wraps (the pane decides its width)."""
 
 
 @dataclass(frozen=True)
@@ -46,9 +53,42 @@ def delete_question(deletion: Deletion) -> tuple[str, str]:
     return f"Delete {one}", f"Delete {one} “{deletion.name}”{going}?"
 
 
+def delete_asked(register: Register, kind: str, record_id: str, *,
+                 delete: Callable[[Register, str], object], attempt: Attempt,
+                 parent: QWidget) -> bool:  # fmt: skip
+    """Delete a record of `kind` with `delete` once the person agrees; True when it was deleted.
+
+    What goes with it is read first, as the delete reads it, so a refusal (the record is gone,
+    or others refer to it) goes to `attempt` and nothing is asked; both on this thread, as the
+    views' writes are. The question is asked over `parent`.
+    """
+    planned: list[Deletion] = []
+    if not attempt(lambda: planned.append(what_goes_with(register, kind, record_id))):
+        return False
+    if not DeleteQuestion.ask(parent, *delete_question(planned[0])):
+        return False
+    return attempt(lambda: delete(register, record_id))
+
+
+def still_listed(shown: str | None, listed: Sequence[str],
+                 first: Callable[[], str] | None = None) -> str | None:  # fmt: skip
+    """The record to show of those `listed`: `shown` while it is listed, else the first.
+
+    The first is `first()` when given (asked only when some are listed), else the first listed;
+    None when none is listed.
+    """
+    if shown is not None and shown in listed:
+        return shown
+    if not listed:
+        return None
+    return first() if first is not None else listed[0]
+
+
 class ShownRecord:
     """Which record a list-and-form view shows in its form (`id`, None for a new one).
 
+    `follow` keeps it the record of the list's current row; `keep_listed` keeps it while it
+    is listed, else shows the first, rather than an empty form; `new` starts an empty form.
     `save` writes the form and keeps the saved record shown: the view refreshes (the list has
     changed), then `saved` is told its id. `delete` asks first, then deletes the shown record
     and the view refreshes with none shown (its refresh then shows the first). A refused save
@@ -73,9 +113,35 @@ class ShownRecord:
         self._saved = saved
         self._attempt = attempt or form.attempt
 
-    def new(self, show: Callable[[], None], first: str | None = None) -> None:
-        """Show an empty form for a new record, the cursor in `first` (else its first field)."""
+    def follow(self, table: QAbstractItemView, show: Callable[[], object]) -> None:
+        """Show the record of `table`'s current row whenever it changes (none for no row).
+
+        The table's model gives each row's record id (`ID_ROLE`), as a `RecordTableModel` does.
+        """
+
+        def changed(current: QModelIndex, _previous: QModelIndex) -> None:
+            self.id = str(current.data(ID_ROLE)) if current.isValid() else None
+            show()
+
+        table.selectionModel().currentRowChanged.connect(changed)
+
+    def keep_listed(self, listed: Sequence[str],
+                    first: Callable[[], str] | None = None) -> str | None:  # fmt: skip
+        """Keep the shown record while it is `listed`, else show the first; returns it.
+
+        The first is `first()` when given, else the first listed (see `still_listed`).
+        """
+        self.id = still_listed(self.id, listed, first)
+        return self.id
+
+    def new(self, table: QAbstractItemView, show: Callable[[], object],
+            first: str | None = None) -> None:  # fmt: skip
+        """Show an empty form for a new record, the cursor in `first` (else its first field).
+
+        No row of `table` stays current, so that a click on the one shown before shows it again.
+        """
         self.id = None
+        clear_current(table)
         show()
         self.form.editors[first or next(iter(self.form.editors))].setFocus()
 
@@ -103,28 +169,27 @@ class ShownRecord:
     def delete(self, register: Register | None) -> None:
         """Delete the shown record once the person agrees (nothing is shown for a new one).
 
-        What goes with it is read first, as the delete reads it, so a refusal asks nothing;
-        both on this thread, as the views' writes are.
+        Asked as `delete_asked` asks: a refusal is said and nothing asked.
         """
         shown = self.id
         if register is None or shown is None:
             return
-        planned: list[Deletion] = []
-        kind = self._writers.kind
-        if not self._attempt(lambda: planned.append(what_goes_with(register, kind, shown))):
-            return
-        if not DeleteQuestion.ask(self.form, *delete_question(planned[0])):
-            return
-        if self._attempt(lambda: self._writers.delete(register, shown)):
+        if delete_asked(register, self._writers.kind, shown, delete=self._writers.delete,
+                        attempt=self._attempt, parent=self.form):  # fmt: skip
             self.id = None
             self._refresh()
 
 
-def record_heading(name: str, parent: QWidget) -> QLabel:
-    """The bold heading over the form: the shown record's title, or "New …" (set by the view)."""
-    heading = QLabel(parent)
-    heading.setAccessibleName(name)
-    heading.setWordWrap(True)
+def record_heading(name: str, parent: QWidget) -> WrappedText:
+    """The bold heading over the form: the shown record's title, or "New …" (set by the view).
+
+    A long title wraps, inside a word too long for a line as well (a name pasted without
+    spaces), instead of widening the form's pane or being cut off. It can be selected and
+    copied with the mouse, but is no Tab stop.
+    """
+    heading = WrappedText("", name, preferred_width=HEADING_WIDTH)
+    heading.setParent(parent)
+    heading.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
     font = heading.font()
     font.setPointSizeF(font.pointSizeF() * 1.3)
     font.setBold(True)

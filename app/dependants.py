@@ -47,6 +47,8 @@ PART_OF: dict[str, str] = {
 """Kinds of record that are part of another, by the field naming the record they belong to."""
 
 SHOWN = 3
+DECISION_SHOWN = 60
+"""Characters of what was decided that name a decision."""
 """How many records a refusal names before saying how many more there are."""
 
 # How a refusal words each reference: what the record is to those holding it, and what to do.
@@ -142,7 +144,8 @@ class Deletion:
 
     entity: str
     id: str
-    name: str
+    name: str  # its short name: "Paper A"
+    label: str  # in full, to ask about it: "Paper A: Annual review of the protocol"
     records: tuple[Going, ...]  # the records that are part of it, by kind, those there are
     links: tuple[OwnLink, ...]
 
@@ -188,7 +191,8 @@ def _live(session: Session, entity: str, record_id: str | None) -> Any:
 def _names(session: Session, entity: str, record_id: str) -> tuple[str, str]:
     """A record's short name and its full label, as the history names it.
 
-    A meeting is named as an import's cells name it (body, date); a paper by its letter.
+    A meeting is named as an import's cells name it (body, date); a paper by its letter; a
+    decision by the start of what was decided; a benefit by what it measures.
     """
     row: Any = session.get(model_for(entity), record_id)
     if entity == "meeting" and isinstance(row, MeetingRecord):
@@ -196,6 +200,11 @@ def _names(session: Session, entity: str, record_id: str) -> tuple[str, str]:
         body = session.get(GovernanceBodyRecord, row.body_id) if row.body_id else None
         name = meeting_label((body.name if body else None) or "", row.meeting_date) or "Meeting"
         return name, name
+    if entity == "decision" and row is not None and row.decision:
+        said = " ".join(row.decision.split())
+        return (said if len(said) <= DECISION_SHOWN else said[: DECISION_SHOWN - 1] + "…"), said
+    if entity == "benefit" and row is not None and row.measure:
+        return row.measure, row.measure
     if entity == "paper" and row is not None and row.letter:
         name = f"Paper {row.letter}"
         return name, f"{name}: {row.subject}" if row.subject else name
@@ -357,7 +366,7 @@ def plan_deletion(session: Session, entity: str, record_id: str) -> Deletion:
         one = kind_names(entity)[0]
         who = "they" if entity == "person" else "it"
         raise NotFoundError(f"That {one} no longer exists ({who} may have been deleted).")
-    name = _names(session, entity, record_id)[0]
+    name, label = _names(session, entity, record_id)
     records = _parts(session, entity, record_id)
     links = _own_links(session, entity, record_id)
     going = {(entity, record_id)} | {(g.entity, i) for g in records for i in g.ids}
@@ -368,7 +377,7 @@ def plan_deletion(session: Session, entity: str, record_id: str) -> Deletion:
         dangling.extend(d for d in found if (d.entity, d.id) not in going)
     if dangling:
         raise InUseError(_refusal(session, entity, name, dangling))
-    return Deletion(entity, record_id, name, tuple(records), tuple(links))
+    return Deletion(entity, record_id, name, label, tuple(records), tuple(links))
 
 
 def what_goes_with(register: Register, entity: str, record_id: str) -> Deletion:

@@ -313,8 +313,19 @@ def test_a_paper_a_decision_cites_is_refused(register: Register, spring_board: s
         "Change or remove those decisions first."
     )
     update_decision(register, decision, {"paper_id": None})
+    going = what_goes_with(register, "paper", paper)
+    assert (going.name, going.label) == ("Paper A", "Paper A: Agreements for approval")
     delete_paper(register, paper)
     assert list_papers(register, spring_board) == []
+
+
+def test_a_decision_is_named_by_what_was_decided(register: Register, spring_board: str) -> None:
+    said = "Approve   the hospital discharge agreement for a further year, subject to its DPIA"
+    decision = add_decision(register, spring_board, {"decision": said})
+    going = what_goes_with(register, "decision", decision)
+    assert going.label == " ".join(said.split())
+    assert going.name == "Approve the hospital discharge agreement for a further year…"
+    assert len(going.name) == 60
 
 
 # ---------------------------------------------------------------------- assessments, use cases

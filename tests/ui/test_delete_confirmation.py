@@ -42,7 +42,13 @@ from app.organisations import (
     list_people,
 )
 from app.register import Register
-from app.use_cases import link_agreement, list_use_cases
+from app.use_cases import (
+    add_benefit,
+    create_use_case,
+    link_agreement,
+    list_benefits,
+    list_use_cases,
+)
 from db.models import OperationRecord
 from tests.fast_keys import PASSPHRASE
 from ui.errors import chose_delete, delete_box, undo_hint
@@ -333,6 +339,13 @@ def _meeting_and_a_decision(register: Register) -> tuple[str, str]:
     return meeting, list_decisions(register, meeting)[0].id
 
 
+def _use_case_and_a_benefit(register: Register) -> tuple[str, str]:
+    use_case = create_use_case(register, {"title": "Frailty register"})
+    for measure in ("Falls admissions", "Days in hospital"):
+        add_benefit(register, use_case, {"measure": measure})
+    return use_case, list_benefits(register, use_case)[0].id
+
+
 def _people_problem(view: Any) -> str:
     return str(view.people_problem.text())
 
@@ -347,10 +360,15 @@ REMOVALS = {
                       _people_problem, "Delete person “Sam Patel”?"),
     "paper": Removal(MeetingsView, "paper", _meeting_and_paper_a, "select_meeting", "papers",
                      "paper_model", "delete_paper_button", _parts_of(list_papers),
-                     _problem_line, "Delete paper “Paper A”?"),
+                     _problem_line, "Delete paper “Paper A: Agreements for approval”?"),
     "decision": Removal(MeetingsView, "decision", _meeting_and_a_decision, "select_meeting",
                         "decisions", "decision_model", "delete_decision_button",
-                        _parts_of(list_decisions), _problem_line),
+                        _parts_of(list_decisions), _problem_line,
+                        "Delete decision “Approved the falls agreement”?"),
+    "benefit": Removal(UseCasesView, "benefit", _use_case_and_a_benefit, "select_use_case",
+                       "benefits", "benefit_model", "delete_benefit_button",
+                       _parts_of(list_benefits), _problem_line,
+                       "Delete benefit “Days in hospital”?"),
 }  # fmt: skip
 
 

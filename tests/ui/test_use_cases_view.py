@@ -135,3 +135,16 @@ def test_table_and_locking(qtbot: QtBot, register: Register) -> None:
     assert view.model.rowCount() == 0
     assert all(cards.count() == 0 for cards in view.columns.values())
     assert not view.new_button.isEnabled() and view.current_id() is None
+
+
+def test_a_long_unbroken_title_is_broken_on_its_card_not_cut_off(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from ui.widgets.cards import TITLE_LINES, _title_lines
+
+    font = QFont()
+    width = 200
+    lines = _title_lines("Frailty" * 30, font, width)  # 210 letters, no space
+    assert len(lines) == TITLE_LINES
+    assert all(QFontMetrics(font).horizontalAdvance(line) <= width for line in lines)
+    assert lines[0].startswith("FrailtyFrailty") and lines[-1].endswith("…")

@@ -53,6 +53,7 @@ from ui.widgets.master_detail import (
     RecordWriters,
     ShownRecord,
     clear_current,
+    delete_asked,
     record_heading,
     select_row,
 )
@@ -466,7 +467,8 @@ class UseCasesView(QWidget):
             self._show_problem("Select the benefit to remove first.")
             return
         benefit_id = self.benefit_model.row_at(row).id
-        if self.problem.attempt(lambda: delete_benefit(register, benefit_id)):
+        if delete_asked(register, "benefit", benefit_id, delete=delete_benefit,
+                        attempt=self.problem.attempt, parent=self):  # fmt: skip
             self._show_detail()
 
     def save_partners(self) -> None:

@@ -8,7 +8,16 @@ a dot of the card's colour, so that the colour is never the only sign.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen, QTextLayout
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPen,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 10
@@ -25,8 +34,14 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 def _title_lines(text: str, font: QFont, width: int) -> list[str]:
-    """`text` broken into lines `width` wide; the last kept line elided when there are more."""
+    """`text` broken into lines `width` wide; the last kept line elided when there are more.
+
+    A word too long for a line is broken inside (a long unbroken title would be cut off).
+    """
     layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    layout.setTextOption(option)
     layout.beginLayout()
     lines: list[str] = []
     while True:

@@ -50,7 +50,7 @@ def delete_question(deletion: Deletion) -> tuple[str, str]:
     """The title and text asking to delete a record, with what goes with it."""
     one = kind_names(deletion.entity)[0]
     going = f" and its {deletion.takes}" if deletion.takes else ""
-    return f"Delete {one}", f"Delete {one} “{deletion.name}”{going}?"
+    return f"Delete {one}", f"Delete {one} “{deletion.label}”{going}?"
 
 
 def delete_asked(register: Register, kind: str, record_id: str, *,

@@ -9,6 +9,8 @@ from pathlib import Path, PureWindowsPath
 
 import platformdirs
 
+from app.errors import FolderError, RegisterError, RegisterExistsError
+
 APP_NAME = "InformationSharingRegister"
 APP_AUTHOR = "ISR"
 
@@ -47,17 +49,105 @@ def unused_register_dir(name: str) -> Path:
     """A folder for a new register called `name` that holds nothing yet ("Name 2"… if needed)."""
     first = default_register_dir(name)
     candidate, number = first, 2
-    while holds_files(candidate):
+    while _taken(candidate):
         candidate = first.with_name(f"{first.name} {number}")
         number += 1
     return candidate
 
 
-def holds_files(folder: Path) -> bool:
-    """Whether `folder` is there and is not an empty folder."""
-    if not folder.is_dir():
-        return folder.exists()
-    return any(folder.iterdir())
+def _taken(folder: Path) -> bool:
+    """Whether something is at `folder` that a new register cannot go in (the offer skips it).
+
+    Only what is there is skipped: a folder above that cannot be read would refuse every name,
+    so that name is offered, and the check on creating says why it cannot be used.
+    """
+    try:
+        os.lstat(folder)
+    except OSError:
+        return False
+    try:
+        check_new_register_dir(folder)
+    except RegisterError:
+        return True
+    return False
+
+
+_WHOLE_PATH_EXAMPLE = r"C:\Registers\Board" if os.name == "nt" else "~/Registers/Board"
+
+
+def path_from_text(text: str) -> Path:
+    """The folder a person typed, as a whole path: spaces around it go, `~` and `~name` expand.
+
+    Raises `FolderError` when nothing is typed, when `~name` names no user of this computer, or
+    when the text is only part of a path (it would land wherever the app happened to start).
+    """
+    typed = text.strip()
+    if not typed:
+        raise FolderError("Choose or type a folder.")
+    try:
+        path = Path(typed).expanduser()
+    except RuntimeError as exc:  # no such user, or no home folder known at all
+        home = Path(typed).parts[0]
+        why = (
+            "this computer gives no home folder for '~'"
+            if home == "~"
+            else f"'{home}' is not a user on this computer"
+        )
+        raise FolderError(f"Write the folder's whole path; {why}.") from exc
+    if not path.is_absolute():
+        raise FolderError(
+            f"Write the folder's whole path, such as {_WHOLE_PATH_EXAMPLE}, not '{typed}'."
+        )
+    return path
+
+
+def check_folder(path: Path) -> None:
+    """Refuse `path` as a folder when it, or the nearest folder above it that is there, is a file.
+
+    A folder that is not there yet is fine: it is made when it is needed.
+    """
+    try:
+        for candidate in (path, *path.parents):
+            if candidate.exists():
+                if not candidate.is_dir():
+                    raise FolderError(
+                        f"{display_path(candidate)} is a file, not a folder. "
+                        "Choose or type a folder."
+                    )
+                return
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def check_new_register_dir(path: Path) -> None:
+    """Refuse a folder a new register cannot be made in: it must be a new or an empty folder.
+
+    The one rule for the command line, joining and the desktop: a register already there keeps
+    its own refusal (`RegisterExistsError`); a file, a folder holding anything else and a folder
+    that cannot be read are refused (`FolderError`), each saying why.
+    """
+    check_folder(path)
+    try:
+        if not path.is_dir():
+            return  # new: made with the register
+        if (path / KEY_FILE).exists() or (path / DB_FILE).exists():
+            raise RegisterExistsError(path)
+        if any(path.iterdir()):
+            raise FolderError(
+                f"{display_path(path)} already holds files. "
+                "Choose a new or empty folder for the register."
+            )
+    except OSError as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: Path, exc: OSError) -> FolderError:
+    shown = display_path(path)
+    if isinstance(exc, PermissionError):
+        return FolderError(
+            f"Cannot open {shown}: permission denied. Choose a folder you can open, or a new one."
+        )
+    return FolderError(f"Cannot read {shown}: {exc.strerror or exc}. Choose another folder.")
 
 
 _NOT_IN_NAMES = frozenset('<>:"/\\|?*')

@@ -30,7 +30,6 @@ from app.errors import (
     DamagedDatabaseError,
     NotARegisterError,
     NothingToUndoError,
-    RegisterExistsError,
     RegisterLockedError,
     StorageError,
 )
@@ -51,7 +50,7 @@ from app.oplog import (
     operations_for,
     value_before,
 )
-from app.paths import DB_FILE, KEY_FILE, LOCK_FILE, network_reason
+from app.paths import DB_FILE, KEY_FILE, LOCK_FILE, check_new_register_dir, network_reason
 from db import migrate
 from db.engine import DatabaseKeyError, open_engine, session_factory, shrink_wal
 from db.models import BatchRecord, MetaRecord, OperationRecord
@@ -230,8 +229,7 @@ class Register:
         keys.check_passphrase(passphrase)
         path = Path(path)
         _refuse_network(path)
-        if (path / KEY_FILE).exists() or (path / DB_FILE).exists():
-            raise RegisterExistsError(path)
+        check_new_register_dir(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -27,7 +27,7 @@ from typing import Any
 from app import agreements, backups, keys
 from app.domain import AGREEMENT_FIELD_LABELS, SPEC_FIELDS, SPEC_KEYS, Agreement, format_uk_date
 from app.errors import FieldProblem, NotFoundError, RegisterError, ValidationError
-from app.paths import KEY_FILE, log_dir
+from app.paths import KEY_FILE, check_new_register_dir, log_dir
 from app.register import Changes, Register
 from app.values import parse_field_text
 from app.wording import plural
@@ -85,6 +85,7 @@ def _new_passphrase(args: argparse.Namespace) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    check_new_register_dir(Path(args.register))  # before a passphrase is typed for nothing
     passphrase = read_passphrase(args, "Passphrase for the new register (12+ characters): ")
     register = Register.create(Path(args.register), passphrase, name=args.name, author=args.author)
     with register:
@@ -95,6 +96,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import build_demo
 
+    check_new_register_dir(Path(args.register))
     passphrase = read_passphrase(args, "Passphrase for the demo register (12+ characters): ")
     name = args.name or "Demo partnership"
     with Register.create(Path(args.register), passphrase, name=name, author=args.author) as reg:

@@ -58,7 +58,10 @@ def cmd_share(args: argparse.Namespace) -> int:
 
 def cmd_join(args: argparse.Namespace) -> int:
     from app import sync
+    from app.paths import check_folder, check_new_register_dir
 
+    check_folder(Path(args.share_dir))  # before a passphrase is typed for nothing
+    check_new_register_dir(Path(args.register))
     passphrase = read_passphrase(
         args, "Passphrase for this device's copy of the register (12+ characters): "
     )

@@ -115,6 +115,26 @@ class _Failure:
         print(f"screenshots: {message_for(exc)}", file=sys.stderr)
 
 
+LOCAL_APP_DATA_OVERRIDE = "WIN_PD_OVERRIDE_LOCAL_APPDATA"
+"""platformdirs reads the Windows local app data folder (user data) from here, if set."""
+
+
+def home_environment(folder: Path) -> dict[str, str | None]:
+    """The environment that makes `folder` the home folder on each system (None: unset).
+
+    Linux and macOS read HOME, and the XDG_* folders follow it once unset. On Windows
+    `Path.home()` reads USERPROFILE, and platformdirs asks the system for the local app data
+    folder unless told otherwise.
+    """
+    xdg = ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
+    return {
+        "HOME": str(folder),
+        "USERPROFILE": str(folder),
+        LOCAL_APP_DATA_OVERRIDE: str(folder / "AppData" / "Local"),
+        **dict.fromkeys(xdg),
+    }
+
+
 @contextlib.contextmanager
 def home_in(folder: Path) -> Iterator[None]:
     """Make `folder` the home folder for a while, so that no path of this machine is pictured.
@@ -122,19 +142,32 @@ def home_in(folder: Path) -> Iterator[None]:
     The register, its settings and the files the screens show all live under it, and are
     shown starting with `~`, as a person's own would be.
     """
-    names = ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
-    saved = {name: os.environ.get(name) for name in names}
-    for name in names[1:]:
-        os.environ.pop(name, None)
-    os.environ["HOME"] = str(folder)
+    changes = home_environment(folder)
+    saved = {name: os.environ.get(name) for name in changes}
+    _set_environment(changes)
     try:
         yield
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        _set_environment(saved)
+
+
+def _set_environment(values: dict[str, str | None]) -> None:
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def inside(path: Path, folder: Path) -> Path:
+    """`path`, once it is known to be inside `folder`; else stop before anything is written.
+
+    An older platformdirs, or a system that ignores the home folder set, would otherwise put
+    the demo register in the person's own data folder.
+    """
+    if not path.resolve().is_relative_to(folder.resolve()):
+        raise RuntimeError(f"screenshots: {path} is not inside {folder}; nothing was written")
+    return path
 
 
 def take_all(out: Path) -> list[Path]:
@@ -143,7 +176,7 @@ def take_all(out: Path) -> list[Path]:
     app.setStyle("Fusion")
     shots = Shooter(out)
     with tempfile.TemporaryDirectory(prefix="isr-screenshots-") as temp, home_in(Path(temp)):
-        folder = default_register_dir("Demo partnership")
+        folder = inside(default_register_dir("Demo partnership"), Path(temp))
         folder.mkdir(parents=True)  # listed as a recent register that is there
         settings = Settings(Path(temp) / "settings.ini")
         settings.set(AUTHOR_NAME, "Priya Shah")  # who the demo's changes and conflicts name

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.paths import check_folder
 from app.register import Register
 from app.sync import crypto
 from app.sync import format as fmt
@@ -407,6 +408,7 @@ def share(register: Register, share_dir: Path, name: str | None = None) -> SyncS
             f"This register is shared already, in {state.share}. A register is shared once."
         )
     share_dir = Path(share_dir).absolute()
+    check_folder(share_dir)  # a file given as the shared folder is not "unreachable"
     try:
         share_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -462,6 +464,7 @@ def join(
     checking the fingerprint, and the next sync unseals the key and pulls everything.
     """
     share_dir = Path(share_dir).absolute()
+    check_folder(share_dir)  # a file given as the shared folder is not "unreachable"
     store = FolderStore(share_dir)
     store.check()
     doc, _, register_id = read_identity(store)

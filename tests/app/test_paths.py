@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -14,7 +15,6 @@ from app.paths import (
     NAME_MOST,
     default_register_dir,
     display_path,
-    holds_files,
     portable_name,
     unused_register_dir,
 )
@@ -68,14 +68,28 @@ def test_a_new_register_is_offered_a_folder_nothing_uses_yet(data_dir: Path) -> 
     assert unused_register_dir("Northshire") == data_dir / "Northshire 4"
 
 
-def test_holds_files_tells_an_empty_or_missing_folder_from_a_used_one(tmp_path: Path) -> None:
-    assert not holds_files(tmp_path / "missing")
-    (tmp_path / "empty").mkdir()
-    assert not holds_files(tmp_path / "empty")
-    (tmp_path / "empty" / "a").mkdir()
-    assert holds_files(tmp_path / "empty")
-    (tmp_path / "file").write_text("x")
-    assert holds_files(tmp_path / "file")
+def test_a_folder_that_cannot_be_read_is_passed_over(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    theirs = data_dir / "Northshire"
+    theirs.mkdir(parents=True)
+    listing = Path.iterdir
+
+    def iterdir(self: Path):  # type: ignore[no-untyped-def]
+        if self == theirs:  # as for a folder of another user (tests may run as root)
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return listing(self)
+
+    monkeypatch.setattr(Path, "iterdir", iterdir)
+    assert unused_register_dir("Northshire") == data_dir / "Northshire 2"
+
+
+def test_a_data_folder_that_is_a_file_is_offered_once_not_searched_forever(
+    data_dir: Path,
+) -> None:
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    data_dir.write_text("a file where the data folder should be")
+    assert unused_register_dir("Northshire") == data_dir / "Northshire"
 
 
 @pytest.mark.skipif(os.name == "nt", reason="Windows shows whole paths")

@@ -176,3 +176,26 @@ def test_loading_the_command_line_sets_its_objects_aside_and_keeps_collection_as
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("command", ["init", "demo", "join"])
+def test_a_folder_in_use_is_refused_before_the_passphrase_is_asked(
+    tmp_path: Path, command: str
+) -> None:
+    """No passphrase given: were it asked for first, the refusal would be about the passphrase."""
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "notes.txt").write_text("minutes")
+    share = tmp_path / "share.txt"
+    share.write_text("not a folder")
+    if command == "join":
+        done = isr("join", str(share), str(tmp_path / "mine"), "--name", "Sam", passphrase=None)
+        said = "share.txt is a file, not a folder"
+    else:
+        done = isr(command, str(full), passphrase=None)
+        said = "full already holds files. Choose a new or empty folder"
+    assert done.returncode == 1
+    assert said in done.stderr and "passphrase" not in done.stderr.lower()
+    assert "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "share.txt"]
+    assert [p.name for p in full.iterdir()] == ["notes.txt"]

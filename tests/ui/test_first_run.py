@@ -79,7 +79,7 @@ def test_a_folder_that_holds_files_is_refused_before_anything_is_made(
     dialog.repeat.setText("correct horse battery")
     dialog._check_and_accept()
     assert dialog.error.text() == (
-        "That folder already holds files. Choose a new or empty folder for the register."
+        "~/Documents already holds files. Choose a new or empty folder for the register."
     )
     assert dialog.result() != dialog.DialogCode.Accepted
     assert sorted(p.name for p in documents.iterdir()) == ["minutes.docx"]

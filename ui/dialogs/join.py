@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app import sync
 from app.errors import RegisterError
 from app.keys import check_passphrase
-from app.paths import display_path, unused_register_dir
+from app.paths import check_new_register_dir, display_path, unused_register_dir
 from app.sync import JoinResult
 from ui.errors import message_for
 from ui.widgets.modal import run_modal
@@ -110,7 +110,7 @@ class JoinDialog(QDialog):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
         return edit
 
-    def _browse_row(self, edit: QLineEdit, text: str, accessible: str,
+    def _browse_row(self, edit: PathEdit, text: str, accessible: str,
                     title: str) -> QHBoxLayout:  # fmt: skip
         button = QPushButton(text)
         button.setAccessibleName(accessible)
@@ -218,9 +218,8 @@ class JoinDialog(QDialog):
         if not self._folder_chosen:
             self.folder.setText(display_path(self._default_folder(text)))
 
-    def _browse(self, edit: QLineEdit, title: str) -> None:
-        start = str(Path(edit.text().strip()).expanduser())
-        chosen = QFileDialog.getExistingDirectory(self, title, start)
+    def _browse(self, edit: PathEdit, title: str) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, title, edit.start_folder())
         if not chosen:
             return
         if edit is self.share:
@@ -236,6 +235,11 @@ class JoinDialog(QDialog):
             return "Choose the shared folder an admin shared the register in."
         if not self.folder.text().strip():
             return "Choose a folder on this computer for this device's copy."
+        try:
+            self.share.path()  # read only: the shared folder is looked at off the GUI thread
+            check_new_register_dir(self.folder.path())
+        except RegisterError as exc:
+            return exc.message
         if not self.name.text().strip():
             return "Give your name and device (e.g. 'Sam Patel, laptop') so the admin knows you."
         if self.passphrase.text() != self.repeat.text():
@@ -258,8 +262,7 @@ class JoinDialog(QDialog):
         self._show_problem(problem)
         if problem:
             return
-        share = Path(self.share.text().strip()).expanduser()
-        folder = Path(self.folder.text().strip()).expanduser()
+        share, folder = self.share.path(), self.folder.path()  # whole paths: `problem` checked
         name, passphrase = self.name.text().strip(), self.passphrase.text()
         author = self.author or name.split(",")[0].strip()
         self._set_busy(True)

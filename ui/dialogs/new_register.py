@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import RegisterError
 from app.keys import check_passphrase
-from app.paths import display_path, holds_files, unused_register_dir
+from app.paths import check_new_register_dir, display_path, unused_register_dir
 from ui.widgets.modal import run_modal
 from ui.widgets.path_edit import PathEdit
 from ui.widgets.record_form import ProblemLabel
@@ -100,7 +100,7 @@ class NewRegisterDialog(QDialog):
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Folder for the register",
-                                                  str(self._chosen_folder()))  # fmt: skip
+                                                  self.folder.start_folder())  # fmt: skip
         if chosen:
             self.folder.setText(display_path(Path(chosen)))
             self._folder_chosen = True
@@ -110,15 +110,14 @@ class NewRegisterDialog(QDialog):
         if not self._folder_chosen:
             self.folder.setText(display_path(unused_register_dir(name.strip() or "register")))
 
-    def _chosen_folder(self) -> Path:
-        return Path(self.folder.text().strip()).expanduser()
-
     def problem(self) -> str:
         """Return what stops the register being created, or ''."""
         if not self.folder.text().strip():
             return "Choose a folder for the register."
-        if holds_files(self._chosen_folder()):
-            return "That folder already holds files. Choose a new or empty folder for the register."
+        try:
+            check_new_register_dir(self.folder.path())
+        except RegisterError as exc:
+            return exc.message
         if self.passphrase.text() != self.repeat.text():
             return "The two passphrases are not the same."
         try:
@@ -134,7 +133,7 @@ class NewRegisterDialog(QDialog):
             self.accept()
 
     def answer(self) -> NewRegisterAnswer:
-        folder = self._chosen_folder()
+        folder = self.folder.path()  # a whole path once `problem` says nothing is wrong
         return NewRegisterAnswer(folder, self.name.text().strip() or folder.name,
                                  self.passphrase.text())  # fmt: skip
 

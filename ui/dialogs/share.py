@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import RegisterError
 from app.sync import JoinRequest
 from ui.dialogs.join import FingerprintLabel
 from ui.models.sync_models import iso_when_text
@@ -68,6 +69,7 @@ class ShareDialog(QDialog):
         note.setWordWrap(True)
         self.error = QLabel("")
         self.error.setStyleSheet("color: #b00020;")
+        self.error.setWordWrap(True)  # a message may quote a long path
         self.error.setAccessibleName("Problem")
         self.error.hide()
         buttons = QDialogButtonBox(
@@ -88,13 +90,18 @@ class ShareDialog(QDialog):
         self.resize(600, 260)
 
     def _browse(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(self, "Shared folder", self.folder.text())
+        chosen = QFileDialog.getExistingDirectory(self, "Shared folder",
+                                                  self.folder.start_folder())  # fmt: skip
         if chosen:
             self.folder.setText(chosen)
 
     def problem(self) -> str:
         if not self.folder.text().strip():
             return "Choose the folder on the network drive to share the register in."
+        try:
+            self.folder.path()  # read only: a network drive is looked at off the GUI thread
+        except RegisterError as exc:
+            return exc.message
         if not self.name.text().strip():
             return "Give your name and device so that colleagues know who approves them."
         return ""
@@ -107,7 +114,7 @@ class ShareDialog(QDialog):
             self.accept()
 
     def answer(self) -> ShareAnswer:
-        return ShareAnswer(Path(self.folder.text().strip()).expanduser(), self.name.text().strip())
+        return ShareAnswer(self.folder.path(), self.name.text().strip())  # `problem` checked it
 
     @classmethod
     def ask(cls, parent: QWidget | None, folder: str = "", name: str = "") -> ShareAnswer | None:

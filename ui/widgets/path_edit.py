@@ -1,4 +1,4 @@
-"""A line edit for a folder's path that shows the path from its start.
+"""A line edit for a folder's path: shown from its start, read one way.
 
 `QLineEdit.setText` leaves the cursor at the end, so a long path in a narrow field shows only
 its last folders and hides the drive and share it lives on, which is what a person checks.
@@ -6,7 +6,12 @@ its last folders and hides the drive and share it lives on, which is what a pers
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QLineEdit, QWidget
+
+from app.errors import RegisterError
+from app.paths import path_from_text
 
 
 def show_start(edit: QLineEdit) -> None:
@@ -25,3 +30,17 @@ class PathEdit(QLineEdit):
     def setText(self, text: str | None) -> None:
         super().setText(text)
         show_start(self)
+
+    def path(self) -> Path:
+        """The folder typed, as a whole path (`~` expanded).
+
+        Raises `FolderError` (a `RegisterError`) saying what is wrong with what is typed.
+        """
+        return path_from_text(self.text())
+
+    def start_folder(self) -> str:
+        """Where a folder picker opens: the folder typed, or '' (its own choice) if none is."""
+        try:
+            return str(self.path())
+        except RegisterError:
+            return ""

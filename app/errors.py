@@ -79,7 +79,8 @@ class NetworkPathError(RegisterError):
         super().__init__(
             f"A register cannot be kept at {path}: {why}. A database on a network drive can be "
             "corrupted when two computers use it at once. Keep the register on this computer "
-            "and share it through the network drive with 'isr share' instead."
+            "and share it through the network drive instead (File › Share in the app, or "
+            "'isr share' on the command line)."
         )
 
 

@@ -33,21 +33,28 @@ class WorkbookNameError(RegisterError):
     """A workbook (an export, a report) asked to be written under a name that cannot be one."""
 
 
-def check_workbook_path(path: Path, what: str) -> Path:
+def check_workbook_path(path: Path, what: str, example: str = "Register.xlsx") -> Path:
     """Refuse a name an Excel workbook cannot be written under, before any work is done.
 
-    `what` says which workbook, to begin the message: "An export", "A report".
+    `what` says which workbook, to begin the message ("An export", "A report"); `example` is a
+    name to suggest when a folder was given. The folder it goes in must be there.
     """
     path = Path(path)
     if path.is_dir():
         raise WorkbookNameError(
             f"{display_path(path)} is a folder: give the workbook a name in it, e.g. "
-            f"{display_path(path / 'Register.xlsx')}. Nothing was written."
+            f"{display_path(path / example)}. Nothing was written."
         )
     if path.suffix.lower() != ".xlsx":
         raise WorkbookNameError(
             f"{what} is an Excel workbook: give it a name ending in .xlsx, not "
             f"'{path.name}'. Nothing was written."
+        )
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        said = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise WorkbookNameError(
+            f"{display_path(folder)} {said}: choose a folder for the workbook. Nothing was written."
         )
     return path
 

@@ -9,7 +9,7 @@ from pathlib import Path, PureWindowsPath
 
 import platformdirs
 
-from app.errors import FolderError, RegisterError, RegisterExistsError
+from app.errors import FolderError, NetworkPathError, RegisterError, RegisterExistsError
 
 APP_NAME = "InformationSharingRegister"
 APP_AUTHOR = "ISR"
@@ -72,14 +72,20 @@ def _taken(folder: Path) -> bool:
     return False
 
 
-_WHOLE_PATH_EXAMPLE = r"C:\Registers\Board" if os.name == "nt" else "~/Registers/Board"
+LOCAL_EXAMPLE = r"C:\Registers\Board" if os.name == "nt" else "~/Registers/Board"
+"""A whole path to a folder on this computer, to show how one is written."""
+SHARED_EXAMPLE = (
+    r"\\server\share\Board register" if os.name == "nt" else "/mnt/share/Board register"
+)
+"""A whole path to a folder on the network drive, to show how one is written."""
 
 
-def path_from_text(text: str) -> Path:
+def path_from_text(text: str, example: str = LOCAL_EXAMPLE) -> Path:
     """The folder a person typed, as a whole path: spaces around it go, `~` and `~name` expand.
 
     Raises `FolderError` when nothing is typed, when `~name` names no user of this computer, or
-    when the text is only part of a path (it would land wherever the app happened to start).
+    when the text is only part of a path (it would land wherever the app happened to start);
+    `example` shows how a whole path is written.
     """
     typed = text.strip()
     if not typed:
@@ -95,9 +101,7 @@ def path_from_text(text: str) -> Path:
         )
         raise FolderError(f"Write the folder's whole path; {why}.") from exc
     if not path.is_absolute():
-        raise FolderError(
-            f"Write the folder's whole path, such as {_WHOLE_PATH_EXAMPLE}, not '{typed}'."
-        )
+        raise FolderError(f"Write the folder's whole path, such as {example}, not '{typed}'.")
     return path
 
 
@@ -124,8 +128,10 @@ def check_new_register_dir(path: Path) -> None:
 
     The one rule for the command line, joining and the desktop: a register already there keeps
     its own refusal (`RegisterExistsError`); a file, a folder holding anything else and a folder
-    that cannot be read are refused (`FolderError`), each saying why.
+    that cannot be read are refused (`FolderError`), each saying why. A network location is
+    refused first, from the path alone, before anything there is read (`NetworkPathError`).
     """
+    refuse_network(path)
     check_folder(path)
     try:
         if not path.is_dir():
@@ -204,6 +210,13 @@ def _windows_drive_is_remote(drive: str) -> bool:
     drive_remote = 4
     kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined,unused-ignore]
     return bool(kernel32.GetDriveTypeW(drive + "\\") == drive_remote)
+
+
+def refuse_network(path: Path) -> None:
+    """Refuse a register folder on a network location (`NetworkPathError`), saying why."""
+    reason = network_reason(path)
+    if reason is not None:
+        raise NetworkPathError(display_path(path), reason)
 
 
 def network_reason(path: Path, mounts: Iterable[Mount] | None = None) -> str | None:

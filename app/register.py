@@ -50,7 +50,7 @@ from app.oplog import (
     operations_for,
     value_before,
 )
-from app.paths import DB_FILE, KEY_FILE, LOCK_FILE, check_new_register_dir, network_reason
+from app.paths import DB_FILE, KEY_FILE, LOCK_FILE, check_new_register_dir, refuse_network
 from db import migrate
 from db.engine import DatabaseKeyError, open_engine, session_factory, shrink_wal
 from db.models import BatchRecord, MetaRecord, OperationRecord
@@ -75,14 +75,6 @@ def default_author() -> str:
         return getpass.getuser()
     except (KeyError, OSError):
         return "unknown"
-
-
-def _refuse_network(path: Path) -> None:
-    from app.errors import NetworkPathError
-
-    reason = network_reason(path)
-    if reason is not None:
-        raise NetworkPathError(path, reason)
 
 
 class Changes:
@@ -228,7 +220,6 @@ class Register:
         """Create a new, empty register in the folder `path` (made if missing)."""
         keys.check_passphrase(passphrase)
         path = Path(path)
-        _refuse_network(path)
         check_new_register_dir(path)
         try:
             path.mkdir(parents=True, exist_ok=True)
@@ -269,7 +260,7 @@ class Register:
     ) -> Register:
         """Open the register in folder `path` with its passphrase (or a remembered key)."""
         path = Path(path)
-        _refuse_network(path)
+        refuse_network(path)
         if not (path / KEY_FILE).exists():
             raise NotARegisterError(path, KEY_FILE)
         if not (path / DB_FILE).exists():

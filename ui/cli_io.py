@@ -41,9 +41,9 @@ def _print_plan(plan: ImportPlan, mapping_lines: list[str]) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.files import check_workbook_path
     from app.importing import (
         ImportOptions,
+        check_report_path,
         commit_import,
         inspect_file,
         plan_import,
@@ -53,7 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     )
     from app.importing.reading import SpreadsheetError
 
-    report = None if args.report is None else check_workbook_path(Path(args.report), "A report")
+    report = None if args.report is None else check_report_path(Path(args.report))
     path = Path(args.file)
     # Read and check the whole file before the register is opened, so that a damaged file
     # leaves the register folder exactly as it was.

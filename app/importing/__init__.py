@@ -32,6 +32,7 @@ from app.importing.reading import (
 from app.importing.workbook import (
     SheetInfo,
     WorkbookInfo,
+    check_report_path,
     inspect_file,
     open_workbook,
     plan_register_workbook,
@@ -66,5 +67,6 @@ __all__ = [
     "propose_mapping",
     "read_table",
     "save_profile",
+    "check_report_path",
     "write_report",
 ]

@@ -143,6 +143,11 @@ def plan_register_workbook(
                        progress=progress, cancel=cancel)  # fmt: skip
 
 
+def check_report_path(path: Path) -> Path:
+    """Refuse a name the import report cannot be written under, before any work is done."""
+    return check_workbook_path(path, "A report", "Import report.xlsx")
+
+
 def write_report(plan: ImportPlan, path: Path) -> None:
     """An xlsx listing every rejected row with its reasons, and every warning."""
     from openpyxl import Workbook  # type: ignore[import-untyped,unused-ignore]
@@ -167,7 +172,7 @@ def write_report(plan: ImportPlan, path: Path) -> None:
         warnings.append([problem.sheet, problem.row, problem.column, problem.message])
     buffer = io.BytesIO()
     book.save(buffer)
-    write_atomically(check_workbook_path(path, "A report"), buffer.getvalue())
+    write_atomically(check_report_path(path), buffer.getvalue())
 
 
 def _bold(sheet: object, values: list[str], font: type) -> list[object]:

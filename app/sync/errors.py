@@ -15,10 +15,23 @@ class ShareUnreachableError(SyncError):
     """The shared folder cannot be reached (network drive offline, folder moved)."""
 
     def __init__(self, where: object, detail: str = "") -> None:
+        self.where, self.detail = where, detail
         extra = f" ({detail})" if detail else ""
         super().__init__(
             f"The shared folder {where} is not reachable{extra}. Check that the network drive "
             "is connected; changes made meanwhile are kept and sent at the next sync."
+        )
+
+
+class JoinUnreachableError(SyncError):
+    """The shared folder to join cannot be reached: there is nothing of this device's to keep."""
+
+    def __init__(self, unreachable: ShareUnreachableError) -> None:
+        extra = f" ({unreachable.detail})" if unreachable.detail else ""
+        super().__init__(
+            f"The shared folder {unreachable.where} is not reachable{extra}. Check that the "
+            "network drive is connected and that this is the folder the register was shared in, "
+            "then ask to join again. Nothing was made on this computer."
         )
 
 

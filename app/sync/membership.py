@@ -24,10 +24,12 @@ from app.sync.errors import (
     BadSignatureError,
     DamagedError,
     ForkError,
+    JoinUnreachableError,
     MembershipError,
     NotAMemberError,
     NotSharedError,
     RollbackError,
+    ShareUnreachableError,
     UnknownSignerError,
 )
 from app.sync.state import SyncState
@@ -412,8 +414,6 @@ def share(register: Register, share_dir: Path, name: str | None = None) -> SyncS
     try:
         share_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        from app.sync.errors import ShareUnreachableError
-
         raise ShareUnreachableError(share_dir, exc.strerror or str(exc)) from exc
     store = FolderStore(share_dir)
     store.check()
@@ -466,7 +466,10 @@ def join(
     share_dir = Path(share_dir).absolute()
     check_folder(share_dir)  # a file given as the shared folder is not "unreachable"
     store = FolderStore(share_dir)
-    store.check()
+    try:
+        store.check()
+    except ShareUnreachableError as exc:  # nothing of this device's waits to be sent yet
+        raise JoinUnreachableError(exc) from exc
     doc, _, register_id = read_identity(store)
     if not name.strip():
         raise MembershipError("Give this device a name (e.g. 'Sam Patel, laptop') with --name.")

@@ -40,3 +40,17 @@ def test_disk_errors_say_what_to_do_and_where_from_home(code: int, words: str) -
     message = storage_error(OSError(code, "raw"), Path.home() / "Exports" / "r.xlsx").message
     assert words in message
     assert "~/Exports/r.xlsx" in message.replace("\\", "/")
+
+
+def test_a_workbook_name_is_checked_before_any_work(tmp_path: Path) -> None:
+    from app.files import WorkbookNameError, check_workbook_path
+
+    (tmp_path / "notes.txt").write_text("minutes")
+    with pytest.raises(WorkbookNameError, match="nosuch does not exist: choose a folder"):
+        check_workbook_path(tmp_path / "nosuch" / "out.xlsx", "An export")
+    with pytest.raises(WorkbookNameError, match="notes.txt is a file, not a folder"):
+        check_workbook_path(tmp_path / "notes.txt" / "out.xlsx", "An export")
+    with pytest.raises(WorkbookNameError, match=r"e\.g\. .*Import report\.xlsx"):
+        check_workbook_path(tmp_path, "A report", "Import report.xlsx")
+    assert check_workbook_path(tmp_path / "out.xlsx", "An export") == tmp_path / "out.xlsx"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 
@@ -12,22 +11,7 @@ from app.errors import FolderError, RegisterError, RegisterExistsError
 from app.paths import check_new_register_dir, display_path, path_from_text
 from app.register import Register
 from tests.fast_keys import FAST_KDF, PASSPHRASE
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
-
-
-def unreadable(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    """Listing `folder` is refused, as for a folder of another user (tests may run as root)."""
-    listing = Path.iterdir
-
-    def iterdir(self: Path):  # type: ignore[no-untyped-def]
-        if self == folder:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return listing(self)
-
-    monkeypatch.setattr(Path, "iterdir", iterdir)
+from tests.register_helpers import files_in, unreadable
 
 
 def test_a_new_or_empty_folder_takes_a_register(tmp_path: Path) -> None:

@@ -191,6 +191,9 @@ def test_a_folder_in_use_is_refused_before_the_passphrase_is_asked(
     if command == "join":
         done = isr("join", str(share), str(tmp_path / "mine"), "--name", "Sam", passphrase=None)
         said = "share.txt is a file, not a folder"
+    elif command == "demo":  # a network drive: refused from the path alone
+        done = isr("demo", "//server/share/Board", passphrase=None)
+        said = "is a network (UNC) path"
     else:
         done = isr(command, str(full), passphrase=None)
         said = "full already holds files. Choose a new or empty folder"
@@ -199,3 +202,14 @@ def test_a_folder_in_use_is_refused_before_the_passphrase_is_asked(
     assert "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "share.txt"]
     assert [p.name for p in full.iterdir()] == ["notes.txt"]
+
+
+def test_joining_a_shared_folder_that_is_not_there_says_so_and_makes_nothing(
+    tmp_path: Path,
+) -> None:
+    done = isr("join", str(tmp_path / "nosuch"), str(tmp_path / "mine"), "--name", "Sam")
+    assert done.returncode == 1
+    assert "nosuch is not reachable (folder not found)" in done.stderr
+    assert "Nothing was made on this computer." in done.stderr
+    assert "sent at the next sync" not in done.stderr  # nothing of this device's waits
+    assert list(tmp_path.iterdir()) == []

@@ -20,7 +20,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
 
 from app.agreement_editing import set_links
 from app.agreements import find_agreement_id, update_agreement
@@ -49,8 +48,8 @@ from app.use_cases import (
     list_benefits,
     list_use_cases,
 )
-from db.models import OperationRecord
 from tests.fast_keys import PASSPHRASE
+from tests.register_helpers import operation_count
 from ui.errors import chose_delete, delete_box, undo_hint
 from ui.main_window import NAVIGATION
 from ui.views.assessments import AssessmentsView
@@ -63,11 +62,6 @@ from .conftest import Shown, open_window
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 LEFT = Qt.MouseButton.LeftButton
-
-
-def operation_count(register: Register) -> int:
-    with register.session() as session:
-        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
 
 
 def add_kent_police(register: Register) -> str:

@@ -5,7 +5,6 @@ Also: where the screenshots put their demo register (never in the person's own d
 
 from __future__ import annotations
 
-import errno
 import os
 import subprocess
 import sys
@@ -18,8 +17,9 @@ from pytestqt.qtbot import QtBot
 
 from app import paths
 from app.errors import FolderError
-from app.paths import APP_AUTHOR, APP_NAME, data_dir, display_path
+from app.paths import APP_AUTHOR, APP_NAME, SHARED_EXAMPLE, data_dir, display_path
 from tests.fast_keys import PASSPHRASE
+from tests.register_helpers import files_in, unreadable
 from ui.dialogs.join import JoinDialog
 from ui.dialogs.new_register import NewRegisterDialog
 from ui.dialogs.share import ShareDialog
@@ -51,18 +51,6 @@ def a_file(home: Path) -> Path:
 
 def file_said(path: Path) -> str:
     return f"{display_path(path)} is a file, not a folder. Choose or type a folder."
-
-
-def unreadable(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
-    """Listing `folder` is refused, as for a folder of another user (tests may run as root)."""
-    listing = Path.iterdir
-
-    def iterdir(self: Path):  # type: ignore[no-untyped-def]
-        if self == folder:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return listing(self)
-
-    monkeypatch.setattr(Path, "iterdir", iterdir)
 
 
 def pick_folder(monkeypatch: pytest.MonkeyPatch, answer: str) -> list[str]:
@@ -111,6 +99,17 @@ def test_a_new_register_in_the_home_of_nobody_is_refused_in_words(qtbot: QtBot, 
     dialog = new_register(qtbot, NOBODY)
     create(dialog)
     assert dialog.error.text() == NOBODY_SAID
+    assert dialog.result() != dialog.DialogCode.Accepted
+
+
+def test_a_new_register_on_a_network_drive_is_refused_before_it_is_made(
+    qtbot: QtBot, home: Path
+) -> None:
+    """Said in the dialog, from the path alone: nothing on the share is read or made."""
+    dialog = new_register(qtbot, "//server/share/Board")
+    create(dialog)
+    assert "is a network (UNC) path" in dialog.error.text()
+    assert "File › Share" in dialog.error.text()
     assert dialog.result() != dialog.DialogCode.Accepted
 
 
@@ -220,7 +219,9 @@ def test_a_refusal_quoting_a_long_path_wraps_in_the_share_dialog(qtbot: QtBot) -
         dialog.show()
     width = dialog.width()
     dialog.share_button.click()
-    assert dialog.error.text().startswith("Write the folder's whole path, such as ")
+    assert dialog.error.text().startswith(
+        f"Write the folder's whole path, such as {SHARED_EXAMPLE}, not "
+    )  # a folder on the network drive, as a shared folder is
     assert typed in dialog.error.text()
     qtbot.waitUntil(lambda: dialog.error.isVisible())
     assert dialog.width() == width  # the message wraps; the dialog does not grow
@@ -249,10 +250,6 @@ def isr_init(folder: Path) -> subprocess.CompletedProcess[str]:
         [sys.executable, "-m", "ui.cli", "init", str(folder)],
         capture_output=True, text=True, env=environ, stdin=subprocess.DEVNULL, timeout=120,
     )  # fmt: skip
-
-
-def files_in(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
 
 
 def test_the_command_line_refuses_a_used_folder_or_a_file_and_makes_nothing(

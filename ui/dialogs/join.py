@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from app import sync
 from app.errors import RegisterError
 from app.keys import check_passphrase
-from app.paths import check_new_register_dir, display_path, unused_register_dir
+from app.paths import SHARED_EXAMPLE, check_new_register_dir, display_path, unused_register_dir
 from app.sync import JoinResult
 from ui.errors import message_for
 from ui.widgets.modal import run_modal
@@ -122,7 +122,7 @@ class JoinDialog(QDialog):
 
     def _build_form(self, share: str, name: str) -> QWidget:
         page = QWidget()
-        self.share = PathEdit(share)
+        self.share = PathEdit(share, example=SHARED_EXAMPLE)
         self.share.setAccessibleName("Shared folder on the network drive")
         self.share.setPlaceholderText("the folder an admin shared the register in")
         self.share.textEdited.connect(self._share_edited)

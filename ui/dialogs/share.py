@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import RegisterError
+from app.paths import SHARED_EXAMPLE
 from app.sync import JoinRequest
 from ui.dialogs.join import FingerprintLabel
 from ui.models.sync_models import iso_when_text
@@ -40,7 +41,7 @@ class ShareDialog(QDialog):
     def __init__(self, parent: QWidget | None, folder: str = "", name: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Share this register")
-        self.folder = PathEdit(folder)
+        self.folder = PathEdit(folder, example=SHARED_EXAMPLE)
         self.folder.setAccessibleName("Shared folder on the network drive")
         self.folder.setPlaceholderText("an empty folder on the partnership's network drive")
         browse = QPushButton("&Browse…")

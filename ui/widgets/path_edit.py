@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.errors import RegisterError
-from app.paths import path_from_text
+from app.paths import LOCAL_EXAMPLE, path_from_text
 
 
 def show_start(edit: QLineEdit) -> None:
@@ -22,8 +22,10 @@ def show_start(edit: QLineEdit) -> None:
 class PathEdit(QLineEdit):
     """A folder's path: a path put in shows from its start; the tooltip holds the whole path."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, text: str = "", parent: QWidget | None = None, *,
+                 example: str = LOCAL_EXAMPLE) -> None:  # fmt: skip
         super().__init__(parent)
+        self._example = example  # how a whole path is written, for a refusal
         self.textChanged.connect(self.setToolTip)
         self.setText(text)
 
@@ -36,7 +38,7 @@ class PathEdit(QLineEdit):
 
         Raises `FolderError` (a `RegisterError`) saying what is wrong with what is typed.
         """
-        return path_from_text(self.text())
+        return path_from_text(self.text(), self._example)
 
     def start_folder(self) -> str:
         """Where a folder picker opens: the folder typed, or '' (its own choice) if none is."""

@@ -13,11 +13,17 @@ from app.agreements import (
     create_agreement_in,
     update_agreement_in,
 )
+from app.dependants import delete_in
 from app.errors import FieldProblem, NotFoundError, ValidationError
 from app.history import field_label
 from app.register import Changes, Register
 from app.values import parse_uk_date
-from db.models import AgreementAssessmentLink, AgreementRecord, AgreementUseCaseLink
+from db.models import (
+    AgreementAssessmentLink,
+    AgreementRecord,
+    AgreementUseCaseLink,
+    DataItemRecord,
+)
 
 ITEM_DATE_FIELDS = ("last_received", "next_due")
 ITEM_EDIT_FIELDS = (
@@ -71,14 +77,17 @@ def save_agreement(
     """Create or update an agreement with its data items in one batch; returns its id.
 
     Validation runs against the agreement as it will be saved, items included, and raises
-    `ValidationError` (with the problems per field) before anything is written.
+    `ValidationError` (with the problems per field) before anything is written. Removing a data
+    item another record needs (an assessment) refuses the whole save with `InUseError`.
     """
     deleted = list(deleted_item_ids)
     reference = str(values.get("reference") or "").strip()
 
     def build(changes: Changes) -> str:
         for item_id in deleted:
-            changes.delete("data_item", item_id)
+            record = changes.session.get(DataItemRecord, item_id)
+            if record is not None and record.is_live:  # else removed meanwhile (a sync): as wanted
+                delete_in(changes, "data_item", item_id)
         for item in items:
             if item.item_id is not None:
                 for name, value in _item_values(item.values).items():
@@ -125,10 +134,13 @@ def add_lawful_basis(register: Register, agreement_id: str, values: Mapping[str,
 
 
 def remove_record(register: Register, entity: str, record_id: str, label: str) -> None:
-    """Delete a party or a lawful basis (undoable like every change)."""
+    """Delete a party or a lawful basis (undoable like every change).
+
+    A party goes with its sign-offs; it is refused (`InUseError`) while a lawful basis names it.
+    """
     if entity not in ("party", "lawful_basis"):
         raise ValueError(f"the editor does not remove {entity} records")
-    register.write(label, lambda c: c.delete(entity, record_id))
+    register.write(label, lambda c: delete_in(c, entity, record_id))
 
 
 def set_links(

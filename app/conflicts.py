@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import stamp_datetime
+from app.dependants import delete_in, restore_in
 from app.domain import format_uk_date
 from app.oplog import DEAD_KINDS, OpKind, decode_value
 from app.register import Changes, Register
@@ -54,8 +55,8 @@ class FieldConflict:
 class RevivedRecord:
     """A record deleted on one device and edited after that on another.
 
-    Keep it (undelete) or delete it again; the `value` of a version is False for the deletion
-    and the edited value for an edit.
+    Keep it (undeleted with what its deletion took) or delete it again; the `value` of a version
+    is False for the deletion and the edited value for an edit.
     """
 
     entity: str
@@ -156,7 +157,9 @@ def resolve_conflict(register: Register, conflict: Conflict, chosen_value: Any) 
     """Settle a conflict in one batch.
 
     For a field, `chosen_value` becomes its value, superseding every version. For a revived
-    record, True keeps the record (undelete) and False deletes it again.
+    record, True keeps the record with what its deletion took (its parts, its own links), and
+    False deletes it again as any delete does: with its parts, and refused (`InUseError`, nothing
+    written) while a record added elsewhere meanwhile refers to it.
     """
     if isinstance(conflict, FieldConflict):
 
@@ -170,9 +173,9 @@ def resolve_conflict(register: Register, conflict: Conflict, chosen_value: Any) 
 
     def settle_record(changes: Changes) -> None:
         if chosen_value:
-            changes.undelete(conflict.entity, conflict.record_id)
+            restore_in(changes, conflict.entity, conflict.record_id)
         else:
-            changes.delete(conflict.entity, conflict.record_id)
+            delete_in(changes, conflict.entity, conflict.record_id)
 
     label = "Keep" if chosen_value else "Delete"
     register.write(f"{label} {conflict.entity} edited after its deletion", settle_record)

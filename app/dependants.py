@@ -4,15 +4,20 @@ The references are found from the models' foreign keys, so a new kind of record 
 another is covered without a change here. A record that is part of another (a party of an
 agreement, a person of an organisation, a paper of a meeting) goes with it when it is deleted, and
 is named by it when it stands in the way: an organisation is "a party to 2 agreements", not
-"referred to by 2 parties". Links belong to their left end (an agreement's linked use cases are the
-agreement's, a use case's partners are the use case's): deleting the left end unlinks them,
-deleting the right end is refused while they are live.
+"referred to by 2 parties". A part that refers to another part of the same record is named by
+itself: removing a party a lawful basis names is refused naming the lawful basis. Links belong to
+their left end (an agreement's linked use cases are the agreement's, a use case's partners are the
+use case's): deleting the left end unlinks them, deleting the right end is refused while they are
+live (a data item an assessment needs, an assessment an agreement is linked to).
+
+Restoring (settling a conflict by keeping a deleted record) brings back what its deletion took
+with it, and nothing else the same batch deleted.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,51 +26,77 @@ from sqlalchemy.orm import Session
 
 from app.errors import InUseError, NotFoundError
 from app.history import record_label, record_name
-from app.oplog import link_id, model_for
-from app.register import Changes, Register
+from app.oplog import (
+    CHUNK,
+    DEAD_KINDS,
+    LINK_SEPARATOR,
+    Operation,
+    batch_operations,
+    link_id,
+    model_for,
+)
+from app.register import Changes, Register, write_inverse
 from app.wording import count_of, kind_names, meeting_label
-from db.models import ENTITY_RECORDS, GovernanceBodyRecord, LinkRecord, MeetingRecord
+from db.models import (
+    ENTITY_RECORDS,
+    GovernanceBodyRecord,
+    LawfulBasisRecord,
+    LinkRecord,
+    MeetingRecord,
+    OperationRecord,
+    OrganisationRecord,
+    PartyRecord,
+    RecordStateRecord,
+)
 
-PART_OF: dict[str, str] = {
-    "person": "organisation_id",
-    "party": "agreement_id",
-    "lawful_basis": "agreement_id",
-    "data_item": "agreement_id",
-    "checklist": "agreement_id",
-    "checklist_answer": "checklist_id",
-    "compliance_review": "agreement_id",
-    "sign_off": "agreement_id",
-    "attachment": "agreement_id",
-    "incident": "agreement_id",
-    "dpia": "agreement_id",
-    "dpia_risk": "dpia_id",
-    "paper": "meeting_id",
-    "decision": "meeting_id",
-    "benefit": "use_case_id",
-    "device": "member_id",
+PART_OF: dict[str, tuple[str, ...]] = {
+    "person": ("organisation_id",),
+    "party": ("agreement_id",),
+    "lawful_basis": ("agreement_id",),
+    "data_item": ("agreement_id",),
+    "checklist": ("agreement_id",),
+    "checklist_answer": ("checklist_id",),
+    "compliance_review": ("agreement_id",),
+    "sign_off": ("agreement_id", "party_id"),
+    "attachment": ("agreement_id",),
+    "incident": ("agreement_id",),
+    "dpia": ("agreement_id",),
+    "dpia_risk": ("dpia_id",),
+    "paper": ("meeting_id",),
+    "decision": ("meeting_id",),
+    "benefit": ("use_case_id",),
+    "device": ("member_id",),
 }
-"""Kinds of record that are part of another, by the field naming the record they belong to."""
+"""Kinds of record that are part of another, by the fields naming the records they belong to.
+
+The first names the record a part is known by; a part of two goes with either (a party's sign-off
+goes with the party, and with the agreement).
+"""
 
 SHOWN = 3
-DECISION_SHOWN = 60
-"""Characters of what was decided that name a decision."""
 """How many records a refusal names before saying how many more there are."""
 
+NAME_SHOWN = 60
+"""Characters of a long text that name a record: what a decision decided, a basis's purpose."""
+
 # How a refusal words each reference: what the record is to those holding it, and what to do.
+# In what to do, {them} is "that agreement" for one holder and "them" for several; {those} is
+# "that agreement" or "those agreements".
 _RELATIONS: dict[tuple[str, str], tuple[str, str]] = {
-    ("party", "organisation_id"): ("is a party to {}", "Remove it from them first."),
+    ("party", "organisation_id"): ("is a party to {}", "Remove it from {them} first."),
     ("party", "signatory_id"): (
         "is the signatory of a party to {}",
-        "Choose another signatory for them first.",
+        "Choose another signatory for {them} first.",
     ),
     ("sign_off", "signed_by_id"): (
         "signed a party's sign-off of {}",
-        "Change who signed those sign-offs first.",
+        "Change who signed for {them} first.",
     ),
-    ("agreement", "owner_id"): ("is the owner of {}", "Choose another owner for them first."),
+    ("lawful_basis", "party_id"): ("is named in {}", "Remove {those} first."),
+    ("agreement", "owner_id"): ("is the owner of {}", "Choose another owner for {them} first."),
     ("agreement", "approval_meeting_id"): (
         "approved {}",
-        "Change the approval meeting of those agreements first.",
+        "Change the approval meeting of {those} first.",
     ),
     ("compliance_review", "meeting_id"): (
         "received the compliance reviews of {}",
@@ -73,21 +104,29 @@ _RELATIONS: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("use_case", "lead_organisation_id"): (
         "leads {}",
-        "Choose another lead organisation for them first.",
+        "Choose another lead organisation for {them} first.",
     ),
     ("use_case_partner", "right_id"): (
         "is a partner in {}",
-        "Remove it from their partners first.",
+        "Remove it from the partners of {those} first.",
     ),
-    ("agreement_use_case", "right_id"): ("is linked to {}", "Unlink it from them first."),
-    ("agreement_assessment", "right_id"): ("is linked to {}", "Unlink it from them first."),
-    ("decision", "paper_id"): (
-        "is cited by decisions of {}",
+    ("agreement_use_case", "right_id"): ("is linked to {}", "Unlink it from {them} first."),
+    ("agreement_assessment", "right_id"): ("is linked to {}", "Unlink it from {them} first."),
+    ("assessment_data_item", "right_id"): (
+        "is needed by {}",
+        "Remove it from the data items needed by {those} first.",
+    ),
+    ("decision", "paper_id"): ("is cited by {}", "Change or remove {those} first."),
+    ("decision", "agreement_id"): (
+        "is the subject of decisions of {}",
         "Change or remove those decisions first.",
     ),
-    ("meeting", "body_id"): ("holds {}", "Delete them first."),
+    ("meeting", "body_id"): ("holds {}", "Delete {them} first."),
 }
-_ANY_RELATION = ("is referred to by {}", "Change or remove them first.")
+_ANY_RELATION = ("is referred to by {}", "Change or remove {them} first.")
+_NAMED_AFTER_IT = {("meeting", "body_id")}
+"""References whose holders are named after the record they refer to (a body's meetings, "Board,
+14/04/2026"): beside that record, the rest of the name names them ("14/04/2026")."""
 
 
 @dataclass(frozen=True)
@@ -188,11 +227,27 @@ def _live(session: Session, entity: str, record_id: str | None) -> Any:
     return row if row is not None and row.is_live else None
 
 
+def _shortened(text: str) -> tuple[str, str]:
+    """A long text as a name (its start) and as a label (whole), its spaces tidied."""
+    said = " ".join(text.split())
+    return (said if len(said) <= NAME_SHOWN else said[: NAME_SHOWN - 1] + "…"), said
+
+
+def _basis_words(basis: LawfulBasisRecord) -> str:
+    """What names a lawful basis: its purpose, else its Article 6 basis, else its gateway."""
+    if basis.purpose:
+        return basis.purpose
+    if basis.article_6:
+        return f"Article {basis.article_6}" if basis.article_6[0].isdigit() else basis.article_6
+    return basis.statutory_gateway or ""
+
+
 def _names(session: Session, entity: str, record_id: str) -> tuple[str, str]:
     """A record's short name and its full label, as the history names it.
 
-    A meeting is named as an import's cells name it (body, date); a paper by its letter; a
-    decision by the start of what was decided; a benefit by what it measures.
+    A meeting is named as an import's cells name it (body, date); a party by its organisation; a
+    paper by its letter; a decision by the start of what was decided; a lawful basis by its
+    purpose (or its Article 6 basis); a benefit by what it measures.
     """
     row: Any = session.get(model_for(entity), record_id)
     if entity == "meeting" and isinstance(row, MeetingRecord):
@@ -200,9 +255,14 @@ def _names(session: Session, entity: str, record_id: str) -> tuple[str, str]:
         body = session.get(GovernanceBodyRecord, row.body_id) if row.body_id else None
         name = meeting_label((body.name if body else None) or "", row.meeting_date) or "Meeting"
         return name, name
+    if isinstance(row, PartyRecord) and row.organisation_id:
+        organisation = session.get(OrganisationRecord, row.organisation_id)
+        if organisation is not None and organisation.name:
+            return organisation.name, organisation.name
     if entity == "decision" and row is not None and row.decision:
-        said = " ".join(row.decision.split())
-        return (said if len(said) <= DECISION_SHOWN else said[: DECISION_SHOWN - 1] + "…"), said
+        return _shortened(row.decision)
+    if isinstance(row, LawfulBasisRecord) and _basis_words(row):
+        return _shortened(_basis_words(row))
     if entity == "benefit" and row is not None and row.measure:
         return row.measure, row.measure
     if entity == "paper" and row is not None and row.letter:
@@ -213,11 +273,26 @@ def _names(session: Session, entity: str, record_id: str) -> tuple[str, str]:
     return name, f"{reference}: {title}" if reference and title else name
 
 
+def _owner_kind(entity: str) -> str | None:
+    """The kind of record a record of `entity` is part of and known by; None if a whole."""
+    return _target_of(entity, PART_OF[entity][0]) if entity in PART_OF else None
+
+
+def _known_by_itself(entity: str, field: str) -> bool:
+    """Whether a part referring through `field` is named by itself, not by what it is part of.
+
+    So it is when it refers to what it is part of (a person to their organisation) or to another
+    part of a record of that kind (a lawful basis to a party, a decision to a paper): the person
+    is then at that record already, and it is the part they need named.
+    """
+    return field in PART_OF[entity] or _owner_kind(_target_of(entity, field)) == _owner_kind(entity)
+
+
 def _holder(session: Session, entity: str, row: Any, field: str) -> tuple[str, str] | None:
     """The live record a person knows a referring row as; None when that record is gone.
 
     A link is known by its other end; a part of a record by the record it is part of (a party
-    by its agreement), unless it refers to that very record (a person to their organisation).
+    by its agreement), unless it is known by itself (see `_known_by_itself`).
     """
     model = model_for(entity)
     if issubclass(model, LinkRecord):
@@ -225,9 +300,9 @@ def _holder(session: Session, entity: str, row: Any, field: str) -> tuple[str, s
         kind, record_id = (left, row.left_id) if field == "right_id" else (right, row.right_id)
     else:
         kind, record_id = entity, row.id
-        if PART_OF.get(entity) != field:
-            while kind in PART_OF and (parent := getattr(row, PART_OF[kind])) is not None:
-                kind, record_id = _target_of(kind, PART_OF[kind]), parent
+        if entity in PART_OF and not _known_by_itself(entity, field):
+            while kind in PART_OF and (parent := getattr(row, PART_OF[kind][0])) is not None:
+                kind, record_id = _target_of(kind, PART_OF[kind][0]), parent
                 row = _live(session, kind, record_id)
                 if row is None:
                     return None
@@ -240,8 +315,8 @@ def _load_holders(session: Session, reference: Reference, rows: Sequence[Any]) -
     if issubclass(model, LinkRecord):
         left, right = model.__ends__
         kind, field = (left, "left_id") if reference.field == "right_id" else (right, "right_id")
-    elif reference.entity in PART_OF and PART_OF[reference.entity] != reference.field:
-        field = PART_OF[reference.entity]
+    elif reference.entity in PART_OF and not _known_by_itself(reference.entity, reference.field):
+        field = PART_OF[reference.entity][0]
         kind = _target_of(reference.entity, field)
     else:
         return []
@@ -282,22 +357,28 @@ def find_dependants(session: Session, entity: str, record_id: str) -> tuple[Depe
 
 
 def _parts(session: Session, entity: str, record_id: str) -> list[Going]:
-    """The live records that are part of a record, and theirs in turn, by kind."""
-    going: dict[str, list[str]] = {}
+    """The live records that are part of a record, and theirs in turn, by kind.
+
+    A part of two of them (a sign-off of the agreement and of its party) is counted once.
+    """
+    going: dict[str, dict[str, None]] = {}  # ids in the order found, each once
     waiting = [(entity, record_id)]
     while waiting:
         kind, owner = waiting.pop()
-        for part, field in PART_OF.items():
-            if _target_of(part, field) != kind:
-                continue
-            model = model_for(part)
-            ids = session.scalars(
-                select(model.id)
-                .where(getattr(model, field) == owner, model.is_live.is_(True))
-                .order_by(model.id)
-            ).all()
-            going.setdefault(part, []).extend(ids)
-            waiting.extend((part, i) for i in ids)
+        for part, fields in PART_OF.items():
+            for field in fields:
+                if _target_of(part, field) != kind:
+                    continue
+                model = model_for(part)
+                ids = session.scalars(
+                    select(model.id)
+                    .where(getattr(model, field) == owner, model.is_live.is_(True))
+                    .order_by(model.id)
+                ).all()
+                found = going.setdefault(part, {})
+                new = [i for i in ids if i not in found]
+                found.update(dict.fromkeys(new))
+                waiting.extend((part, i) for i in new)
     return [Going(kind, tuple(ids)) for kind, ids in going.items() if ids]
 
 
@@ -319,14 +400,22 @@ def _listed(names: Sequence[str]) -> str:
     """The first few names, and how many more: "A, B, C and 9 more"."""
     more = len(names) - SHOWN
     if more > 0:
-        return f"{', '.join(names[:SHOWN])} and {more} more"
+        return f"{', '.join(names[:SHOWN])} and {more:,} more"
     return _and(names)
+
+
+def _what_to_do(action: str, count: int, kind: str) -> str:
+    """What to do, agreeing with how many hold the record: "Unlink it from that agreement"."""
+    one, many = kind_names(kind)
+    if count == 1:
+        return action.format(them=f"that {one}", those=f"that {one}")
+    return action.format(them="them", those=f"those {many}")
 
 
 def _sentences(subject: str, again: str, dangling: Iterable[Dependant]) -> list[str]:
     """What one record is to the records holding it, and what to do: a pair of sentences each.
 
-    The first pair names the record as `subject`, the others as `again`.
+    The first pair names the record as `subject`, the others as `again` (its name).
     """
     relations: dict[tuple[str, str, str], dict[str, str]] = {}
     for d in dangling:
@@ -335,8 +424,11 @@ def _sentences(subject: str, again: str, dangling: Iterable[Dependant]) -> list[
     for (entity, field, kind), holders in relations.items():
         phrase, action = _RELATIONS.get((entity, field), _ANY_RELATION)
         names = sorted(holders.values(), key=str.lower)
+        if (entity, field) in _NAMED_AFTER_IT:
+            names = [name.removeprefix(f"{again}, ") for name in names]
         said = phrase.format(count_of(len(names), kind))
-        sentences.append(f"{again if sentences else subject} {said} ({_listed(names)}). {action}")
+        todo = _what_to_do(action, len(names), kind)
+        sentences.append(f"{again if sentences else subject} {said} ({_listed(names)}). {todo}")
     return sentences
 
 
@@ -400,3 +492,113 @@ def delete_in(changes: Changes, entity: str, record_id: str) -> Deletion:
         changes.unlink(link.entity, link.left, link.right)
     changes.delete(entity, record_id)
     return plan
+
+
+# ------------------------------------------------------------------------- restoring
+
+Key = tuple[str, str]
+"""A record: (kind, id)."""
+
+
+def restore_in(changes: Changes, entity: str, record_id: str) -> None:
+    """Undelete a record with the parts and own links its latest deletion took, in a batch.
+
+    Writes nothing for a record never deleted.
+    """
+    changes.apply_pending()
+    session = changes.session
+    deletion = latest_deletion(session, entity, record_id)
+    if deletion is None:
+        return
+    batch = batch_operations(session, deletion.batch_id)
+    write_inverse(changes, taken_with(session, (entity, record_id), batch))
+
+
+def latest_deletion(session: Session, entity: str, record_id: str) -> OperationRecord | None:
+    """The operation that deleted a record last, if any did."""
+    return session.scalars(
+        select(OperationRecord)
+        .where(
+            OperationRecord.entity == entity,
+            OperationRecord.record_id == record_id,
+            OperationRecord.kind.in_([str(kind) for kind in DEAD_KINDS]),
+        )
+        .order_by(
+            OperationRecord.hlc.desc(), OperationRecord.device.desc(), OperationRecord.op_id.desc()
+        )
+        .limit(1)
+    ).first()
+
+
+def taken_with(session: Session, record: Key, batch: Sequence[Operation]) -> list[Operation]:
+    """The deletes and unlinks of `batch` that took `record`, its parts and their own links.
+
+    Only those still in force: a record deleted again later, or undeleted since, is left out.
+    """
+    dead = [op for op in batch if op.kind in DEAD_KINDS]
+    owners = _owners(session, [op for op in dead if op.entity in PART_OF])
+    ours: dict[Key, bool] = {record: True}
+
+    def belongs(key: Key) -> bool:
+        if key not in ours:
+            ours[key] = any(belongs(owner) for owner in owners.get(key, ()))
+        return ours[key]
+
+    taken = [op for op in dead if belongs(_held_by(op))]
+    in_force = _in_force(session, taken)
+    return [op for op in taken if op.op_id in in_force]
+
+
+def _held_by(op: Operation) -> Key:
+    """The record an operation's target belongs with: a link's left end, else itself."""
+    model = model_for(op.entity)
+    if issubclass(model, LinkRecord):
+        return model.__ends__[0], op.record_id.split(LINK_SEPARATOR, 1)[0]
+    return op.entity, op.record_id
+
+
+def _owners(session: Session, ops: Iterable[Operation]) -> dict[Key, list[Key]]:
+    """The records each part deleted by `ops` is part of (a sign-off: its agreement and party)."""
+    owners: dict[Key, list[Key]] = {}
+    for kind, ids in _ids_by_kind(ops):
+        model: Any = model_for(kind)
+        fields = PART_OF[kind]
+        kinds = [_target_of(kind, field) for field in fields]
+        columns = [getattr(model, field) for field in fields]
+        for record_id, *held_by in session.execute(
+            select(model.id, *columns).where(model.id.in_(ids))
+        ):  # fmt: skip
+            owners[(kind, record_id)] = [
+                (owner_kind, owner)
+                for owner_kind, owner in zip(kinds, held_by, strict=True)
+                if owner is not None
+            ]
+    return owners
+
+
+def _in_force(session: Session, ops: Sequence[Operation]) -> set[str]:
+    """Those of `ops` still the latest deletion of their record, and not undone since."""
+    states: dict[Key, RecordStateRecord] = {}
+    for kind, ids in _ids_by_kind(ops):
+        rows = session.scalars(
+            select(RecordStateRecord).where(
+                RecordStateRecord.entity == kind, RecordStateRecord.record_id.in_(ids)
+            )
+        )
+        states.update({(row.entity, row.record_id): row for row in rows})
+    in_force: set[str] = set()
+    for op in ops:
+        state = states.get((op.entity, op.record_id))
+        if state is not None and state.deleted_hlc == op.hlc and (state.alive_hlc or -1) < op.hlc:
+            in_force.add(op.op_id)
+    return in_force
+
+
+def _ids_by_kind(ops: Iterable[Operation]) -> Iterator[tuple[str, list[str]]]:
+    """The records `ops` target, by kind, a few hundred at a time (as SQLite limits a query)."""
+    by_kind: dict[str, list[str]] = {}
+    for op in ops:
+        by_kind.setdefault(op.entity, []).append(op.record_id)
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), CHUNK):
+            yield kind, ids[start : start + CHUNK]

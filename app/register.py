@@ -13,7 +13,7 @@ import getpass
 import logging
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -440,21 +440,29 @@ class Register:
 
     def _inverse(self, batch_id: str) -> Callable[[Changes], None]:
         def build(changes: Changes) -> None:
-            ops = batch_operations(changes.session, batch_id)
-            history = operations_for(changes.session, {(o.entity, o.record_id) for o in ops})
-            by_record: dict[tuple[str, str], list[Operation]] = {}
-            for op in history:
-                by_record.setdefault((op.entity, op.record_id), []).append(op)
-            for op in reversed(ops):
-                inverse = _INVERSE_KIND.get(op.kind)
-                if inverse is not None:
-                    changes.emit_raw(inverse, op.entity, op.record_id, EXISTS, inverse in
-                                     (OpKind.UNDELETE, OpKind.LINK))  # fmt: skip
-                else:
-                    old = value_before(by_record[(op.entity, op.record_id)], op, op.field)
-                    changes.emit_raw(OpKind.SET, op.entity, op.record_id, op.field, old)
+            write_inverse(changes, batch_operations(changes.session, batch_id))
 
         return build
+
+
+def write_inverse(changes: Changes, ops: Sequence[Operation]) -> None:
+    """Write, last first, the operations that undo `ops`: what undo writes, and restoring.
+
+    A delete is undone by an undelete, a link by an unlink (and back); a value set, by the
+    value it replaced.
+    """
+    history = operations_for(changes.session, {(o.entity, o.record_id) for o in ops})
+    by_record: dict[tuple[str, str], list[Operation]] = {}
+    for op in history:
+        by_record.setdefault((op.entity, op.record_id), []).append(op)
+    for op in reversed(ops):
+        inverse = _INVERSE_KIND.get(op.kind)
+        if inverse is not None:
+            changes.emit_raw(inverse, op.entity, op.record_id, EXISTS, inverse in
+                             (OpKind.UNDELETE, OpKind.LINK))  # fmt: skip
+        else:
+            old = value_before(by_record[(op.entity, op.record_id)], op, op.field)
+            changes.emit_raw(OpKind.SET, op.entity, op.record_id, op.field, old)
 
 
 _INVERSE_KIND = {

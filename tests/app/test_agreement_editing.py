@@ -1,15 +1,18 @@
-"""What the agreement editor saves: a data item's last received and next due dates."""
+"""What the agreement editor saves: data items' dates, and data items removed only when free."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 
 from app import agreements as ag
 from app.agreement_editing import ITEM_EDIT_FIELDS, ItemEdit, save_agreement
-from app.errors import ValidationError
+from app.assessments import create_assessment, link_data_item, unlink_data_item
+from app.errors import InUseError, ValidationError
 from app.register import Register
+from db.models import OperationRecord
 
 AGREEMENT = {"reference": "ISA-2026-020", "title": "Hospital discharge", "category": "personal"}
 
@@ -54,3 +57,43 @@ def test_an_unreadable_item_date_is_refused_with_its_field_and_saves_nothing(
         "A",
         None,
     )
+
+
+def operation_count(register: Register) -> int:
+    with register.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
+
+
+def test_a_save_removing_a_data_item_an_assessment_needs_is_refused_whole(
+    core_register: Register,
+) -> None:
+    register = core_register
+    agreement = save_agreement(register, None, AGREEMENT, [
+        ItemEdit(None, {"title": "Admissions"}), ItemEdit(None, {"title": "Discharges"}),
+    ])  # fmt: skip
+    admissions, discharges = (i.id for i in ag.get_agreement(register, agreement).items)
+    jsna = create_assessment(register, {"title": "Joint strategic needs assessment"})
+    link_data_item(register, jsna, discharges)
+    written = operation_count(register)
+
+    with pytest.raises(InUseError) as refused:  # and the rest of the save with it
+        save_agreement(register, agreement, {"title": "Changed"},
+                       [ItemEdit(admissions, {"title": "Admissions (daily)"})],
+                       deleted_item_ids=[discharges])  # fmt: skip
+    assert refused.value.message == (
+        "Discharges is needed by 1 assessment (Joint strategic needs assessment). "
+        "Remove it from the data items needed by that assessment first."
+    )
+    assert operation_count(register) == written
+    saved = ag.get_agreement(register, agreement)
+    assert (saved.title, [i.title for i in saved.items]) == (
+        "Hospital discharge", ["Admissions", "Discharges"],
+    )  # fmt: skip
+
+    unlink_data_item(register, jsna, discharges)
+    save_agreement(register, agreement, {}, [], deleted_item_ids=[discharges])
+    assert [i.title for i in ag.get_agreement(register, agreement).items] == ["Admissions"]
+    # removed meanwhile elsewhere (a sync): the save still goes through, the item stays gone
+    save_agreement(register, agreement, {"title": "Changed"}, [], deleted_item_ids=[discharges])
+    saved = ag.get_agreement(register, agreement)
+    assert (saved.title, [i.title for i in saved.items]) == ("Changed", ["Admissions"])

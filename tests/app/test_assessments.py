@@ -18,7 +18,7 @@ from app.assessments import (
     unlink_data_item,
     update_assessment,
 )
-from app.errors import NotFoundError, ValidationError
+from app.errors import InUseError, NotFoundError, ValidationError
 from app.register import Register
 from tests.fast_keys import FAST_KDF
 
@@ -62,7 +62,11 @@ def test_items_needed_by_two_assessments_are_shared(register: Register) -> None:
     unlink_data_item(register, jsna, demography)
     items = {i.title: i for i in needed_items(register, children)}
     assert not items["Demographic estimates"].shared
-    # a deleted data item is no longer needed by anyone
+    # a data item an assessment needs is not deleted; once none needs it, it is
+    with pytest.raises(InUseError, match="Deprivation indices is needed by 2 assessments"):
+        delete_data_item(register, deprivation)
+    for assessment in (jsna, children):
+        unlink_data_item(register, assessment, deprivation)
     delete_data_item(register, deprivation)
     assert [i.title for i in needed_items(register, jsna)] == []
     assert "Deprivation indices" not in [c.title for c in data_item_choices(register)]

@@ -1,8 +1,9 @@
 """Deletes that would leave live records referring to nothing are refused, saying what to change.
 
-Every delete of an organisation, person, meeting, paper, assessment or use case goes through
-`app.dependants`: what is part of the record goes with it, anything else that refers to it (or
-to one of its parts) stands in the way, and a refusal writes nothing.
+Every delete of an organisation, person, agreement, party, data item, governance body, meeting,
+paper, assessment or use case goes through `app.dependants`: what is part of the record goes with
+it, anything else that refers to it (or to one of its parts) stands in the way, and a refusal
+writes nothing.
 """
 
 from __future__ import annotations
@@ -15,9 +16,24 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from app.agreement_editing import remove_record, set_links
-from app.agreements import add_party, create_agreement, get_agreement, update_agreement
-from app.assessments import create_assessment, delete_assessment, list_assessments
+from app.agreement_editing import add_lawful_basis, remove_record, set_links
+from app.agreements import (
+    add_data_item,
+    add_party,
+    create_agreement,
+    delete_agreement,
+    delete_data_item,
+    get_agreement,
+    update_agreement,
+)
+from app.assessments import (
+    create_assessment,
+    delete_assessment,
+    link_data_item,
+    list_assessments,
+    needed_items,
+    unlink_data_item,
+)
 from app.dependants import find_dependants, what_goes_with
 from app.errors import InUseError, NotFoundError
 from app.meetings import (
@@ -25,6 +41,7 @@ from app.meetings import (
     add_paper,
     create_body,
     create_meeting,
+    delete_body,
     delete_meeting,
     delete_paper,
     list_decisions,
@@ -60,6 +77,10 @@ from tests.fast_keys import FAST_KDF, PASSPHRASE
 DELETES: dict[str, Callable[[Register, str], None]] = {
     "organisation": delete_organisation,
     "person": delete_person,
+    "agreement": delete_agreement,
+    "party": lambda register, party: remove_record(register, "party", party, "Remove party"),
+    "data_item": delete_data_item,
+    "governance_body": delete_body,
     "meeting": delete_meeting,
     "paper": delete_paper,
     "assessment": delete_assessment,
@@ -68,8 +89,12 @@ DELETES: dict[str, Callable[[Register, str], None]] = {
 """The delete of each kind of record the views and forms delete."""
 
 PARTS = {("person", "organisation_id"), ("paper", "meeting_id"), ("decision", "meeting_id"),
-         ("benefit", "use_case_id")}  # fmt: skip
-"""References from a record that is part of the one deleted: it goes with it."""
+         ("benefit", "use_case_id"), ("sign_off", "party_id"),
+         *((kind, "agreement_id") for kind in ("party", "lawful_basis", "data_item", "checklist",
+                                               "compliance_review", "sign_off", "attachment",
+                                               "incident", "dpia"))}  # fmt: skip
+"""References from a record that is part of the one deleted: it goes with it (a party's sign-off
+goes with the party, as it goes with the agreement)."""
 
 
 @pytest.fixture()
@@ -196,9 +221,10 @@ def test_an_organisation_whose_person_signs_for_a_party_is_refused(register: Reg
     before = (get_organisation(register, police), list_people(register, police))
     message = refused(register, lambda: delete_organisation(register, police))
     assert message == (
-        "Kent Police is a party to 1 agreement (ISA-2026-014). Remove it from them first. "
+        "Kent Police is a party to 1 agreement (ISA-2026-014). Remove it from that agreement "
+        "first. "
         "Sam Patel, one of the people of Kent Police, is the signatory of a party to 1 agreement "
-        "(ISA-2026-014). Choose another signatory for them first."
+        "(ISA-2026-014). Choose another signatory for that agreement first."
     )
     assert (get_organisation(register, police), list_people(register, police)) == before
 
@@ -210,7 +236,7 @@ def test_an_organisation_whose_person_signs_for_a_party_is_refused(register: Reg
     message = refused(register, lambda: delete_organisation(register, police))
     assert message == (
         "Sam Patel, one of the people of Kent Police, is the signatory of a party to 1 agreement "
-        "(ISA-2026-014). Choose another signatory for them first."
+        "(ISA-2026-014). Choose another signatory for that agreement first."
     )
     assert (get_organisation(register, police), list_people(register, police)) == before
 
@@ -230,8 +256,9 @@ def test_an_organisation_leading_and_partnering_use_cases_is_refused(register: R
     message = refused(register, lambda: delete_organisation(register, trust))
     assert message == (
         "Northshire Hospitals NHS Trust leads 1 use case (Hospital at home). Choose another lead "
-        "organisation for them first. Northshire Hospitals NHS Trust is a partner in 1 use case "
-        "(Frailty register). Remove it from their partners first."
+        "organisation for that use case first. Northshire Hospitals NHS Trust is a partner in 1 "
+        "use case "
+        "(Frailty register). Remove it from the partners of that use case first."
     )
     assert [p.id for p in get_use_case(register, partnered).partners] == [trust]
     assert get_use_case(register, led).lead_organisation_id == trust
@@ -257,7 +284,7 @@ def test_a_person_owning_an_agreement_is_refused_until_another_owns_it(register:
     message = refused(register, lambda: delete_person(register, priya))
     assert message == (
         "Priya Shah is the owner of 1 agreement (ISA-2026-002). "
-        "Choose another owner for them first."
+        "Choose another owner for that agreement first."
     )
     assert [p.id for p in list_people(register, county)] == [priya]
     update_agreement(register, isa, {"owner_id": None})
@@ -290,7 +317,7 @@ def test_a_meeting_an_agreement_was_approved_at_is_refused(
     message = refused(register, lambda: delete_meeting(register, spring_board))
     assert message == (
         "Information Sharing Board, 14/04/2026 approved 1 agreement (ISA-2026-040). Change the "
-        "approval meeting of those agreements first. Information Sharing Board, 14/04/2026 "
+        "approval meeting of that agreement first. Information Sharing Board, 14/04/2026 "
         "received the compliance reviews of 1 agreement (ISA-2026-040). Move those reviews to "
         "another meeting first."
     )
@@ -309,8 +336,7 @@ def test_a_paper_a_decision_cites_is_refused(register: Register, spring_board: s
     decision = add_decision(register, spring_board, {"decision": "Noted", "paper_id": paper})
     message = refused(register, lambda: delete_paper(register, paper))
     assert message == (
-        "Paper A is cited by decisions of 1 meeting (Information Sharing Board, 14/04/2026). "
-        "Change or remove those decisions first."
+        "Paper A is cited by 1 decision (Noted). Change or remove that decision first."
     )
     update_decision(register, decision, {"paper_id": None})
     going = what_goes_with(register, "paper", paper)
@@ -341,7 +367,7 @@ def test_an_assessment_linked_to_an_agreement_is_refused_until_unlinked(
     message = refused(register, lambda: delete_assessment(register, jsna))
     assert message == (
         "Joint strategic needs assessment is linked to 1 agreement (ISA-2026-007). "
-        "Unlink it from them first."
+        "Unlink it from that agreement first."
     )
     assert list_assessments(register) == before
     set_links(register, isa, [], [])
@@ -360,7 +386,8 @@ def test_a_use_case_linked_to_an_agreement_is_refused_until_unlinked(register: R
     before = get_use_case(register, frailty)
     message = refused(register, lambda: delete_use_case(register, frailty))
     assert message == (
-        "Frailty register is linked to 1 agreement (ISA-2026-003). Unlink it from them first."
+        "Frailty register is linked to 1 agreement (ISA-2026-003). Unlink it from that agreement "
+        "first."
     )
     assert get_use_case(register, frailty) == before
 
@@ -394,3 +421,122 @@ def test_what_goes_with_a_gone_record_says_it_is_gone(register: Register) -> Non
     delete_organisation(register, council)
     with pytest.raises(NotFoundError, match="That organisation no longer exists"):
         what_goes_with(register, "organisation", council)
+
+
+# ---------------------------------------------------------------------- parties and data items
+
+
+def test_a_party_a_lawful_basis_names_is_refused_and_its_sign_offs_go_with_it(
+    register: Register,
+) -> None:
+    police = create_organisation(register, {"name": "Kent Police", "org_type": "police"})
+    county = create_organisation(register, {"name": "Kent County Council"})
+    isa = agreement(register, "ISA-2026-014")
+    party = add_party(register, isa, police, "provider")
+    add_party(register, isa, county, "recipient")
+    purpose = "Preventing and detecting crime"
+    crime = add_lawful_basis(register, isa, {"party_id": party, "purpose": purpose,
+                                             "article_6": "6(1)(e) public task"})  # fmt: skip
+    duty = add_lawful_basis(register, isa, {"party_id": party,
+                                            "article_6": "6(1)(c) legal obligation"})  # fmt: skip
+    add_lawful_basis(register, isa, {"article_6": "6(1)(e) public task"})  # all parties: no matter
+    register.write("Sign-off", lambda c: c.create("sign_off", {
+        "agreement_id": isa, "party_id": party, "signed_on": dt.date(2026, 3, 2)}))  # fmt: skip
+    before = get_agreement(register, isa)
+
+    message = refused(register, lambda: remove_record(register, "party", party, "Remove party"))
+    assert message == (
+        "Kent Police is named in 2 lawful bases (Article 6(1)(c) legal obligation and Preventing "
+        "and detecting crime). Remove those lawful bases first."
+    )
+    remove_record(register, "lawful_basis", duty, "Remove lawful basis")
+    message = refused(register, lambda: remove_record(register, "party", party, "Remove party"))
+    assert message == (
+        "Kent Police is named in 1 lawful basis (Preventing and detecting crime). "
+        "Remove that lawful basis first."
+    )
+    assert get_agreement(register, isa).parties == before.parties
+
+    # the party's own sign-off is the party's: it goes with it, and comes back with it
+    remove_record(register, "lawful_basis", crime, "Remove lawful basis")
+    assert what_goes_with(register, "party", party).takes == "1 sign-off"
+    remove_record(register, "party", party, "Remove party")
+    assert [p.organisation for p in get_agreement(register, isa).parties] == ["Kent County Council"]
+    with register.session() as session:
+        assert find_dependants(session, "party", party) == ()
+    register.undo()
+    assert get_agreement(register, isa).parties == before.parties
+    with register.session() as session:
+        (sign_off,) = find_dependants(session, "party", party)
+    assert (sign_off.entity, sign_off.field, sign_off.kind) == ("sign_off", "party_id", "sign_off")
+
+
+def test_a_data_item_an_assessment_needs_is_refused_until_it_needs_it_no_more(
+    register: Register,
+) -> None:
+    isa = agreement(register, "ISA-2026-020")
+    item = add_data_item(register, isa, {"title": "Hospital discharges"})
+    jsna = create_assessment(register, {"title": "Joint strategic needs assessment"})
+    children = create_assessment(register, {"title": "Children's needs analysis"})
+    link_data_item(register, jsna, item)
+
+    message = refused(register, lambda: delete_data_item(register, item))
+    assert message == (
+        "Hospital discharges is needed by 1 assessment (Joint strategic needs assessment). "
+        "Remove it from the data items needed by that assessment first."
+    )
+    link_data_item(register, children, item)
+    message = refused(register, lambda: delete_data_item(register, item))
+    assert message == (
+        "Hospital discharges is needed by 2 assessments (Children's needs analysis and Joint "
+        "strategic needs assessment). Remove it from the data items needed by those assessments "
+        "first."
+    )
+    assert [i.title for i in needed_items(register, jsna)] == ["Hospital discharges"]
+    assert [i.id for i in get_agreement(register, isa).items] == [item]
+
+    for assessment in (jsna, children):
+        unlink_data_item(register, assessment, item)
+    delete_data_item(register, item)
+    assert get_agreement(register, isa).items == ()
+
+
+def test_an_agreement_a_decision_is_about_is_refused_naming_the_decision(
+    register: Register, spring_board: str
+) -> None:
+    isa = agreement(register, "ISA-2026-031")
+    add_decision(register, spring_board, {"decision": "Approved", "agreement_id": isa})
+    message = refused(register, lambda: delete_agreement(register, isa))
+    assert message == (
+        "ISA-2026-031 is the subject of decisions of 1 meeting (Information Sharing Board, "
+        "14/04/2026). Change or remove those decisions first."
+    )
+
+
+def test_a_governance_body_holding_meetings_is_refused_naming_them_by_date(
+    register: Register, spring_board: str
+) -> None:
+    (board,) = {m.body_id for m in list_meetings(register)}
+    assert board is not None
+    message = refused(register, lambda: delete_body(register, board))
+    assert message == (
+        "Information Sharing Board holds 1 meeting (14/04/2026). Delete that meeting first."
+    )
+    create_meeting(register, board, {"meeting_date": dt.date(2026, 10, 13)})
+    message = refused(register, lambda: delete_body(register, board))
+    assert message == (
+        "Information Sharing Board holds 2 meetings (13/10/2026 and 14/04/2026). Delete them first."
+    )
+
+
+def test_a_long_list_says_how_many_more_with_thousands_separated(register: Register) -> None:
+    county = create_organisation(register, {"name": "Northshire County Council"})
+    register.write("Use cases", lambda c: [
+        c.create("use_case", {"title": f"Use case {n:04}", "lead_organisation_id": county})
+        for n in range(1, 1005)
+    ])  # fmt: skip
+    message = refused(register, lambda: delete_organisation(register, county))
+    assert message == (
+        "Northshire County Council leads 1,004 use cases (Use case 0001, Use case 0002, "
+        "Use case 0003 and 1,001 more). Choose another lead organisation for them first."
+    )

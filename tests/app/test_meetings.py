@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from app.agreements import create_agreement
-from app.errors import ValidationError
+from app.errors import InUseError, ValidationError
 from app.meetings import (
     add_decision,
     add_paper,
@@ -30,6 +31,7 @@ from app.meetings import (
     update_paper,
 )
 from app.register import Register
+from db.models import OperationRecord
 from tests.fast_keys import FAST_KDF
 
 
@@ -43,6 +45,11 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
 @pytest.fixture(scope="module")
 def board(register: Register) -> str:
     return create_body(register, {"name": "Information Sharing Board", "meets": "Twice a year"})
+
+
+def operation_count(register: Register) -> int:
+    with register.session() as session:
+        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
 
 
 @pytest.mark.parametrize(
@@ -65,8 +72,13 @@ def test_meetings_of_a_body(register: Register, board: str) -> None:
     with pytest.raises(ValidationError) as caught:
         create_meeting(register, board, {"start_time": "2pm", "status": "maybe"})
     assert {p.field for p in caught.value.problems} == {"meeting_date", "start_time", "status"}
-    with pytest.raises(ValidationError, match="meeting"):
+    written = operation_count(register)
+    with pytest.raises(InUseError) as refused:  # its meetings would be left without their body
         delete_body(register, board)
+    assert refused.value.message == (
+        "Information Sharing Board holds 2 meetings (13/10/2026 and 14/04/2026). Delete them first."
+    )
+    assert operation_count(register) == written
     assert [b.name for b in list_bodies(register)] == ["Information Sharing Board"]
 
 

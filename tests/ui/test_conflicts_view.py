@@ -17,9 +17,16 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from app import sync
-from app.agreements import get_agreement, update_agreement
+from app.agreements import add_party, get_agreement, update_agreement
 from app.conflicts import open_conflicts, resolve_conflict
-from app.errors import StorageError
+from app.dependants import what_goes_with
+from app.errors import InUseError, StorageError
+from app.organisations import (
+    create_organisation,
+    create_person,
+    delete_organisation,
+    list_people,
+)
 from app.register import Register
 from tests.fast_keys import FAST_KDF, PASSPHRASE
 from ui.models.sync_models import WRAP_ROLE, names
@@ -38,6 +45,8 @@ from ui.workers import TaskRunner
 from .conftest import Shown
 
 NBSP = "\u00a0"
+FIRE = "Northshire Fire and Rescue"
+"""The name the other device gives the organisation after it was deleted here."""
 LEFT = Qt.MouseButton.LeftButton
 BUSY = StorageError(
     "The register is busy with another task; nothing was saved. Try again in a moment."
@@ -67,17 +76,25 @@ def sync_both(first: Register, second: Register) -> None:
         assert sync.sync(device).ok
 
 
-def make_conflicts(register: Register, other: Register) -> None:
-    """A title changed on both devices, and an organisation deleted on one, renamed on the other."""
+def make_conflicts(register: Register, other: Register, *, party: bool = False) -> str:
+    """A title changed on both devices, and an organisation deleted on one, renamed on the other.
+
+    With `party`, the other device also made the organisation a party to ISA-2026-003.
+    Returns the organisation's id.
+    """
     agreement = get_agreement(register, "ISA-2026-002")
+    organisation = create_organisation(register, {"name": "Northshire Fire and Rescue Service"})
+    create_person(register, organisation, {"name": "Chris Moyo"})
+    sync_both(register, other)
     update_agreement(register, agreement.id, {"title": "Falls prevention (county)"})
     update_agreement(other, agreement.id, {"title": "Falls prevention and frailty (trust)"})
-    organisation = next(p.organisation_id for p in agreement.parties if p.role == "recipient")
-    register.write("Delete", lambda c: c.delete("organisation", organisation))
-    other.write("Rename", lambda c: c.set("organisation", organisation, "name",
-                                            "Northshire Hospitals Trust"))  # fmt: skip
+    delete_organisation(register, organisation)
+    other.write("Rename", lambda c: c.set("organisation", organisation, "name", FIRE))
+    if party:
+        add_party(other, get_agreement(other, "ISA-2026-003").id, organisation, "recipient")
     sync_both(register, other)
     assert len(open_conflicts(register)) == 2
+    return organisation
 
 
 @pytest.fixture()
@@ -226,3 +243,26 @@ def test_a_conflict_chosen_while_the_list_is_read_again_stays_shown(
     current = view.current_item()
     assert current is not None and current.key == chosen  # not the one shown when it started
     assert [card.title() for card in view.cards] == ["Deleted", "Edited after the deletion"]
+
+
+def test_delete_again_refused_says_what_refers_to_the_record_and_both_choices_stay(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register, shown: Shown
+) -> None:
+    fire = make_conflicts(register, other, party=True)
+    load(qtbot, view, register)
+    view.table.selectRow(1)
+    delete_again, keep = (card.button for card in view.cards)
+    assert (delete_again.text(), keep.text()) == ("&Delete again", "&Keep the record")
+    with qtbot.waitSignal(view.loaded):  # a refused change signals, as no refresh follows
+        qtbot.mouseClick(delete_again, LEFT)
+    with pytest.raises(InUseError) as as_any_delete:
+        what_goes_with(register, "organisation", fire)
+    assert shown.errors == [as_any_delete.value.message]
+    assert shown.errors[0].startswith(f"{FIRE} is a party to 1 agreement (ISA-2026-003).")
+    assert delete_again.isEnabled() and keep.isEnabled()
+    assert len(open_conflicts(register)) == 2
+
+    with qtbot.waitSignal(view.conflicts_counted) as counted:
+        qtbot.mouseClick(keep, LEFT)
+    assert counted.args == [1]
+    assert [p.name for p in list_people(register, fire)] == ["Chris Moyo"]

@@ -252,19 +252,20 @@ REFUSALS = {
     ),
     "use cases": Refusal(
         UseCasesView, _linked_use_case,
-        "Frailty register is linked to 1 agreement (ISA-2026-001). Unlink it from them first.",
+        "Frailty register is linked to 1 agreement (ISA-2026-001). Unlink it from that "
+        "agreement first.",
         _problem_line,
     ),
     "assessments": Refusal(
         AssessmentsView, _linked_assessment,
         "Joint strategic needs assessment is linked to 1 agreement (ISA-2026-001). "
-        "Unlink it from them first.",
+        "Unlink it from that agreement first.",
         _problem_line,
     ),
     "meetings": Refusal(
         MeetingsView, _approving_meeting,
         "Information Sharing Board, 14/04/2026 approved 1 agreement (ISA-2026-001). Change the "
-        "approval meeting of those agreements first.",
+        "approval meeting of that agreement first.",
         _problem_line, "select_meeting",
     ),
 }  # fmt: skip
@@ -418,8 +419,8 @@ def _cited_paper(register: Register) -> tuple[str, str]:
 REFUSED_REMOVALS = {  # the part others refer to, and what the refusal says
     "person": (_owner_priya, "Priya Shah is the owner of 5 agreements (ISA-2025-010, "
                "ISA-2026-001, ISA-2026-002 and 2 more). Choose another owner for them first."),
-    "paper": (_cited_paper, "Paper A is cited by decisions of 1 meeting (Information Sharing "
-              "Board, 14/04/2026). Change or remove those decisions first."),
+    "paper": (_cited_paper, "Paper A is cited by 1 decision (Approved). Change or remove that "
+              "decision first."),
 }  # fmt: skip
 
 

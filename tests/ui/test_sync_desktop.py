@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 from app import sync
 from app.agreements import AgreementQuery, get_agreement, list_agreements, update_agreement
 from app.conflicts import open_conflicts
+from app.organisations import create_organisation, delete_organisation
 from app.register import Register
 from app.sync.transport import FolderStore
 from tests.desktop_helpers import open_in, show_window, unlock_as_typed
@@ -328,8 +329,10 @@ def make_conflicts(pair: Pair) -> tuple[str, str]:
     agreement = get_agreement(pair.admin, "ISA-2026-002")
     update_agreement(pair.admin, agreement.id, {"title": "Falls prevention (county)"})
     update_agreement(pair.other, agreement.id, {"title": "Falls prevention (trust)"})
-    organisation = next(p.organisation_id for p in agreement.parties if p.role == "recipient")
-    pair.admin.write("Delete", lambda c: c.delete("organisation", organisation))
+    # one nothing refers to (the app refuses to delete an organisation that is a party)
+    organisation = create_organisation(pair.admin, {"name": "Northshire Hospitals"})
+    pair.sync_all()
+    delete_organisation(pair.admin, organisation)
     pair.other.write("Rename", lambda c: c.set("organisation", organisation, "name",
                                                  "Northshire Hospitals Trust"))  # fmt: skip
     pair.sync_all()

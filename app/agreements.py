@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.dependants import delete_in
 from app.domain import (
     DEFAULT_REVIEW_INTERVAL,
     SPEC_KEYS,
@@ -503,7 +502,7 @@ def delete_agreement(register: Register, agreement_id: str) -> None:
 
     Refused while another live record refers to it (a decision about it, say).
     """
-    register.write("Delete agreement", lambda c: delete_in(c, "agreement", agreement_id))
+    _delete(register, "Delete agreement", "agreement", agreement_id)
 
 
 def add_data_item_in(changes: Changes, agreement_id: str, values: Mapping[str, Any]) -> str:
@@ -537,7 +536,14 @@ def update_data_item(register: Register, item_id: str, values: Mapping[str, Any]
 
 def delete_data_item(register: Register, item_id: str) -> None:
     """Delete a data item; refused while an assessment needs it (see `app.dependants`)."""
-    register.write("Delete data item", lambda c: delete_in(c, "data_item", item_id))
+    _delete(register, "Delete data item", "data_item", item_id)
+
+
+def _delete(register: Register, label: str, entity: str, record_id: str) -> None:
+    # imported here: the window's start imports this module, and deleting is never needed then
+    from app.dependants import delete_in
+
+    register.write(label, lambda c: delete_in(c, entity, record_id))
 
 
 def _person_in_organisation(changes: Changes, organisation_id: str | None, name: str) -> str:

@@ -1,6 +1,7 @@
 """The test passphrase, and key derivation cheap enough to open many registers in a test run.
 
-Qt-free: the db and app tests import it as well as the desktop ones.
+Qt-free: the db and app tests import it as well as the desktop ones. The Argon2id cost is the
+key file's business (tested in tests/app/test_keys.py); elsewhere it would only slow the suite.
 """
 
 from __future__ import annotations

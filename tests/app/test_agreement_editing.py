@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import func, select
 
 from app import agreements as ag
 from app.agreement_editing import ITEM_EDIT_FIELDS, ItemEdit, save_agreement
 from app.assessments import create_assessment, link_data_item, unlink_data_item
 from app.errors import InUseError, ValidationError
 from app.register import Register
-from db.models import OperationRecord
+from tests.register_helpers import operation_count
 
 AGREEMENT = {"reference": "ISA-2026-020", "title": "Hospital discharge", "category": "personal"}
 
@@ -57,11 +56,6 @@ def test_an_unreadable_item_date_is_refused_with_its_field_and_saves_nothing(
         "A",
         None,
     )
-
-
-def operation_count(register: Register) -> int:
-    with register.session() as session:
-        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
 
 
 def test_a_save_removing_a_data_item_an_assessment_needs_is_refused_whole(

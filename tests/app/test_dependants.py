@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from app.agreement_editing import add_lawful_basis, remove_record, set_links
 from app.agreements import (
@@ -71,8 +70,9 @@ from app.use_cases import (
     set_partners,
     unlink_agreement,
 )
-from db.models import ENTITY_RECORDS, LinkRecord, OperationRecord
+from db.models import ENTITY_RECORDS, LinkRecord
 from tests.fast_keys import FAST_KDF, PASSPHRASE
+from tests.register_helpers import operation_count
 
 DELETES: dict[str, Callable[[Register, str], None]] = {
     "organisation": delete_organisation,
@@ -102,11 +102,6 @@ def register(tmp_path: Path) -> Iterator[Register]:
     with Register.create(tmp_path / "register", PASSPHRASE, name="Dependants", author="Tester",
                          kdf=FAST_KDF) as reg:  # fmt: skip
         yield reg
-
-
-def operation_count(register: Register) -> int:
-    with register.session() as session:
-        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
 
 
 def agreement(register: Register, reference: str, **values: object) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from app.agreements import create_agreement
 from app.errors import InUseError, ValidationError
@@ -31,8 +30,8 @@ from app.meetings import (
     update_paper,
 )
 from app.register import Register
-from db.models import OperationRecord
 from tests.fast_keys import FAST_KDF
+from tests.register_helpers import operation_count
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +44,6 @@ def register(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Register]:
 @pytest.fixture(scope="module")
 def board(register: Register) -> str:
     return create_body(register, {"name": "Information Sharing Board", "meets": "Twice a year"})
-
-
-def operation_count(register: Register) -> int:
-    with register.session() as session:
-        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
 
 
 @pytest.mark.parametrize(

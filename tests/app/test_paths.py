@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from app.paths import (
 )
 from app.register import Register
 from tests.fast_keys import FAST_KDF
+from tests.register_helpers import unreadable
 
 
 @pytest.fixture()
@@ -73,14 +73,7 @@ def test_a_folder_that_cannot_be_read_is_passed_over(
 ) -> None:
     theirs = data_dir / "Northshire"
     theirs.mkdir(parents=True)
-    listing = Path.iterdir
-
-    def iterdir(self: Path):  # type: ignore[no-untyped-def]
-        if self == theirs:  # as for a folder of another user (tests may run as root)
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return listing(self)
-
-    monkeypatch.setattr(Path, "iterdir", iterdir)
+    unreadable(monkeypatch, theirs)
     assert unused_register_dir("Northshire") == data_dir / "Northshire 2"
 
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from app.agreements import (
     add_data_item_in,
@@ -35,7 +34,8 @@ from app.organisations import (
 )
 from app.register import Register
 from app.use_cases import create_use_case, get_use_case, link_agreement
-from db.models import EntityRecord, OperationRecord, OrganisationRecord, PersonRecord, SignOffRecord
+from db.models import EntityRecord, OrganisationRecord, PersonRecord, SignOffRecord
+from tests.register_helpers import operation_count
 
 from .sync.conftest import make_group
 from .test_conflicts import Pair, dump, sync_round
@@ -67,11 +67,6 @@ def live(register: Register, model: type[EntityRecord], id_: str) -> bool:
         row = session.get(model, id_)
         assert row is not None
         return row.is_live
-
-
-def operation_count(register: Register) -> int:
-    with register.session() as session:
-        return session.scalar(select(func.count()).select_from(OperationRecord)) or 0
 
 
 def settled_alike(pair: Pair) -> None:
@@ -169,8 +164,9 @@ def test_delete_again_is_refused_while_a_record_added_elsewhere_refers_to_it(pai
     with pytest.raises(InUseError) as as_any_delete:
         what_goes_with(ada, "organisation", police)
     assert refused.value.message == as_any_delete.value.message
-    assert refused.value.message.startswith(
-        "Kent Police (edited elsewhere) is a party to 1 agreement (ISA-2026-014). Remove it from"
+    assert refused.value.message == (
+        "Kent Police (edited elsewhere) is a party to 1 agreement (ISA-2026-014). "
+        "Remove it from that agreement first."
     )
     assert operation_count(ada) == before
     assert open_conflicts(ada) == [conflict]

@@ -258,7 +258,9 @@ def test_delete_again_refused_says_what_refers_to_the_record_and_both_choices_st
     with pytest.raises(InUseError) as as_any_delete:
         what_goes_with(register, "organisation", fire)
     assert shown.errors == [as_any_delete.value.message]
-    assert shown.errors[0].startswith(f"{FIRE} is a party to 1 agreement (ISA-2026-003).")
+    assert shown.errors[0] == (
+        f"{FIRE} is a party to 1 agreement (ISA-2026-003). Remove it from that agreement first."
+    )
     assert delete_again.isEnabled() and keep.isEnabled()
     assert len(open_conflicts(register)) == 2
 

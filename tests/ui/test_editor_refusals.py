@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
 
 from app.agreement_editing import add_lawful_basis, remove_record
 from app.agreements import get_agreement
 from app.assessments import link_data_item, list_assessments, unlink_data_item
 from app.register import Register
-from db.models import OperationRecord
 from tests.desktop_fixtures import Shown
+from tests.register_helpers import operation_count
 from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
 from ui.workers import TaskRunner
@@ -36,11 +35,6 @@ def editor(qtbot: QtBot, register: Register, runner: TaskRunner,
     widget.resize(1100, 760)
     widget.set_register(register)
     return widget
-
-
-def operation_count(register: Register) -> int:
-    with register.session() as session:
-        return int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
 
 
 def party_names(editor: AgreementEditor) -> list[str]:

@@ -2,8 +2,9 @@
 
 A word-wrapped `QLabel` cannot break inside a word: a 103-character organisation name pasted
 without spaces made the Organisations view's form pane (which is as wide as what it holds asks)
-1,058 px wide at the least instead of 292, and the fields and the Save button were cut off on the
-right. The heading is now a `WrappedText`, which breaks such a word over lines instead.
+1,082 px wide at the least instead of 292 (measured with that label put back), and the fields
+and the Save button were cut off on the right. The heading is now a `WrappedText`, which breaks
+such a word over lines instead.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def test_a_long_unbroken_name_leaves_the_organisation_form_whole_at_the_narrowes
 
     view.select_record(long_named)
     settle()
-    assert pane.minimumSizeHint().width() == pane_least  # 1,058 px with a label, not 292
+    assert pane.minimumSizeHint().width() == pane_least  # 1,082 px with a label, not 292
     assert window.minimumSizeHint().width() == narrowest
     window.resize(narrowest, 760)
     settle()

@@ -16,7 +16,6 @@ import pytest
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QHeaderView,
-    QStackedWidget,
     QTableView,
     QToolTip,
     QVBoxLayout,
@@ -166,23 +165,17 @@ def test_the_members_tables_have_the_house_look(window: MainWindow) -> None:
 # ------------------------------------------------------------------ on a bare table
 
 
-def bare_table(rows: int, parent: QWidget) -> QTableView:
-    """A table of three columns: a stretching name, then 10 and 30 characters."""
-    model = QStandardItemModel(rows, 3, parent)
+@pytest.fixture()
+def bare(qtbot: QtBot) -> tuple[QWidget, QTableView]:
+    """A table of three columns in a window: a stretching name, then 10 and 30 characters."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    model = QStandardItemModel(3, 3, host)
     model.setHorizontalHeaderLabels(["Name", "Code", "Description"])
     table = QTableView()
     table.setModel(model)
     style_table(table)
     size_columns(table, {1: 10, 2: 30}, stretch=(0,))
-    return table
-
-
-@pytest.fixture()
-def bare(qtbot: QtBot) -> tuple[QWidget, QTableView]:
-    """A bare table of three rows in a window."""
-    host = QWidget()
-    qtbot.addWidget(host)
-    table = bare_table(3, host)
     QVBoxLayout(host).addWidget(table)
     host.resize(900, 300)
     host.show()
@@ -237,25 +230,6 @@ def test_fitting_a_table_again_replaces_its_fitter(bare: tuple[QWidget, QTableVi
     settle()
     assert table.columnWidth(1) == chars_wide(table, 20)
     assert abs(table.columnWidth(0) - table.columnWidth(2)) <= 1
-
-
-def test_a_table_shown_again_fills_its_width_after_its_scroll_bar_went(qtbot: QtBot) -> None:
-    """Rows taken away while its page is hidden: the scroll bar goes with no resize event."""
-    pages = QStackedWidget()
-    qtbot.addWidget(pages)
-    table = bare_table(200, pages)
-    pages.addWidget(table)
-    pages.addWidget(QWidget())
-    pages.resize(900, 300)
-    pages.show()
-    settle()
-    assert table.verticalScrollBar().isVisible()
-    pages.setCurrentIndex(1)
-    table.model().removeRows(3, 197)
-    pages.setCurrentIndex(0)
-    settle()
-    assert not table.verticalScrollBar().isVisible()
-    assert sum(table.columnWidth(c) for c in range(3)) == table.viewport().width()
 
 
 @pytest.mark.qt_log_ignore("does not support raise")

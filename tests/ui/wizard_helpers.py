@@ -13,11 +13,10 @@ import openpyxl
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
 
 from app.agreements import agreement_details, agreement_json
 from app.register import Register
-from db.models import OperationRecord
+from tests.register_helpers import operation_count
 from ui.dialogs.import_wizard import COMMIT_PAGE, PROBLEMS_PAGE, RESULT_PAGE, ImportWizard
 from ui.workers import TaskRunner
 
@@ -109,6 +108,4 @@ def commit(qtbot: QtBot, wizard: ImportWizard) -> None:
 
 def state(register: Register) -> tuple[list[dict[str, Any]], int]:
     """Everything about the agreements, and the length of the operation log."""
-    with register.session() as session:
-        operations = int(session.scalar(select(func.count()).select_from(OperationRecord)) or 0)
-    return [agreement_json(a) for a in agreement_details(register)], operations
+    return [agreement_json(a) for a in agreement_details(register)], operation_count(register)

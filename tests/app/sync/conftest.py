@@ -18,9 +18,6 @@ from app.sync.transport import FolderStore
 from db.models import OperationRecord
 from tests.fast_keys import FAST_KDF, PASSPHRASE
 
-# The Argon2id cost is the key file's business (tested in tests/app/test_keys.py); here it would
-# only slow the suite down, so the sync tests use the cheapest parameters.
-
 
 @dataclass
 class Group:

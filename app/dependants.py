@@ -17,15 +17,16 @@ with it, and nothing else the same batch deleted.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.errors import InUseError, NotFoundError
-from app.history import record_label, record_name
+from app.history import Key, names_of, record_names
 from app.oplog import (
     CHUNK,
     DEAD_KINDS,
@@ -36,18 +37,8 @@ from app.oplog import (
     model_for,
 )
 from app.register import Changes, Register, write_inverse
-from app.wording import count_of, kind_names, meeting_label
-from db.models import (
-    ENTITY_RECORDS,
-    GovernanceBodyRecord,
-    LawfulBasisRecord,
-    LinkRecord,
-    MeetingRecord,
-    OperationRecord,
-    OrganisationRecord,
-    PartyRecord,
-    RecordStateRecord,
-)
+from app.wording import count_of, kind_names
+from db.models import ENTITY_RECORDS, LinkRecord, OperationRecord, RecordStateRecord
 
 PART_OF: dict[str, tuple[str, ...]] = {
     "person": ("organisation_id",),
@@ -75,9 +66,6 @@ goes with the party, and with the agreement).
 
 SHOWN = 3
 """How many records a refusal names before saying how many more there are."""
-
-NAME_SHOWN = 60
-"""Characters of a long text that name a record: what a decision decided, a basis's purpose."""
 
 # How a refusal words each reference: what the record is to those holding it, and what to do.
 # In what to do, {them} is "that agreement" for one holder and "them" for several; {those} is
@@ -148,7 +136,6 @@ class Dependant:
     kind: str  # the kind of record a person knows it as: "agreement" (a party is part of one)
     record_id: str  # that record's id
     name: str  # that record's short name: "ISA-2026-001"
-    label: str  # and in full: "ISA-2026-001: Hospital discharge data"
 
 
 @dataclass(frozen=True)
@@ -214,63 +201,22 @@ def references_to(entity: str) -> tuple[Reference, ...]:
     )
 
 
+@functools.cache
 def _target_of(entity: str, field: str) -> str:
     """The kind of record a field refers to (tables are named as their kinds)."""
     (key,) = model_for(entity).__table__.columns[field].foreign_keys
     return str(key.column.table.name)
 
 
-def _live(session: Session, entity: str, record_id: str | None) -> Any:
-    if record_id is None:
-        return None
-    row: Any = session.get(model_for(entity), record_id)
-    return row if row is not None and row.is_live else None
+def _is_live(session: Session, entity: str, record_id: str) -> bool:
+    model: Any = model_for(entity)
+    return bool(session.scalar(select(model.is_live).where(model.id == record_id)))
 
 
-def _shortened(text: str) -> tuple[str, str]:
-    """A long text as a name (its start) and as a label (whole), its spaces tidied."""
-    said = " ".join(text.split())
-    return (said if len(said) <= NAME_SHOWN else said[: NAME_SHOWN - 1] + "…"), said
-
-
-def _basis_words(basis: LawfulBasisRecord) -> str:
-    """What names a lawful basis: its purpose, else its Article 6 basis, else its gateway."""
-    if basis.purpose:
-        return basis.purpose
-    if basis.article_6:
-        return f"Article {basis.article_6}" if basis.article_6[0].isdigit() else basis.article_6
-    return basis.statutory_gateway or ""
-
-
-def _names(session: Session, entity: str, record_id: str) -> tuple[str, str]:
-    """A record's short name and its full label, as the history names it.
-
-    A meeting is named as an import's cells name it (body, date); a party by its organisation; a
-    paper by its letter; a decision by the start of what was decided; a lawful basis by its
-    purpose (or its Article 6 basis); a benefit by what it measures.
-    """
-    row: Any = session.get(model_for(entity), record_id)
-    if entity == "meeting" and isinstance(row, MeetingRecord):
-        # the import code is not needed otherwise (and imports the meetings module)
-        body = session.get(GovernanceBodyRecord, row.body_id) if row.body_id else None
-        name = meeting_label((body.name if body else None) or "", row.meeting_date) or "Meeting"
-        return name, name
-    if isinstance(row, PartyRecord) and row.organisation_id:
-        organisation = session.get(OrganisationRecord, row.organisation_id)
-        if organisation is not None and organisation.name:
-            return organisation.name, organisation.name
-    if entity == "decision" and row is not None and row.decision:
-        return _shortened(row.decision)
-    if isinstance(row, LawfulBasisRecord) and _basis_words(row):
-        return _shortened(_basis_words(row))
-    if entity == "benefit" and row is not None and row.measure:
-        return row.measure, row.measure
-    if entity == "paper" and row is not None and row.letter:
-        name = f"Paper {row.letter}"
-        return name, f"{name}: {row.subject}" if row.subject else name
-    name = record_name(session, entity, record_id) or record_label(session, entity, record_id)
-    reference, title = getattr(row, "reference", None), getattr(row, "title", None)
-    return name, f"{reference}: {title}" if reference and title else name
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    """`ids` a few hundred at a time, as SQLite limits a query."""
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
 
 
 def _owner_kind(entity: str) -> str | None:
@@ -288,41 +234,73 @@ def _known_by_itself(entity: str, field: str) -> bool:
     return field in PART_OF[entity] or _owner_kind(_target_of(entity, field)) == _owner_kind(entity)
 
 
-def _holder(session: Session, entity: str, row: Any, field: str) -> tuple[str, str] | None:
-    """The live record a person knows a referring row as; None when that record is gone.
+Hop = tuple[str, str]
+"""A field to follow from one record to the record it is known as, and the kind it leads to."""
+
+
+@functools.cache
+def _hops(entity: str, field: str) -> tuple[Hop, ...]:
+    """How a record of `entity` referring through `field` reaches the record a person knows it as.
 
     A link is known by its other end; a part of a record by the record it is part of (a party
-    by its agreement), unless it is known by itself (see `_known_by_itself`).
+    by its agreement; a checklist's answer by the checklist's agreement), unless it is known by
+    itself (see `_known_by_itself`).
     """
     model = model_for(entity)
     if issubclass(model, LinkRecord):
         left, right = model.__ends__
-        kind, record_id = (left, row.left_id) if field == "right_id" else (right, row.right_id)
-    else:
-        kind, record_id = entity, row.id
-        if entity in PART_OF and not _known_by_itself(entity, field):
-            while kind in PART_OF and (parent := getattr(row, PART_OF[kind][0])) is not None:
-                kind, record_id = _target_of(kind, PART_OF[kind][0]), parent
-                row = _live(session, kind, record_id)
-                if row is None:
-                    return None
-    return (kind, record_id) if _live(session, kind, record_id) is not None else None
+        return (("left_id", left),) if field == "right_id" else (("right_id", right),)
+    hops: list[Hop] = []
+    if entity in PART_OF and not _known_by_itself(entity, field):
+        kind = entity
+        while kind in PART_OF:
+            up = PART_OF[kind][0]
+            kind = _target_of(kind, up)
+            hops.append((up, kind))
+    return tuple(hops)
 
 
-def _load_holders(session: Session, reference: Reference, rows: Sequence[Any]) -> list[Any]:
-    """Read the records that hold `rows` in one query, so naming each reads none."""
-    model = model_for(reference.entity)
-    if issubclass(model, LinkRecord):
-        left, right = model.__ends__
-        kind, field = (left, "left_id") if reference.field == "right_id" else (right, "right_id")
-    elif reference.entity in PART_OF and not _known_by_itself(reference.entity, reference.field):
-        field = PART_OF[reference.entity][0]
-        kind = _target_of(reference.entity, field)
-    else:
-        return []
-    ids = {getattr(row, field) for row in rows} - {None}
-    holder: Any = model_for(kind)
-    return list(session.scalars(select(holder).where(holder.id.in_(ids))).all())
+def _holder(entity: str, record_id: str, hops: Sequence[Hop],
+            steps: Sequence[Any]) -> Key | None:  # fmt: skip
+    """The record a referring record is known as, from what each hop found; None when it is gone.
+
+    `steps` holds, for each hop, the id it follows and whether that record is live. A part of
+    nothing (a party of no agreement) is known by itself.
+    """
+    kind, holder = entity, record_id
+    for (_, parent_kind), parent, live in zip(hops, steps[::2], steps[1::2], strict=True):
+        if parent is None and kind in PART_OF:
+            break
+        if not live:
+            return None
+        kind, holder = parent_kind, parent
+    return kind, holder
+
+
+def _holders(session: Session, reference: Reference,
+             ids: Sequence[str]) -> list[tuple[str, str, Key]]:  # fmt: skip
+    """The live records referring through `reference` to any of `ids`, with those they are known as.
+
+    (id, id referred to, holder) each, all read in one query (per few hundred of `ids`).
+    """
+    model: Any = model_for(reference.entity)
+    column = getattr(model, reference.field)
+    hops = _hops(reference.entity, reference.field)
+    query = select(model.id, column)
+    table: Any = model
+    for field, kind in hops:  # the records on the way, their ids and whether they are live
+        parent: Any = aliased(model_for(kind))
+        query = query.add_columns(getattr(table, field), parent.is_live)
+        query = query.outerjoin(parent, parent.id == getattr(table, field))
+        table = parent
+    found: list[tuple[str, str, Key]] = []
+    for chunk in _chunks(ids):
+        rows = session.execute(query.where(column.in_(chunk), model.is_live.is_(True)))
+        for record_id, refers_to, *steps in rows:
+            holder = _holder(reference.entity, record_id, hops, steps)
+            if holder is not None:
+                found.append((record_id, refers_to, holder))
+    return found
 
 
 def _dependants(session: Session, entity: str, ids: Sequence[str]) -> list[Dependant]:
@@ -331,19 +309,13 @@ def _dependants(session: Session, entity: str, ids: Sequence[str]) -> list[Depen
     if not ids:
         return found
     for reference in references_to(entity):
-        model: Any = model_for(reference.entity)
-        column = getattr(model, reference.field)
-        rows = session.scalars(select(model).where(column.in_(ids), model.is_live.is_(True))).all()
-        _held = _load_holders(session, reference, rows)  # the session keeps them while held
-        for row in rows:
-            holder = _holder(session, reference.entity, row, reference.field)
-            if holder is None:
-                continue
-            name, label = _names(session, *holder)
-            refers_to = getattr(row, reference.field)
-            kind, record_id = holder
-            found.append(Dependant(reference.entity, row.id, reference.field, refers_to,
-                                   kind, record_id, name, label))  # fmt: skip
+        held = _holders(session, reference, ids)
+        names = names_of(session, (holder for _, _, holder in held))
+        found.extend(
+            Dependant(reference.entity, record_id, reference.field, refers_to, *holder,
+                      names[holder][0])
+            for record_id, refers_to, holder in held
+        )  # fmt: skip
     return found
 
 
@@ -356,29 +328,42 @@ def find_dependants(session: Session, entity: str, record_id: str) -> tuple[Depe
 # ------------------------------------------------------------------------- deleting
 
 
+@functools.cache
+def _parts_of(kind: str) -> tuple[tuple[str, str], ...]:
+    """The kinds of record that are part of a record of `kind`, and the fields saying so."""
+    return tuple(
+        (part, field)
+        for part, fields in PART_OF.items()
+        for field in fields
+        if _target_of(part, field) == kind
+    )
+
+
 def _parts(session: Session, entity: str, record_id: str) -> list[Going]:
     """The live records that are part of a record, and theirs in turn, by kind.
 
-    A part of two of them (a sign-off of the agreement and of its party) is counted once.
+    A part of two of them (a sign-off of the agreement and of its party) is counted once. Read
+    a generation at a time: a query per kind of part (and per few hundred owners).
     """
     going: dict[str, dict[str, None]] = {}  # ids in the order found, each once
-    waiting = [(entity, record_id)]
-    while waiting:
-        kind, owner = waiting.pop()
-        for part, fields in PART_OF.items():
-            for field in fields:
-                if _target_of(part, field) != kind:
-                    continue
-                model = model_for(part)
-                ids = session.scalars(
-                    select(model.id)
-                    .where(getattr(model, field) == owner, model.is_live.is_(True))
-                    .order_by(model.id)
-                ).all()
+    owners: dict[str, list[str]] = {entity: [record_id]}
+    while owners:
+        found_now: dict[str, list[str]] = {}
+        for kind, ids in owners.items():
+            for part, field in _parts_of(kind):
+                model: Any = model_for(part)
+                column = getattr(model, field)
                 found = going.setdefault(part, {})
-                new = [i for i in ids if i not in found]
-                found.update(dict.fromkeys(new))
-                waiting.extend((part, i) for i in new)
+                for chunk in _chunks(ids):
+                    parts = session.scalars(
+                        select(model.id)
+                        .where(column.in_(chunk), model.is_live.is_(True))
+                        .order_by(model.id)
+                    ).all()
+                    new = [i for i in parts if i not in found]
+                    found.update(dict.fromkeys(new))
+                    found_now.setdefault(part, []).extend(new)
+        owners = {kind: ids for kind, ids in found_now.items() if ids}
     return [Going(kind, tuple(ids)) for kind, ids in going.items() if ids]
 
 
@@ -412,6 +397,18 @@ def _what_to_do(action: str, count: int, kind: str) -> str:
     return action.format(them="them", those=f"those {many}")
 
 
+_UK_DATE_AT_END = re.compile(r"(\d{2})/(\d{2})/(\d{4})$")
+
+
+def _in_order(name: str) -> tuple[str, str]:
+    """How names are listed: alphabetically, a meeting's date (dd/mm/yyyy at the end) by date."""
+    dated = _UK_DATE_AT_END.search(name)
+    if dated is None:
+        return name.lower(), ""
+    day, month, year = dated.groups()
+    return name[: dated.start()].lower(), f"{year}{month}{day}"
+
+
 def _sentences(subject: str, again: str, dangling: Iterable[Dependant]) -> list[str]:
     """What one record is to the records holding it, and what to do: a pair of sentences each.
 
@@ -423,7 +420,7 @@ def _sentences(subject: str, again: str, dangling: Iterable[Dependant]) -> list[
     sentences: list[str] = []
     for (entity, field, kind), holders in relations.items():
         phrase, action = _RELATIONS.get((entity, field), _ANY_RELATION)
-        names = sorted(holders.values(), key=str.lower)
+        names = sorted(holders.values(), key=_in_order)
         if (entity, field) in _NAMED_AFTER_IT:
             names = [name.removeprefix(f"{again}, ") for name in names]
         said = phrase.format(count_of(len(names), kind))
@@ -434,13 +431,13 @@ def _sentences(subject: str, again: str, dangling: Iterable[Dependant]) -> list[
 
 def _refusal(session: Session, entity: str, name: str, dangling: list[Dependant]) -> str:
     """Say what stands in the way of deleting a record: the record itself, then its parts."""
-    by_subject: dict[str, list[Dependant]] = {}
+    by_subject: dict[Key, list[Dependant]] = {}
     for d in sorted(dangling, key=lambda d: _target_of(d.entity, d.field) != entity):
-        by_subject.setdefault(d.refers_to, []).append(d)
+        by_subject.setdefault((_target_of(d.entity, d.field), d.refers_to), []).append(d)
+    subjects = names_of(session, by_subject)
     sentences: list[str] = []
-    for subject_id, theirs in by_subject.items():
-        target = _target_of(theirs[0].entity, theirs[0].field)
-        subject = _names(session, target, subject_id)[0]
+    for (target, subject_id), theirs in by_subject.items():
+        subject = subjects[(target, subject_id)][0]
         first = subject
         if target != entity:
             first = f"{subject}, one of the {kind_names(target)[1]} of {name},"
@@ -454,11 +451,11 @@ def plan_deletion(session: Session, entity: str, record_id: str) -> Deletion:
     Refused (`InUseError`) while live records would be left referring to it or to one of its
     parts (an owner, a signatory among an organisation's people); `NotFoundError` once it is gone.
     """
-    if _live(session, entity, record_id) is None:
+    if not _is_live(session, entity, record_id):
         one = kind_names(entity)[0]
         who = "they" if entity == "person" else "it"
         raise NotFoundError(f"That {one} no longer exists ({who} may have been deleted).")
-    name, label = _names(session, entity, record_id)
+    name, label = record_names(session, entity, record_id)
     records = _parts(session, entity, record_id)
     links = _own_links(session, entity, record_id)
     going = {(entity, record_id)} | {(g.entity, i) for g in records for i in g.ids}
@@ -495,9 +492,6 @@ def delete_in(changes: Changes, entity: str, record_id: str) -> Deletion:
 
 
 # ------------------------------------------------------------------------- restoring
-
-Key = tuple[str, str]
-"""A record: (kind, id)."""
 
 
 def restore_in(changes: Changes, entity: str, record_id: str) -> None:

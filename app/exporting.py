@@ -320,6 +320,11 @@ def write_sheets(
     return buffer.getvalue()
 
 
+def check_export_path(path: Path) -> Path:
+    """Refuse a name the export cannot be written under, before any work is done."""
+    return check_workbook_path(path, "An export")
+
+
 def export_register(
     register: Register,
     path: Path,
@@ -327,7 +332,7 @@ def export_register(
     cancel: Cancel | None = None,
 ) -> ExportResult:
     """Write the whole register to `path` (xlsx); the file appears only once complete."""
-    path = check_workbook_path(path, "An export")
+    path = check_export_path(path)
     with collector_paused():
         with register.session() as session:
             sheets = register_sheets(session)

@@ -1,17 +1,23 @@
-"""History of a record from the operation log: who changed which field, when, from what."""
+"""History of a record from the operation log: who changed which field, when, from what.
+
+Also how the register names a record wherever it names one (a line of history, a value that
+refers to another record, a refusal to delete): `names_of` holds the rules.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.orm import Session
 
 from app.clock import stamp_datetime
 from app.domain import AGREEMENT_FIELD_LABELS, SPEC_FIELDS, format_uk_date
 from app.oplog import (
+    CHUNK,
     EXISTS,
     LINK_SEPARATOR,
     JsonValue,
@@ -22,7 +28,9 @@ from app.oplog import (
     value_before,
 )
 from app.register import Register
+from app.wording import kind_names, meeting_label
 from db.models import (
+    ENTITY_RECORDS,
     AgreementAssessmentLink,
     AgreementUseCaseLink,
     BatchRecord,
@@ -42,18 +50,22 @@ KIND_LABELS = {
     OpKind.RESOLVE: "Conflict resolved",
 }
 
-ENTITY_LABELS = {
-    "agreement": "Agreement",
-    "data_item": "Data item",
-    "party": "Party",
-    "lawful_basis": "Lawful basis",
+_LINK_LABELS = {
     "agreement_use_case": "Linked use case",
     "agreement_assessment": "Linked assessment",
-    "organisation": "Organisation",
-    "person": "Person",
-    "use_case": "Use case",
-    "assessment": "Assessment",
 }
+
+
+def kind_label(entity: str) -> str:
+    """What a record of a kind is called at the start of a line: "Data item", "DPIA", "Sign-off"."""
+    if entity in _LINK_LABELS:
+        return _LINK_LABELS[entity]
+    one = kind_names(entity)[0]
+    return one[:1].upper() + one[1:]
+
+
+ENTITY_LABELS = {entity: kind_label(entity) for entity in ENTITY_RECORDS}
+"""`kind_label` of every kind of record."""
 
 _FIELD_LABELS: dict[str, dict[str, str]] = {
     "agreement": AGREEMENT_FIELD_LABELS,
@@ -102,8 +114,18 @@ _CONTROLLED = frozenset(
     }
 )
 
-# Columns that name a record are shown by that record's name, in this order of preference.
+NAME_SHOWN = 60
+"""Characters of a long text that name a record: what a decision decided, a basis's purpose."""
+
+# A record is known by the first of these columns it has filled in, unless its kind has a rule.
 _NAME_COLUMNS = ("reference", "name", "title")
+
+_SHOWN_WITH_KIND = frozenset({"data_item", "party", "lawful_basis", "decision", "benefit", "dpia"})
+"""Kinds a line of history names with their kind as well, their names alone not saying what they
+are: parts named by free text or by another record ("Party: Kent Police"). Links are too."""
+
+Key = tuple[str, str]
+"""A record: (kind, id)."""
 
 
 @dataclass(frozen=True)
@@ -158,47 +180,181 @@ def _child_targets(session: Session, agreement_id: str) -> list[tuple[str, str]]
     return targets
 
 
+# ------------------------------------------------------------------------- naming records
+
+Names = tuple[str, str]
+"""A record's short name and its full label: ("ISA-2026-001", "ISA-2026-001: Hospital data")."""
+
+
+def _tidied(text: str) -> Names:
+    """A long text as a name (its start) and as a label (whole), its spaces tidied."""
+    said = " ".join(text.split())
+    return (said if len(said) <= NAME_SHOWN else said[: NAME_SHOWN - 1] + "…"), said
+
+
+def _same(text: str | None) -> Names:
+    return text or "", text or ""
+
+
+def _basis_words(basis: RowMapping) -> str:
+    """What names a lawful basis: its purpose, else its Article 6 basis, else its gateway."""
+    if basis["purpose"]:
+        return str(basis["purpose"])
+    article_6 = basis["article_6"]
+    if article_6:
+        return f"Article {article_6}" if article_6[0].isdigit() else str(article_6)
+    return str(basis["statutory_gateway"] or "")
+
+
+def _paper_words(paper: RowMapping) -> Names:
+    """A paper by its letter, in full with its subject: ("Paper A", "Paper A: Reviews due")."""
+    if not paper["letter"]:
+        return _same(paper["subject"])
+    name = f"Paper {paper['letter']}"
+    return name, f"{name}: {paper['subject']}" if paper["subject"] else name
+
+
+def _named_by_columns(row: RowMapping) -> Names:
+    """By reference, name or title; in full "reference: title" where it has both."""
+    name = next((str(row[column]) for column in _NAME_COLUMNS if row.get(column)), "")
+    reference, title = row.get("reference"), row.get("title")
+    return name, f"{reference}: {title}" if reference and title else name
+
+
+@dataclass(frozen=True)
+class _Naming:
+    """How the records of one kind are named: the columns read, and the words made of them.
+
+    `borrowed` is a field referring to another record whose name the words use (a party is
+    named by its organisation); the row then holds that name as "borrowed".
+    """
+
+    columns: tuple[str, ...]
+    words: Callable[[RowMapping], Names]
+    borrowed: str | None = None
+
+
+_NAMINGS = {
+    "meeting": _Naming(
+        ("meeting_date",),
+        lambda m: _same(meeting_label(m["borrowed"] or "", m["meeting_date"])),
+        borrowed="body_id",
+    ),
+    "party": _Naming((), lambda party: _same(party["borrowed"]), borrowed="organisation_id"),
+    "paper": _Naming(("letter", "subject"), _paper_words),
+    "decision": _Naming(("decision",), lambda decision: _tidied(decision["decision"] or "")),
+    "lawful_basis": _Naming(
+        ("purpose", "article_6", "statutory_gateway"), lambda basis: _tidied(_basis_words(basis))
+    ),
+    "benefit": _Naming(("measure",), lambda benefit: _same(benefit["measure"])),
+}
+"""The kinds not named by their reference, name or title.
+
+A meeting is named as an import's cells name it (body, date); a party by its organisation; a
+paper by its letter; a decision by the start of what was decided; a lawful basis by its purpose
+(or its Article 6 basis); a benefit by what it measures.
+"""
+
+
+def _naming(entity: str) -> _Naming:
+    if entity in _NAMINGS:
+        return _NAMINGS[entity]
+    columns = model_for(entity).__table__.columns
+    return _Naming(tuple(c for c in _NAME_COLUMNS if c in columns), _named_by_columns)
+
+
+def _words_of_kind(session: Session, entity: str, ids: list[str]) -> dict[str, Names]:
+    """The names of the records of one kind ("" where nothing names one), a few hundred a query."""
+    model: Any = model_for(entity)
+    if issubclass(model, LinkRecord):  # a link is known by the record it links to
+        right = model.__ends__[1]
+        ends = {link: link.split(LINK_SEPARATOR, 1)[1] for link in ids}
+        theirs = _words_of_kind(session, right, list(dict.fromkeys(ends.values())))
+        return {link: theirs[end] for link, end in ends.items() if end in theirs}
+    naming = _naming(entity)
+    query = select(model.id, *(getattr(model, column) for column in naming.columns))
+    if naming.borrowed is not None:  # the record it refers to, read in the same query
+        field = model.__table__.columns[naming.borrowed]
+        (key,) = field.foreign_keys
+        other = key.column.table
+        query = query.add_columns(other.c.name.label("borrowed"))
+        query = query.outerjoin(other, other.c.id == field)
+    words: dict[str, Names] = {}
+    for start in range(0, len(ids), CHUNK):
+        for row in session.execute(query.where(model.id.in_(ids[start : start + CHUNK]))):
+            words[row.id] = naming.words(row._mapping)
+    return words
+
+
+def names_of(session: Session, records: Iterable[Key]) -> dict[Key, Names]:
+    """The short name and the full label of each record, a query per kind (and per few hundred).
+
+    A record with nothing to name it by is called by its kind ("Meeting"); one that is not in
+    the register is left out.
+    """
+    by_kind: dict[str, dict[str, None]] = {}
+    for entity, record_id in records:
+        by_kind.setdefault(entity, {})[record_id] = None
+    names: dict[Key, Names] = {}
+    for entity, ids in by_kind.items():
+        kind = kind_label(entity)
+        for record_id, words in _words_of_kind(session, entity, list(ids)).items():
+            names[(entity, record_id)] = words if words[0] else (kind, kind)
+    return names
+
+
+def record_names(session: Session, entity: str, record_id: str) -> Names:
+    """A record's short name and its full label ("Paper A", "Paper A: Reviews due").
+
+    Both are its kind ("Meeting") when nothing names it or there is no such record.
+    """
+    kind = kind_label(entity)
+    return names_of(session, [(entity, record_id)]).get((entity, record_id), (kind, kind))
+
+
 def record_name(session: Session, entity: str, record_id: str) -> str:
-    """Return the name a person knows a record by (reference, name or title), or ''."""
-    try:
-        model = model_for(entity)
-    except ValueError:
-        return ""
-    row = session.get(model, record_id)
-    if row is None:
-        return ""
-    for column in _NAME_COLUMNS:
-        value = getattr(row, column, None)
-        if value:
-            return str(value)
-    return ""
+    """Return the name a person knows a record by: "ISA-2026-014", "Board, 14/04/2026"."""
+    return record_names(session, entity, record_id)[0]
+
+
+def _positions(session: Session, ids: list[str]) -> dict[str, int | None]:
+    """The numbers of data items in their agreements."""
+    positions: dict[str, int | None] = {}
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            select(DataItemRecord.id, DataItemRecord.position).where(
+                DataItemRecord.id.in_(ids[start : start + CHUNK])
+            )
+        )
+        positions.update((item, position) for item, position in rows)
+    return positions
+
+
+def record_labels(session: Session, records: Iterable[Key]) -> dict[Key, str]:
+    """How a line of history names each record: "ISA-2026-014", "Data item 2: Admissions".
+
+    A record is named by its short name, with its kind first where the name alone does not say
+    what it is (`_SHOWN_WITH_KIND`, links); a data item with its number too.
+    """
+    wanted = list(dict.fromkeys(records))
+    names = names_of(session, wanted)
+    items = [record_id for entity, record_id in wanted if entity == "data_item"]
+    positions = _positions(session, items)
+    labels: dict[Key, str] = {}
+    for entity, record_id in wanted:
+        kind = kind_label(entity)
+        name = names.get((entity, record_id), (kind, kind))[0]
+        if entity in _SHOWN_WITH_KIND or issubclass(model_for(entity), LinkRecord):
+            number = positions.get(record_id)
+            kind += f" {number}" if number is not None else ""
+            name = kind if name == kind_label(entity) else f"{kind}: {name}"
+        labels[(entity, record_id)] = name
+    return labels
 
 
 def record_label(session: Session, entity: str, record_id: str) -> str:
-    kind = ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
-    model = model_for(entity)
-    if issubclass(model, LinkRecord):
-        left_entity, right_entity = model.__ends__
-        _, right = record_id.split(LINK_SEPARATOR, 1)
-        name = record_name(session, right_entity, right)
-        return f"{kind}: {name}" if name else kind
-    if entity == "data_item":
-        item = session.get(DataItemRecord, record_id)
-        if item is not None:
-            number = f" {item.position}" if item.position is not None else ""
-            return f"{kind}{number}: {item.title}" if item.title else f"{kind}{number}"
-    if entity == "party":
-        party = session.get(PartyRecord, record_id)
-        if party is not None and party.organisation_id:
-            name = record_name(session, "organisation", party.organisation_id)
-            return f"{kind}: {name}" if name else kind
-    if entity == "lawful_basis":
-        basis = session.get(LawfulBasisRecord, record_id)
-        if basis is not None and basis.purpose:
-            purpose = basis.purpose if len(basis.purpose) <= 60 else basis.purpose[:57] + "..."
-            return f"{kind}: {purpose}"
-    name = record_name(session, entity, record_id)
-    return name or kind
+    """How a line of history names a record (see `record_labels`)."""
+    return record_labels(session, [(entity, record_id)])[(entity, record_id)]
 
 
 class _Display:
@@ -288,7 +444,7 @@ def record_history(
         by_record: dict[tuple[str, str], list[Operation]] = {}
         for op in ops:
             by_record.setdefault((op.entity, op.record_id), []).append(op)
-        labels = {key: record_label(session, *key) for key in by_record}
+        labels = record_labels(session, by_record)
         batch_ids = {op.batch_id for op in ops}
         batches = {
             batch_id: batch_label

@@ -449,9 +449,10 @@ def write_inverse(changes: Changes, ops: Sequence[Operation]) -> None:
     """Write, last first, the operations that undo `ops`: what undo writes, and restoring.
 
     A delete is undone by an undelete, a link by an unlink (and back); a value set, by the
-    value it replaced.
+    value it replaced: only for those is the log read, for the records they set.
     """
-    history = operations_for(changes.session, {(o.entity, o.record_id) for o in ops})
+    setting = {(o.entity, o.record_id) for o in ops if o.kind not in _INVERSE_KIND}
+    history = operations_for(changes.session, setting)
     by_record: dict[tuple[str, str], list[Operation]] = {}
     for op in history:
         by_record.setdefault((op.entity, op.record_id), []).append(op)

@@ -336,9 +336,11 @@ def delete_use_case(register: Register, use_case_id: str) -> None:
     register.write("Delete use case", lambda changes: delete_in(changes, "use_case", use_case_id))
 
 
-def _linked(session: Session, link: Any, use_case_id: str, *, left: bool) -> list[str]:
-    mine, other = (link.left_id, link.right_id) if left else (link.right_id, link.left_id)
-    return list(session.scalars(select(other).where(mine == use_case_id, link.is_live)).all())
+def _partners(session: Session, use_case_id: str) -> set[str]:
+    """The organisations that are live partners in a use case."""
+    link = UseCasePartnerLink
+    query = select(link.right_id).where(link.left_id == use_case_id, link.is_live)
+    return {organisation for organisation in session.scalars(query) if organisation}
 
 
 def set_partners(register: Register, use_case_id: str, organisation_ids: Iterable[str]) -> None:
@@ -347,7 +349,7 @@ def set_partners(register: Register, use_case_id: str, organisation_ids: Iterabl
 
     def build(changes: Changes) -> None:
         _live_use_case(changes.session, use_case_id)
-        current = set(_linked(changes.session, UseCasePartnerLink, use_case_id, left=True))
+        current = _partners(changes.session, use_case_id)
         for org_id in sorted(wanted - current):
             changes.link("use_case_partner", use_case_id, org_id)
         for org_id in sorted(current - wanted):

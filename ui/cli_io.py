@@ -95,10 +95,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from app.exporting import export_register
-    from app.files import check_workbook_path
+    from app.exporting import check_export_path, export_register
 
-    out = check_workbook_path(Path(args.out), "An export")  # before the passphrase is asked
+    out = check_export_path(Path(args.out))  # before the passphrase is asked
     with open_register(args) as register:
         result = export_register(register, out)
     print(result.summary())

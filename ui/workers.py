@@ -16,6 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, Generic, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -164,7 +165,8 @@ class TaskRunner(QObject):
         return task
 
     def _show_dialog(self, task: Task[Any], cancellable: bool) -> None:
-        if task.done or self._window is None:
+        # the window may have been closed and deleted since the task began
+        if task.done or self._window is None or not shiboken6.isValid(self._window):
             return
         dialog = QProgressDialog(task.label, "Cancel" if cancellable else "", 0, 0, self._window)
         dialog.setWindowTitle("Please wait")
@@ -271,7 +273,10 @@ class ViewWork:
       load (the view was left with no register, say); else the newer load, which ends after it
       (one worker, first in first out), signals.
     - Every other load signals `loaded` once, after its result or failure is shown; two loads
-      of the same register are both shown, in order.
+      of the same register are both shown, in order, unless the older was given `stale`: its
+      result, overtaken by the newer (one worker, first in first out: the newer ends after it),
+      goes there instead (to keep what the newer does not read, say). A failure is shown either
+      way.
 
     So `loaded` comes once per refresh that completes, and never for a dropped load that a
     newer one follows: whoever waits for it sees the outcome of the view's newest load.
@@ -297,8 +302,13 @@ class ViewWork:
         *,
         label: str,
         failed: Callable[[BaseException], None] | None = None,
+        stale: Callable[[T], None] | None = None,
     ) -> None:
-        """Read what the view shows with `work`; `show(result)` unless out of date, `loaded`."""
+        """Read what the view shows with `work`; `show(result)` unless out of date, `loaded`.
+
+        Where `stale` is given, a result overtaken by a newer load of the same register goes to
+        `stale(result)` instead of `show`.
+        """
         changes = self._register_changes
         self._loads += 1
         number = self._loads
@@ -310,7 +320,10 @@ class ViewWork:
                 return  # the newer load, under way, signals
             self._loaded()
 
-        run_or_call(self._runner, work, lambda result: ended(lambda: show(result)),
+        def shown(result: T) -> None:
+            (show if stale is None or number == self._loads else stale)(result)
+
+        run_or_call(self._runner, work, lambda result: ended(lambda: shown(result)),
                     lambda exc: ended(lambda: self._fail(exc, failed)), label=label)  # fmt: skip
 
     def run(

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.oplog import Operation, stored_operation
+from app.progress import Cancel
 from app.register import Register
 from app.sync import crypto
 from app.sync import format as fmt
@@ -56,7 +57,6 @@ def held_back_text(count: int) -> str:
 SEGMENT_OPS = 2000
 
 Progress = Callable[[int, int, str], None]
-Cancel = Callable[[], bool]
 
 
 @dataclass(frozen=True)

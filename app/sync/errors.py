@@ -11,15 +11,20 @@ class SyncError(RegisterError):
     """Base of every problem with a shared register."""
 
 
+def _not_reachable(where: object, detail: str) -> str:
+    """The sentence saying a shared folder cannot be reached, and why where known."""
+    extra = f" ({detail})" if detail else ""
+    return f"The shared folder {where} is not reachable{extra}."
+
+
 class ShareUnreachableError(SyncError):
     """The shared folder cannot be reached (network drive offline, folder moved)."""
 
     def __init__(self, where: object, detail: str = "") -> None:
         self.where, self.detail = where, detail
-        extra = f" ({detail})" if detail else ""
         super().__init__(
-            f"The shared folder {where} is not reachable{extra}. Check that the network drive "
-            "is connected; changes made meanwhile are kept and sent at the next sync."
+            f"{_not_reachable(where, detail)} Check that the network drive is connected; changes "
+            "made meanwhile are kept and sent at the next sync."
         )
 
 
@@ -27,11 +32,10 @@ class JoinUnreachableError(SyncError):
     """The shared folder to join cannot be reached: there is nothing of this device's to keep."""
 
     def __init__(self, unreachable: ShareUnreachableError) -> None:
-        extra = f" ({unreachable.detail})" if unreachable.detail else ""
         super().__init__(
-            f"The shared folder {unreachable.where} is not reachable{extra}. Check that the "
-            "network drive is connected and that this is the folder the register was shared in, "
-            "then ask to join again. Nothing was made on this computer."
+            f"{_not_reachable(unreachable.where, unreachable.detail)} Check that the network "
+            "drive is connected and that this is the folder the register was shared in, then ask "
+            "to join again. Nothing was made on this computer."
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from app.canonical import memory_engine
+from app.meetings import create_body, create_meeting
 from app.register import Register
 from db.base import Base
 
@@ -105,3 +107,10 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
         sheet.append(row)
     workbook.save(path)
     return path
+
+
+@pytest.fixture()
+def spring_board(register: Register) -> str:
+    """A meeting of the Information Sharing Board on 14/04/2026, in the test module's register."""
+    board = create_body(register, {"name": "Information Sharing Board"})
+    return create_meeting(register, board, {"meeting_date": dt.date(2026, 4, 14)})

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import event
 
 from app.agreement_editing import add_lawful_basis, remove_record, set_links
 from app.agreements import (
@@ -292,12 +293,6 @@ def test_a_person_owning_an_agreement_is_refused_until_another_owns_it(register:
 # ---------------------------------------------------------------------- meetings and papers
 
 
-@pytest.fixture()
-def spring_board(register: Register) -> str:
-    board = create_body(register, {"name": "Information Sharing Board"})
-    return create_meeting(register, board, {"meeting_date": dt.date(2026, 4, 14)})
-
-
 def test_a_meeting_an_agreement_was_approved_at_is_refused(
     register: Register, spring_board: str
 ) -> None:
@@ -406,9 +401,10 @@ def test_a_dependant_is_known_by_the_record_a_person_sees(register: Register) ->
     assert (found.entity, found.id, found.field, found.refers_to) == (
         "party", party, "organisation_id", county,
     )  # fmt: skip
-    assert (found.kind, found.record_id, found.name, found.label) == (
-        "agreement", isa, "ISA-2026-001", "ISA-2026-001: Title of ISA-2026-001",
-    )  # fmt: skip
+    assert (found.kind, found.record_id, found.name) == ("agreement", isa, "ISA-2026-001")
+    # the party's agreement, named as deleting it would name it in full
+    going = what_goes_with(register, found.kind, found.record_id)
+    assert (going.name, going.label) == ("ISA-2026-001", "ISA-2026-001: Title of ISA-2026-001")
 
 
 def test_what_goes_with_a_gone_record_says_it_is_gone(register: Register) -> None:
@@ -519,8 +515,8 @@ def test_a_governance_body_holding_meetings_is_refused_naming_them_by_date(
     )
     create_meeting(register, board, {"meeting_date": dt.date(2026, 10, 13)})
     message = refused(register, lambda: delete_body(register, board))
-    assert message == (
-        "Information Sharing Board holds 2 meetings (13/10/2026 and 14/04/2026). Delete them first."
+    assert message == (  # listed by date, not as text
+        "Information Sharing Board holds 2 meetings (14/04/2026 and 13/10/2026). Delete them first."
     )
 
 
@@ -535,3 +531,78 @@ def test_a_long_list_says_how_many_more_with_thousands_separated(register: Regis
         "Northshire County Council leads 1,004 use cases (Use case 0001, Use case 0002, "
         "Use case 0003 and 1,001 more). Choose another lead organisation for them first."
     )
+
+
+# ---------------------------------------------------------------- reading what stands in the way
+
+
+def statements_run(register: Register, work: Callable[[], object]) -> int:
+    """How many SQL statements `work` runs on the register."""
+    count = 0
+
+    def counted(*_: object) -> None:
+        nonlocal count
+        count += 1
+
+    event.listen(register.engine, "before_cursor_execute", counted)
+    try:
+        work()
+    finally:
+        event.remove(register.engine, "before_cursor_execute", counted)
+    return count
+
+
+def refusal_statements(register: Register, entity: str, record_id: str) -> int:
+    """The statements reading a refused delete's message (refused it must be)."""
+    return statements_run(register, lambda: refused(register, lambda: what_goes_with(
+        register, entity, record_id)))  # fmt: skip
+
+
+def test_a_refusal_reads_as_many_statements_for_many_holders_as_for_few(
+    register: Register,
+) -> None:
+    """Its holders and their names are read a kind at a time, not one by one."""
+    few, many = 2, 25
+
+    def body_holding(count: int) -> str:
+        body = create_body(register, {"name": f"Board of {count}"})
+        for n in range(count):
+            create_meeting(register, body, {"meeting_date": dt.date(2026, 1, 1) + dt.timedelta(n)})
+        return body
+
+    def organisation_party_to(count: int) -> str:
+        council = create_organisation(register, {"name": f"Council of {count}"})
+        for n in range(count):
+            add_party(register, agreement(register, f"ISA-{count}-{n:03}"), council, "provider")
+        return council
+
+    def agreement_decided_at(count: int) -> str:
+        isa = agreement(register, f"ISA-DECIDED-{count}")
+        board = create_body(register, {"name": f"Group of {count}"})
+        for n in range(count):
+            meeting = create_meeting(register, board, {"meeting_date": dt.date(2027, 1, n + 1)})
+            add_decision(register, meeting, {"decision": "Approved", "agreement_id": isa})
+        return isa
+
+    for kind, make in (("governance_body", body_holding),
+                       ("organisation", organisation_party_to),
+                       ("agreement", agreement_decided_at)):  # fmt: skip
+        first, second = make(few), make(many)
+        assert refusal_statements(register, kind, first) == refusal_statements(
+            register, kind, second
+        ), kind
+
+
+def test_what_goes_with_a_record_is_read_a_kind_of_part_at_a_time(register: Register) -> None:
+    def agreement_with_parties(reference: str, count: int) -> str:
+        isa = agreement(register, reference)
+        for n in range(count):
+            council = create_organisation(register, {"name": f"{reference} council {n}"})
+            add_party(register, isa, council, "provider")
+        return isa
+
+    few, many = agreement_with_parties("ISA-FEW", 2), agreement_with_parties("ISA-MANY", 25)
+    reads = [statements_run(register, lambda isa=isa: what_goes_with(register, "agreement", isa))
+             for isa in (few, many)]  # fmt: skip
+    assert reads[0] == reads[1]
+    assert what_goes_with(register, "agreement", many).takes == "25 parties"

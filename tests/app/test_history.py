@@ -4,20 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 
+from app.agreement_editing import add_lawful_basis, remove_record
 from app.agreements import (
     add_data_item,
     add_party,
     create_agreement,
     delete_data_item,
+    get_agreement,
     update_agreement,
     update_data_item,
 )
+from app.errors import InUseError
 from app.history import field_history, record_history
-from app.register import Register
+from app.meetings import add_decision, add_paper
+from app.register import Changes, Register
 from tests.fast_keys import FAST_KDF, PASSPHRASE
 
 
@@ -118,6 +125,114 @@ def test_undo_shows_as_a_change_back(register: Register) -> None:
     assert titles[-1].batch_label.startswith("Undo: ")
 
 
+@contextmanager
+def histories_read(register: Register) -> Iterator[set[str]]:
+    """The kinds of record whose operations are read from the log by record, meanwhile."""
+    kinds: set[str] = set()
+
+    def seen(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if "operation.record_id IN" in statement:
+            kinds.add(parameters[0])
+
+    event.listen(register.engine, "before_cursor_execute", seen)
+    try:
+        yield kinds
+    finally:
+        event.remove(register.engine, "before_cursor_execute", seen)
+
+
+def test_undo_reads_the_history_only_of_the_records_it_sets_back(register: Register) -> None:
+    agreement = create_agreement(
+        register, {"reference": "ISA-8", "title": "Before", "category": "personal"}
+    )
+    item = add_data_item(register, agreement, {"title": "Admissions"})
+
+    def edit_and_delete(changes: Changes) -> None:
+        changes.set("agreement", agreement, "title", "After")
+        changes.delete("data_item", item)
+
+    register.write("Edit and delete", edit_and_delete)
+    with histories_read(register) as kinds:
+        register.undo()
+    assert kinds == {"agreement"}  # a deleted record comes back without its history read
+    restored = get_agreement(register, agreement)
+    assert (restored.title, [i.id for i in restored.items]) == ("Before", [item])
+
+
 def test_unknown_entity_is_refused(register: Register) -> None:
     with pytest.raises(ValueError):
         record_history(register, "nonsense", "x")
+
+
+# ---------------------------------------------------------------------- naming the records
+
+
+def test_an_agreement_history_names_its_approval_meeting(
+    register: Register, spring_board: str
+) -> None:
+    agreement = create_agreement(
+        register, {"reference": "ISA-5", "title": "Approved", "category": "personal"}
+    )
+    update_agreement(register, agreement, {"approval_meeting_id": spring_board})
+    entries = record_history(register, "agreement", agreement)
+    (approval,) = field_history(entries, "agreement", agreement, "approval_meeting_id")
+    assert (approval.field_label, approval.new_text) == (
+        "Approved at meeting", "Information Sharing Board, 14/04/2026",
+    )  # fmt: skip
+
+
+def test_meetings_papers_and_decisions_are_named_as_the_board_knows_them(
+    register: Register, spring_board: str
+) -> None:
+    paper = add_paper(register, spring_board, {"subject": "Agreements for approval"})
+    said = "Approve   the hospital discharge agreement for a further year, subject to its DPIA"
+    decision = add_decision(register, spring_board, {"decision": said, "paper_id": paper})
+
+    entries = record_history(register, "decision", decision, include_children=False)
+    shown = {e.field: e.new_text for e in entries}
+    assert (shown["meeting_id"], shown["paper_id"]) == (
+        "Information Sharing Board, 14/04/2026", "Paper A",
+    )  # fmt: skip
+    assert {e.record_label for e in entries} == {
+        "Decision: Approve the hospital discharge agreement for a further year…"
+    }
+    # what the Conflicts view calls a meeting (its history's label)
+    meeting = record_history(register, "meeting", spring_board, include_children=False)
+    assert meeting[-1].record_label == "Information Sharing Board, 14/04/2026"
+    papers = record_history(register, "paper", paper, include_children=False)
+    assert papers[-1].record_label == "Paper A"
+
+
+def test_kinds_without_a_name_are_called_as_the_register_words_them(register: Register) -> None:
+    agreement = create_agreement(
+        register, {"reference": "ISA-6", "title": "Assessed", "category": "personal"}
+    )
+    dpia = register.write("DPIA", lambda c: c.create("dpia", {"agreement_id": agreement,
+                                                              "needed": True}))  # fmt: skip
+    sign_off = register.write("Sign-off", lambda c: c.create("sign_off", {
+        "agreement_id": agreement, "signed_on": dt.date(2026, 3, 2)}))  # fmt: skip
+    labels = {(e.entity, e.record_label) for e in record_history(register, "dpia", dpia)}
+    labels |= {(e.entity, e.record_label) for e in record_history(register, "sign_off", sign_off)}
+    assert labels == {("dpia", "DPIA"), ("sign_off", "Sign-off")}
+
+
+def test_a_lawful_basis_is_named_alike_in_its_history_and_in_a_refusal(
+    register: Register,
+) -> None:
+    police = register.write("Org", lambda c: c.create("organisation", {"name": "Kent Police"}))
+    agreement = create_agreement(
+        register, {"reference": "ISA-7", "title": "Crime", "category": "personal"}
+    )
+    party = add_party(register, agreement, police, "provider")
+    purpose = "Preventing and detecting crime and disorder in the county's town centres at night"
+    basis = add_lawful_basis(register, agreement, {"party_id": party, "purpose": purpose,
+                                                   "article_6": "6(1)(e) public task"})  # fmt: skip
+    shortened = "Preventing and detecting crime and disorder in the county's…"
+
+    (label,) = {e.record_label for e in record_history(register, "lawful_basis", basis)}
+    assert label == f"Lawful basis: {shortened}"
+    with pytest.raises(InUseError) as refused:
+        remove_record(register, "party", party, "Remove party")
+    assert refused.value.message == (
+        f"Kent Police is named in 1 lawful basis ({shortened}). Remove that lawful basis first."
+    )

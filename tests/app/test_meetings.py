@@ -70,7 +70,7 @@ def test_meetings_of_a_body(register: Register, board: str) -> None:
     with pytest.raises(InUseError) as refused:  # its meetings would be left without their body
         delete_body(register, board)
     assert refused.value.message == (
-        "Information Sharing Board holds 2 meetings (13/10/2026 and 14/04/2026). Delete them first."
+        "Information Sharing Board holds 2 meetings (14/04/2026 and 13/10/2026). Delete them first."
     )
     assert operation_count(register) == written
     assert [b.name for b in list_bodies(register)] == ["Information Sharing Board"]

@@ -265,7 +265,7 @@ def test_a_long_title_wraps_in_the_heading_instead_of_widening_the_editor(
 def test_a_word_too_long_for_a_line_of_the_heading_is_broken_not_cut_off(
     qtbot: QtBot, editor: AgreementEditor, register: Register
 ) -> None:
-    token = "FallsPreventionFrailtyDischargeExtractV3"  # a file name, say: no place to break
+    token = "FallsPreventionFrailtyAndHospitalDischargeExtractVersion3"  # a file name: no break
     narrowest = editor.minimumSizeHint().width()
     editor.resize(narrowest, 600)
     agreement = get_agreement(register, "ISA-2026-002")

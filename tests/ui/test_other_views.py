@@ -68,3 +68,22 @@ def test_history_view_lists_changes_newest_first(
     assert "Tester" in view.summary.text()
     view.set_register(None)
     assert model.rowCount() == 0 and view.agreement_choice.count() == 0
+
+
+def test_history_summary_counts_one_change_in_the_singular(
+    qtbot: QtBot, empty_register: Register
+) -> None:
+    """It said "1 changes by Tester"."""
+    empty_register.write("Add ISA-2026-001", lambda changes: changes.create(
+        "agreement", {"reference": "ISA-2026-001"}))  # fmt: skip
+    view = HistoryView()
+    qtbot.addWidget(view)
+    view.set_register(empty_register)
+    assert view.model.rowCount() == 1  # the agreement made, with its one field
+    assert view.summary.text() == "1 change by Tester; newest first."
+    empty_register.write("Add ISA-2026-002", lambda changes: changes.create(
+        "agreement", {"reference": "ISA-2026-002", "title": "Youth offending cohort"}))  # fmt: skip
+    view.refresh()
+    index = view.agreement_choice.findText("ISA-2026-002", Qt.MatchFlag.MatchStartsWith)
+    view.show_agreement(view.agreement_choice.itemData(index))
+    assert view.summary.text() == "2 changes by Tester; newest first."

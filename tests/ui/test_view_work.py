@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.agreements import AgreementQuery, get_agreement, list_agreements
@@ -27,7 +28,7 @@ from ui.views.dashboard import DashboardView
 from ui.views.history import HistoryView
 from ui.views.logs import LogsView
 from ui.views.members import MembersView
-from ui.workers import TaskRunner, run_or_call
+from ui.workers import TaskRunner, ViewWork, run_or_call
 
 from .conftest import Shown
 
@@ -260,6 +261,34 @@ def test_loads_of_the_same_register_are_each_shown_and_each_signal(
     view.refresh()
     release_and_wait(qtbot, view, runner, held)
     assert seen == [shown_after(qtbot, CASES["dashboard"], register)] * 2
+
+
+def test_a_load_given_stale_and_overtaken_by_a_newer_one_hands_its_result_there(
+    qtbot: QtBot, runner: TaskRunner, held: threading.Event
+) -> None:
+    """Only a load given `stale` hands it an overtaken result; one of a register no longer
+    shown is dropped still, and every load of the register shown signals `loaded`."""
+    host = QWidget()
+    qtbot.addWidget(host)
+    outcomes: list[tuple[str, int]] = []
+    loaded: list[int] = []
+    work = ViewWork(host, runner, lambda: loaded.append(len(outcomes)))
+
+    def load(result: int, *, stale: bool = True) -> None:
+        work.load(lambda: result, lambda shown: outcomes.append(("shown", shown)),
+                  stale=(lambda old: outcomes.append(("stale", old))) if stale else None,
+                  label="Reading")  # fmt: skip
+
+    load(1)  # of a register the view leaves: dropped
+    work.supersede()
+    load(2)
+    load(3, stale=False)  # overtaken too, but shown in its turn as before
+    load(4)
+    load(5)  # the newest: shown
+    held.set()
+    qtbot.waitUntil(lambda: not runner.busy)
+    assert outcomes == [("stale", 2), ("shown", 3), ("stale", 4), ("shown", 5)]
+    assert loaded == [1, 2, 3, 4]  # once after each outcome; none for the dropped load
 
 
 def test_a_change_refused_signals_loaded_once_as_no_refresh_follows(

@@ -77,3 +77,22 @@ def test_quick_work_shows_no_dialog(qtbot: QtBot, runner: TaskRunner) -> None:
     with qtbot.waitSignal(task.ended):
         pass
     assert task.dialog is None and task.done
+
+
+def test_a_window_closed_before_the_progress_dialog_is_due_takes_the_timer_with_it(
+    qtbot: QtBot,
+) -> None:
+    """The dialog was due 0.5 s after the task began; the window was gone by then."""
+    from PySide6.QtWidgets import QWidget
+
+    from ui.workers import PROGRESS_DELAY_MS
+
+    window = QWidget()
+    runner = TaskRunner(window)
+    release = threading.Event()
+    runner.run(lambda: release.wait(10), label="Exporting the register…")
+    window.deleteLater()
+    qtbot.wait(50)  # the window is deleted
+    qtbot.wait(PROGRESS_DELAY_MS + 200)  # no dialog over a deleted window: nothing raised
+    release.set()
+    runner.shutdown()

@@ -71,7 +71,7 @@ from ui.settings import MARKINGS, PROTECTIVE_MARKING, Settings
 from ui.widgets.mnemonics import WINDOW_KEYS, give_mnemonics
 from ui.widgets.record_form import ProblemLabel
 from ui.widgets.tables import chars_wide, history_table, size_columns, style_table
-from ui.widgets.wrapped_text import WrappedText
+from ui.widgets.wrapped_text import HEADING_WIDTH, heading_text
 from ui.workers import TaskRunner, ViewWork
 
 DATE_FIELDS = ("start_date", "approval_date", "review_date", "end_date")
@@ -109,9 +109,6 @@ BASIS_COLUMNS: tuple[tuple[str, Callable[[LawfulBasis], str]], ...] = (
     ("Common law duty", lambda b: b.common_law_duty),
 )  # fmt: skip
 HEADER_KEYS = WINDOW_KEYS | {"B", "R", "S"}  # Back to list, Revert and Save, beside every page
-HEADING_WIDTH = 200
-"""The width the heading asks for, and its least: the pages set the editor's width, and the
-heading takes the room the buttons beside it leave."""
 PROBLEM_LINES = 2
 """Lines a box of the Parties tab keeps for its refusal, shown or not: the longest fit at 800 px."""
 
@@ -205,15 +202,10 @@ class AgreementEditor(QWidget):
         self._people: list[Person] = []
         self._parties: tuple[Party, ...] = ()
 
-        # a long title wraps, inside a word too long for a line (a path, an address) as well,
-        # instead of widening the editor or being cut off
-        self.heading = WrappedText("New agreement", "Agreement being edited",
-                                   preferred_width=HEADING_WIDTH)  # fmt: skip
-        font = self.heading.font()
-        font.setPointSize(14)
-        font.setBold(True)
-        self.heading.setFont(font)
-        self.heading.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # selectable, not a Tab stop
+        self.heading = heading_text("Agreement being edited")
+        self.heading.setText("New agreement")
+        # its least too: the pages set the editor's width, the heading takes what the buttons
+        # beside it leave
         self.heading.setMinimumWidth(HEADING_WIDTH)
         self.back_button = QPushButton("&Back to list")
         self.back_button.setAccessibleName("Back to the list of agreements")

@@ -28,9 +28,10 @@ from app.assessments import (
 from app.register import Register
 from ui.models.assessment_models import AssessmentTableModel, NeededItemTableModel
 from ui.widgets.focus import tab_order
-from ui.widgets.master_detail import RecordWriters, ShownRecord, record_heading, select_row
+from ui.widgets.master_detail import RecordWriters, ShownRecord, select_row
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.tables import record_table, size_columns
+from ui.widgets.wrapped_text import heading_text
 
 ASSESSMENT_FORM = (
     FormField("title", "T&itle"),
@@ -75,7 +76,7 @@ class AssessmentsView(QWidget):
         self.delete_button.setAccessibleName("Delete assessment")
         self.delete_button.clicked.connect(self.delete_current)
 
-        self.heading = record_heading("Selected assessment", self)
+        self.heading = heading_text("Selected assessment", self)
         self.form = RecordForm(ASSESSMENT_FORM, self)
         self.save_button = QPushButton("&Save assessment", self)
         self.save_button.setAccessibleName("Save assessment")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -19,6 +17,7 @@ from app.agreements import AgreementQuery, list_agreements
 from app.domain import AgreementSummary
 from app.history import HistoryEntry, record_history
 from app.register import Register
+from app.wording import plural
 from ui.errors import ErrorMessage
 from ui.models.history import HistoryTableModel
 from ui.widgets.focus import tab_order
@@ -26,7 +25,6 @@ from ui.widgets.tables import history_table
 from ui.workers import TaskRunner, ViewWork
 
 LABEL = "Reading the history…"
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -36,6 +34,10 @@ class _HistoryRead:
     agreements: list[AgreementSummary]
     shown: str | None
     entries: list[HistoryEntry]
+
+
+def _overtaken(_: object) -> None:
+    """A load's result that a newer load overtook: the newer shows the person's latest pick."""
 
 
 def _read_history(register: Register, wanted: str | None) -> _HistoryRead:
@@ -56,7 +58,6 @@ class HistoryView(QWidget):
         super().__init__(parent)
         self._register: Register | None = None
         self._work = ViewWork(self, runner, self.loaded.emit)
-        self._loads = 0
         self._shown: str | None = None  # the agreement whose history the table shows
         self.agreement_choice = QComboBox()
         self.agreement_choice.setEditable(True)
@@ -90,58 +91,57 @@ class HistoryView(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Read the agreements again, and the history of the one chosen (else of the first)."""
+        """Read the agreements again, and the history of the one chosen (else of the first).
+
+        Overtaken by a newer load (the person picked another agreement meanwhile, whose history
+        that load reads), it only fills the drop-down again, still saying the pick.
+        """
         register = self._register
         if register is None:
             return
         wanted = self.agreement_choice.currentData()
-        self._load(lambda: _read_history(register, wanted or None), self._show_read)
+        self._work.load(lambda: _read_history(register, wanted or None), self._show_read,
+                        label=LABEL, failed=self._failed, stale=self._list)  # fmt: skip
 
     def show_agreement(self, agreement_id: str) -> None:
-        """Show the history of `agreement_id`; the drop-down says it at once."""
+        """Show the history of `agreement_id`; the drop-down says it at once.
+
+        Overtaken by a newer load (a later pick, a refresh), its history is not shown: the
+        newer load shows the person's latest pick.
+        """
         register = self._register
         if register is None:
             return
         self._pick(agreement_id)
-        self._load(lambda: (agreement_id, record_history(register, "agreement", agreement_id)),
-                   self._show_history)  # fmt: skip
+        self._work.load(lambda: record_history(register, "agreement", agreement_id),
+                        lambda entries: self._show(agreement_id, entries), label=LABEL,
+                        failed=self._failed, stale=_overtaken)  # fmt: skip
 
-    def _load(self, work: Callable[[], T], show: Callable[[T, bool], None]) -> None:
-        """Run a load; `show(result, newest)`. Only the newest may change the agreement shown.
+    def _failed(self, exc: BaseException) -> None:
+        """The pick's history was not read: say whose history the table still shows.
 
-        The person may have picked another agreement since an older load started; the newest
-        load (one worker, first in first out: it ends last) is of their latest pick.
+        Where a newer load is under way, it says its own when it ends (after this one).
         """
-        self._loads += 1
-        number = self._loads
+        self._pick(self._shown)
+        ErrorMessage.show(self, exc)
 
-        def failed(exc: BaseException) -> None:
-            if number == self._loads:  # the pick's history was not read: say whose is shown
-                self._pick(self._shown)
-            ErrorMessage.show(self, exc)
+    def _list(self, read: _HistoryRead) -> None:
+        """Fill the drop-down with the agreements read, still saying the person's latest pick."""
+        picked = self.agreement_choice.currentData()  # read now, not when the load started
+        with QSignalBlocker(self.agreement_choice):
+            self.agreement_choice.clear()
+            for row in read.agreements:
+                self.agreement_choice.addItem(f"{row.reference} — {row.title}", row.id)
+        self._pick(picked)
 
-        self._work.load(work, lambda result: show(result, number == self._loads), label=LABEL,
-                        failed=failed)  # fmt: skip
-
-    def _show_read(self, read: _HistoryRead, newest: bool) -> None:
-        picked = self.agreement_choice.currentData()  # the person's latest pick, read now
-        self.agreement_choice.blockSignals(True)
-        self.agreement_choice.clear()
-        for row in read.agreements:
-            self.agreement_choice.addItem(f"{row.reference} — {row.title}", row.id)
-        self.agreement_choice.blockSignals(False)
-        if not newest:  # a newer load, for the pick, follows and shows it
-            self._pick(picked)
-        elif read.shown is None:
+    def _show_read(self, read: _HistoryRead) -> None:
+        self._list(read)
+        if read.shown is None:
             self._shown = None
             self.model.set_entries([])
             self.summary.setText("No agreements yet.")
         else:
             self._show(read.shown, read.entries)
-
-    def _show_history(self, shown: tuple[str, list[HistoryEntry]], newest: bool) -> None:
-        if newest:
-            self._show(*shown)
 
     def _chosen(self, index: int) -> None:
         data = self.agreement_choice.itemData(index)
@@ -162,5 +162,5 @@ class HistoryView(QWidget):
         self.model.set_entries(entries)
         people = sorted({e.author for e in entries})
         self.summary.setText(
-            f"{len(entries)} changes by {', '.join(people) or 'nobody'}; newest first."
+            f"{plural(len(entries), 'change')} by {', '.join(people) or 'nobody'}; newest first."
         )

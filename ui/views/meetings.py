@@ -288,7 +288,6 @@ class MeetingsView(QWidget):
     def refresh(self) -> None:
         register = self._register
         rows = list_meetings(register) if register else []
-        paper = self._paper  # selecting the meeting again forgets its paper
         keep = self.meeting.keep_listed([row.id for row in rows],
                                         lambda: _first_meeting(rows, dt.date.today()))  # fmt: skip
         self.model.set_rows(rows)
@@ -300,7 +299,6 @@ class MeetingsView(QWidget):
             self.decision_agreement.addItem(f"{choice.reference}: {choice.title}", choice.id)
         if keep is not None:
             self.select_meeting(keep)
-            self._paper = paper
         self._show_meeting()
 
     # -- selection

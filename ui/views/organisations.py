@@ -31,12 +31,12 @@ from ui.widgets.master_detail import (
     RecordWriters,
     ShownRecord,
     delete_asked,
-    record_heading,
     select_row,
 )
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.scroll import VerticalScroll
 from ui.widgets.tables import record_table, size_columns
+from ui.widgets.wrapped_text import heading_text
 
 ORGANISATION_FORM = (
     FormField("name", "&Name"),
@@ -69,11 +69,6 @@ ORGANISATION_FORM = (
 )
 # columns of the list; the ODS code and DPO show in the form beside it
 HIDDEN_COLUMNS = ("code", "dpo_name")
-PEOPLE_TITLE_CHARS = 40
-"""About how many characters of a name the People box's title shows; a longer one ends in "…".
-
-A box's title cannot wrap: a long name would widen the list beside the form (the heading shows
-it whole)."""
 WRITERS = RecordWriters(create_organisation, update_organisation, delete_organisation,
                         "organisation")  # fmt: skip
 
@@ -106,7 +101,7 @@ class OrganisationsView(QWidget):
         self.save_button.setAccessibleName("Save organisation")
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.save)
-        self.heading = record_heading("Selected organisation", self)
+        self.heading = heading_text("Selected organisation", self)
         # a refused delete shows on the form, as a refused save does
         self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
                                  saved=self.organisation_saved.emit)  # fmt: skip
@@ -219,8 +214,9 @@ class OrganisationsView(QWidget):
         organisation = self.model.row_at(row) if row >= 0 else None
         self.form.set_values(organisation)
         self.heading.setText(organisation.name if organisation else "New organisation")
-        self.people_box.setTitle(f"People at {self._short(organisation.name)}"
-                                 if organisation else "People")  # fmt: skip
+        # titled "People" only: a title cannot wrap, and the heading names the organisation
+        self.people_box.setAccessibleName(f"People at {organisation.name}" if organisation
+                                          else "People")  # fmt: skip
         self.people_model.set_rows(
             list_people(self._register, organisation.id) if organisation and self._register else []
         )
@@ -231,11 +227,6 @@ class OrganisationsView(QWidget):
         self.delete_button.setEnabled(organisation is not None)
         self.add_person_button.setEnabled(organisation is not None)
         self.delete_person_button.setEnabled(organisation is not None)
-
-    def _short(self, name: str) -> str:
-        metrics = self.people_box.fontMetrics()
-        width = metrics.averageCharWidth() * PEOPLE_TITLE_CHARS
-        return metrics.elidedText(name, Qt.TextElideMode.ElideRight, width)
 
     # -- actions
 

@@ -54,12 +54,12 @@ from ui.widgets.master_detail import (
     ShownRecord,
     clear_current,
     delete_asked,
-    record_heading,
     select_row,
 )
 from ui.widgets.record_form import FormField, ProblemLabel, RecordForm
 from ui.widgets.tables import record_table, size_columns
 from ui.widgets.view_keys import NEXT_STAGE_KEYS, PREVIOUS_STAGE_KEYS
+from ui.widgets.wrapped_text import heading_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 BOARD_STAGES = (*(s.value for s in STAGE_ORDER), "closed")
@@ -191,7 +191,7 @@ class UseCasesView(QWidget):
         self.layouts.addTab(self.table, "&Table")
 
     def _build_detail(self) -> None:
-        self.heading = record_heading("Selected use case", self)
+        self.heading = heading_text("Selected use case", self)
         self.form = RecordForm(USE_CASE_FORM, self, side_by_side=True)
         self.shown = ShownRecord(self.form, WRITERS, refresh=self.refresh,
                                  saved=self.use_case_saved.emit,

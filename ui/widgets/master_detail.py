@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QWidget
 
 from app.dependants import Deletion, what_goes_with
@@ -24,13 +24,9 @@ from app.wording import kind_names
 from ui.errors import DeleteQuestion
 from ui.models.record_table import ID_ROLE
 from ui.widgets.record_form import RecordForm
-from ui.widgets.wrapped_text import WrappedText
 
 Attempt = Callable[[Callable[[], object]], bool]
 """Does a write and shows its refusal; True when it went through (`ProblemLabel.attempt`)."""
-
-HEADING_WIDTH = 200
-"""The width a record's heading asks for; a longer title wraps (the pane decides its width)."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +113,15 @@ class ShownRecord:
         """Show the record of `table`'s current row whenever it changes (none for no row).
 
         The table's model gives each row's record id (`ID_ROLE`), as a `RecordTableModel` does.
+        A row made current for the record already shown shows nothing: the view that set `id`
+        (`keep_listed` in its refresh, `new`) shows it once itself.
         """
 
         def changed(current: QModelIndex, _previous: QModelIndex) -> None:
-            self.id = str(current.data(ID_ROLE)) if current.isValid() else None
-            show()
+            chosen = str(current.data(ID_ROLE)) if current.isValid() else None
+            if chosen != self.id:  # else the view chose it (a refresh, `new`) and shows it
+                self.id = chosen
+                show()
 
         table.selectionModel().currentRowChanged.connect(changed)
 
@@ -178,23 +178,6 @@ class ShownRecord:
                         attempt=self._attempt, parent=self.form):  # fmt: skip
             self.id = None
             self._refresh()
-
-
-def record_heading(name: str, parent: QWidget) -> WrappedText:
-    """The bold heading over the form: the shown record's title, or "New …" (set by the view).
-
-    A long title wraps, inside a word too long for a line as well (a name pasted without
-    spaces), instead of widening the form's pane or being cut off. It can be selected and
-    copied with the mouse, but is no Tab stop.
-    """
-    heading = WrappedText("", name, preferred_width=HEADING_WIDTH)
-    heading.setParent(parent)
-    heading.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-    font = heading.font()
-    font.setPointSizeF(font.pointSizeF() * 1.3)
-    font.setBold(True)
-    heading.setFont(font)
-    return heading
 
 
 def select_row(table: QAbstractItemView, row: int) -> None:

@@ -1,4 +1,4 @@
-"""Read-only text that wraps between words, or inside a word too long for a line."""
+"""Read-only text that wraps between words, or inside a word too long for a line; headings of it."""
 
 from __future__ import annotations
 
@@ -6,11 +6,15 @@ import math
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QTextOption
-from PySide6.QtWidgets import QFrame, QSizePolicy, QTextEdit
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextEdit, QWidget
 
 SELECTABLE = (
     Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
 )
+HEADING_WIDTH = 200
+"""The width a record's heading asks for; a longer title wraps (its pane decides its width)."""
+HEADING_SCALE = 1.3
+"""A heading's font size to the font of the text under it: it grows with the person's font."""
 
 
 class WrappedText(QTextEdit):
@@ -72,3 +76,21 @@ class WrappedText(QTextEdit):
     def minimumSizeHint(self) -> QSize:
         width = self.fontMetrics().averageCharWidth() * 4 + self.frameWidth() * 2
         return QSize(width, self.heightForWidth(max(self.width(), width)))
+
+
+def heading_text(accessible: str, parent: QWidget | None = None) -> WrappedText:
+    """The bold, larger heading over a record's form or editor; its text is set by the view.
+
+    A long title wraps, inside a word too long for a line as well (a name pasted without
+    spaces, a path), instead of widening what holds it or being cut off. It can be selected and
+    copied with the mouse, but is no Tab stop.
+    """
+    heading = WrappedText("", accessible, preferred_width=HEADING_WIDTH)
+    if parent is not None:
+        heading.setParent(parent)
+    heading.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+    font = heading.font()
+    font.setPointSizeF(font.pointSizeF() * HEADING_SCALE)
+    font.setBold(True)
+    heading.setFont(font)
+    return heading

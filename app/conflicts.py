@@ -1,8 +1,10 @@
 """Open conflicts, and settling them: what the Conflicts view and `isr conflicts` show.
 
-Two kinds (see `app.oplog`): a field with two heads or more (concurrent edits that no later
-edit superseded), and a record revived by an edit stamped after its deletion. Each version
-says who wrote it, from which device and when, from the operation log.
+Three kinds: a field with two heads or more (concurrent edits that no later edit superseded), a
+record revived by an edit stamped after its deletion (see `app.oplog`), and a deleted record that
+live records refer to (made to refer to it on another device while it was being deleted; see
+`app.dependants`). Each version says who wrote it, from which device and when, from the
+operation log.
 """
 
 from __future__ import annotations
@@ -11,16 +13,27 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import stamp_datetime
-from app.dependants import delete_in, restore_in
+from app.dependants import (
+    Dependant,
+    dangling_references,
+    delete_in,
+    keep_in,
+    latest_deletion,
+    remove_references_in,
+    removes_holder,
+    restore_in,
+)
 from app.domain import format_uk_date
-from app.oplog import DEAD_KINDS, OpKind, decode_value
+from app.history import field_label, kind_label, names_of
+from app.oplog import DEAD_KINDS, EXISTS, Operation, OpKind, decode_value, operations_for
 from app.register import Changes, Register
+from app.wording import kind_names
 from db.models import FieldHeadRecord, OperationRecord, RecordStateRecord
 
 
@@ -65,7 +78,100 @@ class RevivedRecord:
     edits: tuple[ConflictVersion, ...]
 
 
-Conflict = FieldConflict | RevivedRecord
+@dataclass(frozen=True)
+class Referrer:
+    """A live record that refers to a deleted one, and the change that made it refer."""
+
+    entity: str  # the kind of the referring record: "party"
+    id: str
+    field: str  # its field that refers: "organisation_id"
+    kind: str  # the kind of record a person knows it as: "agreement"
+    record_id: str  # that record's id
+    name: str  # that record's short name: "ISA-2026-001"
+    removed: bool  # whether removing the reference removes the record (a party), else empties it
+    made: ConflictVersion  # who made it refer, and when
+
+
+@dataclass(frozen=True)
+class ReferredAfterDeletion:
+    """A record deleted on one device while another made records refer to it.
+
+    Keep it (undeleted with what its deletion took), or remove the references to it. `name` is
+    the deleted record's short name; `referrers` are ordered by the records they are known as.
+    """
+
+    entity: str
+    record_id: str
+    name: str
+    deletion: ConflictVersion
+    referrers: tuple[Referrer, ...]
+
+
+Conflict = FieldConflict | RevivedRecord | ReferredAfterDeletion
+
+
+# ------------------------------------------------------------------------- in words
+#
+# How a conflict names records and references: `isr conflicts` and the Conflicts view of the
+# desktop app both word them with these.
+
+NAMED_AS_WHAT_THEY_ARE = frozenset({"meeting"})
+"""Kinds whose names say what they are: a meeting is named after its body and date
+("Information Sharing Board, 26/06/2026"), not called "Meeting Information Sharing Board, …"."""
+
+LINK_ENDS = frozenset({"left_id", "right_id"})
+"""The fields of a link between two records (an agreement's linked use case): its two ends."""
+
+ReferenceForm = Literal["part", "link", "member", "field"]
+
+
+def record_words(entity: str, label: str, *, first: bool = True) -> str:
+    """What a person calls a record, given its name or label: "Organisation Kent Police".
+
+    The kind comes first unless the name says it already ("Data item 2: Admissions", "Paper A",
+    a meeting); a record with nothing to name it by is called by its kind. `first` gives the
+    kind a capital, for the start of a sentence: "agreement ISA-2026-014" mid-sentence.
+    """
+    kind = kind_label(entity)
+    said = kind if first or kind[1:2].isupper() else kind[:1].lower() + kind[1:]
+    if not label or label == kind:
+        return said
+    if entity in NAMED_AS_WHAT_THEY_ARE or label.startswith(kind):
+        return label
+    return f"{said} {label}"
+
+
+def reference_form(referrer: Referrer) -> ReferenceForm:
+    """How a record refers to a deleted one, which decides how the reference is worded.
+
+    A part added to it (a data item to a deleted agreement, a person to a deleted organisation),
+    a link to it, a party made of it (a record that exists for the reference), or a field set
+    to it (an owner, a signatory: emptied if the references are removed).
+    """
+    if referrer.field in LINK_ENDS:
+        return "link"
+    if not referrer.removed:
+        return "field"
+    return "part" if referrer.entity == referrer.kind else "member"
+
+
+def reference_words(referrer: Referrer) -> str:
+    """What a record referring to a deleted one is: "Party to agreement ISA-2026-014"."""
+    holder = record_words(referrer.kind, referrer.name, first=False)
+    form = reference_form(referrer)
+    if form == "part":
+        return record_words(referrer.entity, referrer.name)
+    if form == "field":
+        return f"{field_label(referrer.entity, referrer.field)} of {holder}"
+    return f"{kind_label(referrer.entity)} {'to' if form == 'member' else 'of'} {holder}"
+
+
+def removal_words(referrer: Referrer) -> str:
+    """What removing the references does to this one: "this party is removed"."""
+    form = reference_form(referrer)
+    if form == "field":
+        return f"“{field_label(referrer.entity, referrer.field)}” is left empty"
+    return f"this {'link' if form == 'link' else kind_names(referrer.entity)[0]} is removed"
 
 
 def _version(row: OperationRecord, field: str | None) -> ConflictVersion:
@@ -146,10 +252,67 @@ def revived_records(session: Session) -> list[RevivedRecord]:
     return sorted(result, key=lambda c: (c.entity, c.record_id))
 
 
+def _made_by(ops: Sequence[Operation], field: str) -> Operation | None:
+    """The latest of a record's operations that set `field` (its creation, a link, an edit)."""
+    made = None
+    for op in ops:  # oldest first
+        if (
+            (op.kind == OpKind.CREATE and isinstance(op.value, dict) and field in op.value)
+            or (op.kind in (OpKind.SET, OpKind.RESOLVE) and op.field == field)
+            or (op.kind == OpKind.LINK and op.field == EXISTS)
+        ):
+            made = op
+    return made
+
+
+def _op_version(op: Operation, field: str) -> ConflictVersion:
+    value = op.value.get(field) if isinstance(op.value, dict) else op.value
+    if op.kind != OpKind.LINK:
+        value = decode_value(op.entity, field, value)
+    return ConflictVersion(op.op_id, value, op.author, op.device, stamp_datetime(op.hlc), field)
+
+
+def referred_after_deletion(session: Session) -> list[ReferredAfterDeletion]:
+    """Deleted records that live records refer to, each with who deleted it and who referred."""
+    found = dangling_references(session)
+    if not found:
+        return []
+    history: dict[tuple[str, str], list[Operation]] = {}
+    held = [d for dependants in found.values() for d in dependants]
+    for op in operations_for(session, {(d.entity, d.id) for d in held}):
+        history.setdefault((op.entity, op.record_id), []).append(op)
+    names = names_of(session, found)
+    result = []
+    for (entity, record_id), dependants in found.items():
+        deletion = latest_deletion(session, entity, record_id)
+        if deletion is None:
+            continue  # its deletion is not in this log (a damaged register): nothing to show
+        referrers = tuple(_referrer(d, history.get((d.entity, d.id), [])) for d in dependants)
+        name = names.get((entity, record_id), (kind_label(entity),))[0]
+        result.append(ReferredAfterDeletion(entity, record_id, name, _version(deletion, None),
+                                            referrers))  # fmt: skip
+    return result
+
+
+def _referrer(dependant: Dependant, ops: Sequence[Operation]) -> Referrer:
+    made = _made_by(ops, dependant.field)
+    if made is None:
+        raise LookupError(f"the log holds no change to {dependant.entity} {dependant.id}")
+    return Referrer(
+        dependant.entity, dependant.id, dependant.field, dependant.kind, dependant.record_id,
+        dependant.name, removes_holder(dependant.entity, dependant.field),
+        _op_version(made, dependant.field),
+    )  # fmt: skip
+
+
 def open_conflicts(register: Register) -> list[Conflict]:
-    """Every open conflict of the register: fields first, then revived records."""
+    """Every open conflict: fields, revived records, then deleted records referred to."""
     with register.session() as session:
-        found: list[Conflict] = [*field_conflicts(session), *revived_records(session)]
+        found: list[Conflict] = [
+            *field_conflicts(session),
+            *revived_records(session),
+            *referred_after_deletion(session),
+        ]
     return found
 
 
@@ -159,7 +322,9 @@ def resolve_conflict(register: Register, conflict: Conflict, chosen_value: Any) 
     For a field, `chosen_value` becomes its value, superseding every version. For a revived
     record, True keeps the record with what its deletion took (its parts, its own links), and
     False deletes it again as any delete does: with its parts, and refused (`InUseError`, nothing
-    written) while a record added elsewhere meanwhile refers to it.
+    written) while a record added elsewhere meanwhile refers to it. For a deleted record referred
+    to, True keeps it likewise, and False removes the references to it (see
+    `app.dependants.remove_reference_in`; refused alike, with nothing written).
     """
     if isinstance(conflict, FieldConflict):
 
@@ -169,7 +334,10 @@ def resolve_conflict(register: Register, conflict: Conflict, chosen_value: Any) 
         register.write(f"Resolve conflict in {conflict.entity}.{conflict.field}", settle_field)
         return
     if not isinstance(chosen_value, bool):
-        raise TypeError("a revived record is settled with True (keep) or False (delete)")
+        raise TypeError("a deleted record is settled with True (keep) or False (not)")
+    if isinstance(conflict, ReferredAfterDeletion):
+        _settle_references(register, conflict, keep=chosen_value)
+        return
 
     def settle_record(changes: Changes) -> None:
         if chosen_value:
@@ -179,3 +347,14 @@ def resolve_conflict(register: Register, conflict: Conflict, chosen_value: Any) 
 
     label = "Keep" if chosen_value else "Delete"
     register.write(f"{label} {conflict.entity} edited after its deletion", settle_record)
+
+
+def _settle_references(register: Register, conflict: ReferredAfterDeletion, *, keep: bool) -> None:
+    def settle(changes: Changes) -> None:
+        if keep:
+            keep_in(changes, conflict.entity, conflict.record_id)
+            return
+        remove_references_in(changes, conflict.entity, conflict.record_id)
+
+    what = "Keep" if keep else "Remove references to"
+    register.write(f"{what} {conflict.entity} {conflict.name} deleted elsewhere", settle)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ from app.oplog import (
     DEAD_KINDS,
     LINK_SEPARATOR,
     Operation,
+    OpKind,
     batch_operations,
     link_id,
     model_for,
@@ -431,18 +432,33 @@ def _sentences(subject: str, again: str, dangling: Iterable[Dependant]) -> list[
 
 def _refusal(session: Session, entity: str, name: str, dangling: list[Dependant]) -> str:
     """Say what stands in the way of deleting a record: the record itself, then its parts."""
+
+    def first(target: str, subject: str) -> str:
+        return (
+            subject
+            if target == entity
+            else f"{subject}, one of the {kind_names(target)[1]} of {name},"
+        )
+
+    ordered = sorted(dangling, key=lambda d: _target_of(d.entity, d.field) != entity)
+    return " ".join(_said_of_each(session, ordered, first))
+
+
+def _said_of_each(session: Session, dangling: Sequence[Dependant],
+                  first: Callable[[str, str], str]) -> list[str]:  # fmt: skip
+    """What each record referred to is to those referring to it, in the order of `dangling`.
+
+    `first(kind, name)` is how the first sentence about a record names it.
+    """
     by_subject: dict[Key, list[Dependant]] = {}
-    for d in sorted(dangling, key=lambda d: _target_of(d.entity, d.field) != entity):
+    for d in dangling:
         by_subject.setdefault((_target_of(d.entity, d.field), d.refers_to), []).append(d)
     subjects = names_of(session, by_subject)
     sentences: list[str] = []
     for (target, subject_id), theirs in by_subject.items():
         subject = subjects[(target, subject_id)][0]
-        first = subject
-        if target != entity:
-            first = f"{subject}, one of the {kind_names(target)[1]} of {name},"
-        sentences.extend(_sentences(first, subject, theirs))
-    return " ".join(sentences)
+        sentences.extend(_sentences(first(target, subject), subject, theirs))
+    return sentences
 
 
 def plan_deletion(session: Session, entity: str, record_id: str) -> Deletion:
@@ -506,6 +522,27 @@ def restore_in(changes: Changes, entity: str, record_id: str) -> None:
         return
     batch = batch_operations(session, deletion.batch_id)
     write_inverse(changes, taken_with(session, (entity, record_id), batch))
+
+
+def refuse_dangling_deletes(changes: Changes, doing: str) -> None:
+    """Refuse (`InUseError`) a batch whose deletes left live records referring to what went.
+
+    `delete_in` checks before it writes. Undo and redo write the inverse of a batch as it was,
+    and something may have come to refer to a record it deletes since (from another device, by
+    sync): this checks a batch once written, so that it is rolled back. `doing` names the batch
+    in the refusal: "Undo “Add organisation Kent Police”".
+    """
+    changes.apply_pending()
+    deleted = [op for op in changes.operations if op.kind == OpKind.DELETE]
+    dangling = [
+        dependant
+        for kind, ids in _ids_by_kind(deleted)
+        for dependant in _dependants(changes.session, kind, ids)
+    ]
+    if dangling:
+        said = _said_of_each(changes.session, dangling, lambda _, subject: subject)
+        raise InUseError(f"{doing} would leave records referring to nothing: "
+                         f"{' '.join(said)}")  # fmt: skip
 
 
 def latest_deletion(session: Session, entity: str, record_id: str) -> OperationRecord | None:
@@ -596,3 +633,120 @@ def _ids_by_kind(ops: Iterable[Operation]) -> Iterator[tuple[str, list[str]]]:
     for kind, ids in by_kind.items():
         for start in range(0, len(ids), CHUNK):
             yield kind, ids[start : start + CHUNK]
+
+
+# ------------------------------------------------------------------ dangling references
+#
+# A delete is refused while anything refers to the record, so a live record can refer to a
+# deleted one only when two devices worked at once: one deleted an organisation while another
+# made it a party to an agreement (or added a data item to an agreement deleted meanwhile).
+# Merging keeps both changes; the reference is then an open conflict for a person to settle:
+# keep the record referred to, or remove the references to it.
+
+_DEFINED_BY = frozenset({("party", "organisation_id")})
+"""References that a record exists for, beyond a part's owner and a link's ends: a party is its
+organisation's part in an agreement, and means nothing without it."""
+
+
+@functools.cache
+def referred_kinds() -> tuple[str, ...]:
+    """The kinds of record that some field of the register refers to."""
+    return tuple(sorted({
+        _target_of(kind, column.name)
+        for kind, model in ENTITY_RECORDS.items()
+        for column in model.__table__.columns
+        if column.foreign_keys
+    }))  # fmt: skip
+
+
+def _deleted_ids(session: Session) -> dict[str, list[str]]:
+    """The records that an operation deleted (and nothing brought back since), by kind.
+
+    Not every record that is not live: one that a record received by sync refers to before its
+    own creation has arrived is not live either, and is no conflict.
+    """
+    state = RecordStateRecord
+    deleted: dict[str, list[str]] = {}
+    for entity, record_id in session.execute(
+        select(state.entity, state.record_id).where(
+            state.deleted_hlc.is_not(None), state.kind.in_([str(k) for k in DEAD_KINDS])
+        )
+    ):
+        deleted.setdefault(entity, []).append(record_id)
+    return deleted
+
+
+def dangling_references(session: Session) -> dict[Key, list[Dependant]]:
+    """The live records that refer to deleted ones, by the record deleted (in a stable order)."""
+    found: dict[Key, list[Dependant]] = {}
+    deleted = _deleted_ids(session)
+    for kind in referred_kinds():
+        for dependant in _dependants(session, kind, deleted.get(kind, [])):
+            found.setdefault((kind, dependant.refers_to), []).append(dependant)
+    return {
+        key: sorted(held, key=lambda d: (d.kind, d.name, d.entity, d.field, d.id))
+        for key, held in sorted(found.items())
+    }
+
+
+def removes_holder(entity: str, field: str) -> bool:
+    """Whether removing a reference removes the record holding it, not just empties the field.
+
+    So it is for a link, for a part referring to what it is part of, and for a party's
+    organisation; an agreement's owner or a party's signatory is emptied.
+    """
+    return (
+        issubclass(model_for(entity), LinkRecord)
+        or field in PART_OF.get(entity, ())
+        or (entity, field) in _DEFINED_BY
+    )
+
+
+def remove_references_in(changes: Changes, entity: str, record_id: str) -> None:
+    """Remove every live reference to a deleted record, inside an open batch.
+
+    Read afresh, so what arrived since the conflict was shown is covered too; nothing is written
+    for a record brought back meanwhile. A link is unlinked; a record that exists for the
+    reference is deleted as any delete is (with its parts, refused while something refers to
+    it); any other reference is emptied.
+    """
+    changes.apply_pending()
+    if _is_live(changes.session, entity, record_id):
+        return
+    for dependant in _dependants(changes.session, entity, [record_id]):
+        _remove_reference(changes, dependant)
+
+
+def _remove_reference(changes: Changes, dependant: Dependant) -> None:
+    holder, holder_id = dependant.entity, dependant.id
+    if not _is_live(changes.session, holder, holder_id):
+        return  # gone already, with another removed this batch
+    if issubclass(model_for(holder), LinkRecord):
+        left, right = holder_id.split(LINK_SEPARATOR, 1)
+        changes.unlink(holder, left, right)
+    elif removes_holder(holder, dependant.field):
+        delete_in(changes, holder, holder_id)
+    else:
+        changes.set(holder, holder_id, dependant.field, None)
+
+
+def keep_in(changes: Changes, entity: str, record_id: str) -> None:
+    """Bring a deleted record back, with what its deletion took, inside an open batch.
+
+    A part deleted with the record it is part of (a person with their organisation) comes back
+    with that record, so that nothing kept refers to something deleted.
+    """
+    changes.apply_pending()
+    chain = [(entity, record_id)]
+    while chain[-1][0] in PART_OF:
+        kind, part_id = chain[-1]
+        model: Any = model_for(kind)
+        owner = changes.session.scalar(
+            select(getattr(model, PART_OF[kind][0])).where(model.id == part_id)
+        )
+        owner_kind = _target_of(kind, PART_OF[kind][0])
+        if owner is None or _is_live(changes.session, owner_kind, owner):
+            break
+        chain.append((owner_kind, owner))
+    for kind, kept in reversed(chain):
+        restore_in(changes, kind, kept)

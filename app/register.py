@@ -415,21 +415,32 @@ class Register:
         return bool(self._redo)
 
     def undo(self) -> str:
-        """Undo this session's latest batch by writing its inverse; returns its label."""
+        """Undo this session's latest batch by writing its inverse; returns its label.
+
+        Refused (`InUseError`, nothing written, still there to undo) when the inverse would delete
+        a record something has come to refer to since.
+        """
         if not self._undo:
             raise NothingToUndoError("There is nothing to undo.")
-        batch_id = self._undo.pop()
+        batch_id = self._undo[-1]
         label = self._batch_label(batch_id)
-        _, changes = self._write_batch(f"Undo: {label}", self._inverse(batch_id), undoes=batch_id)
+        _, changes = self._write_batch(
+            f"Undo: {label}", self._inverse(batch_id, f"Undoing “{label}”"), undoes=batch_id
+        )
+        self._undo.pop()
         self._redo.append(changes.batch_id)
         return label
 
     def redo(self) -> str:
+        """Redo the latest undone batch (refused, as undo is, when it would leave a reference)."""
         if not self._redo:
             raise NothingToUndoError("There is nothing to redo.")
-        undo_batch = self._redo.pop()
+        undo_batch = self._redo[-1]
         label = self._batch_label(undo_batch).removeprefix("Undo: ")
-        _, changes = self._write_batch(label, self._inverse(undo_batch), undoes=undo_batch)
+        _, changes = self._write_batch(
+            label, self._inverse(undo_batch, f"Redoing “{label}”"), undoes=undo_batch
+        )
+        self._redo.pop()
         self._undo.append(changes.batch_id)
         return label
 
@@ -438,9 +449,12 @@ class Register:
             record = session.get(BatchRecord, batch_id)
             return record.label if record else "change"
 
-    def _inverse(self, batch_id: str) -> Callable[[Changes], None]:
+    def _inverse(self, batch_id: str, doing: str) -> Callable[[Changes], None]:
         def build(changes: Changes) -> None:
+            from app.dependants import refuse_dangling_deletes  # not needed to start the window
+
             write_inverse(changes, batch_operations(changes.session, batch_id))
+            refuse_dangling_deletes(changes, doing)
 
         return build
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 if TYPE_CHECKING:
     from alembic.config import Config
 
-HEAD_REVISION = "0003"
+HEAD_REVISION = "0004"
 """The newest revision in `db/migrations/versions/`; a test checks it against Alembic's head."""
 
 VERSION_TABLE = "alembic_version"

@@ -22,6 +22,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,7 +46,7 @@ class EntityRecord(Base):
     __entity__: ClassVar[str]
 
     id: Mapped[RecordId]
-    is_live: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    is_live: Mapped[bool] = mapped_column(Boolean, default=False)  # not indexed: see 0004
 
 
 class LinkRecord(Base):
@@ -56,7 +57,7 @@ class LinkRecord(Base):
     __ends__: ClassVar[tuple[str, str]]
 
     id: Mapped[str] = mapped_column(String(80), primary_key=True)  # "<left id>|<right id>"
-    is_live: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    is_live: Mapped[bool] = mapped_column(Boolean, default=False)  # not indexed: see 0004
 
 
 # ---------------------------------------------------------------------------------- parties
@@ -534,6 +535,12 @@ class RecordStateRecord(Base):
     """The latest operation touching a record: decides whether it is live or deleted."""
 
     __tablename__ = "record_state"
+    __table_args__ = (
+        # the records ever deleted, few beside the rest: conflicts look for them after each sync
+        Index(
+            "ix_record_state_deleted", "deleted_hlc", sqlite_where=text("deleted_hlc IS NOT NULL")
+        ),  # fmt: skip
+    )
 
     entity: Mapped[str] = mapped_column(String(40), primary_key=True)
     record_id: Mapped[str] = mapped_column(String(80), primary_key=True)

@@ -145,20 +145,23 @@ def _byline(version: ConflictVersion) -> str:
 
 
 def _record_words(register: Register, conflict: Conflict) -> str:
-    """What a person calls the record: e.g. "Agreement ISA-2026-014"."""
-    from app.history import ENTITY_LABELS, record_history
+    """What a person calls the record of a conflict: e.g. "Agreement ISA-2026-014"."""
+    from app.conflicts import record_words
+    from app.history import record_history
 
-    kind = ENTITY_LABELS.get(conflict.entity, conflict.entity.replace("_", " ").capitalize())
     entries = record_history(register, conflict.entity, conflict.record_id,
                              include_children=False)  # fmt: skip
-    label = entries[-1].record_label if entries else ""
-    if not label or label == kind:
-        return f"{kind} {conflict.record_id}"
-    return label if label.startswith(kind) else f"{kind} {label}"
+    return record_words(conflict.entity, entries[-1].record_label if entries else "")
 
 
 def _print_conflict(register: Register, conflict: Conflict) -> None:
-    from app.conflicts import FieldConflict, value_text
+    from app.conflicts import (
+        FieldConflict,
+        ReferredAfterDeletion,
+        reference_words,
+        removal_words,
+        value_text,
+    )
     from app.history import field_label
 
     record = _record_words(register, conflict)
@@ -168,6 +171,12 @@ def _print_conflict(register: Register, conflict: Conflict) -> None:
         for v in conflict.versions:
             print(f"    {value_text(v.value)}  ({_byline(v)})")
         print(f"  Shown meanwhile: {value_text(conflict.current.value)} (the latest).")
+        return
+    if isinstance(conflict, ReferredAfterDeletion):
+        print(f"{record} was deleted {_byline(conflict.deletion)}, then referred to:")
+        for r in conflict.referrers:
+            print(f"    {reference_words(r)}  ({_byline(r.made)}); on removal, {removal_words(r)}")
+        print("  Keep it, or remove the references, in the Conflicts view of the desktop app.")
         return
     print(f"{record} was deleted {_byline(conflict.deletion)}, then edited:")
     for v in conflict.edits:
@@ -221,5 +230,10 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("device", metavar="DEVICE", help="the device id shown by 'isr members'")
     p = command("sync", cmd_sync, "send this device's changes and receive everyone else's")
     p.add_argument("register", metavar="REGISTER", help="the register's folder")
-    p = command("conflicts", cmd_conflicts, "list fields edited on two devices at once")
+    p = command(
+        "conflicts",
+        cmd_conflicts,
+        "list open conflicts: fields edited on two devices at once, records deleted on "
+        "one and edited or referred to on another",
+    )
     p.add_argument("register", metavar="REGISTER", help="the register's folder")

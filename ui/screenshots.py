@@ -24,12 +24,14 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QMenu, QWidget  # noqa: E402
 from app import sync  # noqa: E402
 from app.agreements import (  # noqa: E402
     AgreementQuery,
+    add_party,
     get_agreement,
     update_agreement,
     update_data_item,  # noqa: E402
 )
 from app.demo import DEMO_PASSPHRASE  # noqa: E402
 from app.domain import AgreementSummary  # noqa: E402
+from app.organisations import create_organisation, delete_organisation  # noqa: E402
 from app.paths import default_register_dir, display_path  # noqa: E402
 from app.register import Register  # noqa: E402
 from ui.dialogs.first_run import FirstRunDialog  # noqa: E402
@@ -382,10 +384,42 @@ def make_a_conflict(shots: Shooter, window: MainWindow, sam: Register,
         wait_for(conflicts.loaded, conflicts.refresh)
     conflicts.table.selectRow(conflicts.model.rowCount() - 1)
     shots.widget("conflicts", window)
+    make_a_reference_conflict(shots, window, sam, richest)
     window.navigate(SHARING_ROW)
     wait_for(sharing.loaded, sharing.refresh)
     sharing.select_request(next(r.device for r in sharing.requests_model.rows()))
     shots.widget("sharing", window)
+
+
+REFERRED = "Warwickshire Police"
+"""The organisation deleted on one device while the other makes it a party to an agreement."""
+
+
+def make_a_reference_conflict(shots: Shooter, window: MainWindow, sam: Register,
+                              richest: AgreementSummary) -> None:  # fmt: skip
+    """Priya deletes an organisation while Sam, before that reaches him, makes it a party."""
+    demo = window.register
+    assert demo is not None
+    made: list[str] = []
+    run_on_worker(window, lambda: made.append(create_organisation(demo, {"name": REFERRED})))
+    wait_for(window.sync_controller.round_ended, window.sync_now)
+    sync.sync(sam)
+    run_on_worker(window, lambda: delete_organisation(demo, made[0]))
+    wait_for(window.sync_controller.round_ended, window.sync_now)
+    add_party(sam, richest.id, made[0], "recipient")
+    sync.sync(sam)
+    wait_for(window.sync_controller.round_ended, window.sync_now)
+
+    conflicts = window.conflicts
+    wait_for(conflicts.loaded, conflicts.refresh)
+    model = conflicts.model
+    referred = [row for row in range(model.rowCount()) if model.item_at(row).referred]
+    if not referred:
+        raise RuntimeError("screenshots: the organisation made a party shows no conflict")
+    conflicts.table.selectRow(referred[0])
+    window.runner.wait_idle()  # the views a sync refreshes have read their rows: none moves
+    settle(150)  # the cards of the conflict selected are shown by a layout, queued
+    shots.widget("conflicts-referred", window)
 
 
 SAMPLE_HEADINGS = ("Our ref", "Agreement title", "Partners", "Start date", "Review date",

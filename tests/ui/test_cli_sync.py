@@ -7,6 +7,7 @@ the drive goes offline, and Ada removes Sam.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from dataclasses import dataclass
@@ -14,8 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from app.agreements import add_party, create_agreement
+from app.meetings import create_body, create_meeting, delete_meeting, update_meeting
+from app.organisations import create_organisation, delete_organisation
 from app.sync.engine import SyncReport
 from app.sync.errors import DamagedError
+from tests.app.sync.conftest import make_group
+from tests.app.test_conflicts import sync_round
+from tests.fast_keys import PASSPHRASE
 from ui import cli, cli_sync
 
 PASS = "correct horse battery staple"
@@ -171,3 +178,45 @@ def test_held_back_changes_and_alarms_are_reported(capsys: pytest.CaptureFixture
     assert "received 5, of which 2 new" in out
     assert "3 changes from other devices held back: stamped more than 10 minutes ahead" in out
     assert "Sync alarm: a segment does not decrypt (device 0123abcd, file x.seg)." in err
+
+
+def test_conflicts_lists_records_deleted_while_edited_or_referred_to_elsewhere(  # type: ignore[no-untyped-def]
+    isr, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ada deletes a meeting and Kent Police; Sam, before that reaches him, edits the meeting and
+    makes Kent Police a party to an agreement."""
+    group = make_group(tmp_path, 2)
+    ada, sam = group.devices
+    ada.author, sam.author = "Ada Jones", "Sam Patel"
+    agreement = create_agreement(ada, {"reference": "ISA-2026-014", "title": "Youth offending",
+                                       "category": "personal"})  # fmt: skip
+    police = create_organisation(ada, {"name": "Kent Police"})
+    board = create_body(ada, {"name": "Information Sharing Board"})
+    meeting = create_meeting(ada, board, {"meeting_date": dt.date(2026, 6, 26)})
+    sync_round(group.devices)
+    delete_meeting(ada, meeting)
+    delete_organisation(ada, police)
+    update_meeting(sam, meeting, {"location": "County Hall"})
+    add_party(sam, agreement, police, "provider")
+    sync_round(group.devices)
+    ada_device, sam_device = ada.device_id, sam.device_id
+    group.close()
+
+    monkeypatch.setenv("ISR_PASSPHRASE", PASSPHRASE)
+    done = isr("conflicts", str(tmp_path / "dev0"))
+    assert done.code == 0, done.err
+    by_ada = rf"by Ada Jones \(device {ada_device}\) on \d\d/\d\d/\d{{4}} \d\d:\d\d"
+    by_sam = rf"by Sam Patel \(device {sam_device}\) on \d\d/\d\d/\d{{4}} \d\d:\d\d"
+    expected = [
+        rf"Information Sharing Board, 26/06/2026 was deleted {by_ada}, then edited:",
+        rf"    Location: County Hall  \({by_sam}\)",
+        r"  The record is shown again until someone keeps it or deletes it again\.",
+        rf"Organisation Kent Police was deleted {by_ada}, then referred to:",
+        rf"    Party to agreement ISA-2026-014  \({by_sam}\); on removal, this party is removed",
+        r"  Keep it, or remove the references, in the Conflicts view of the desktop app\.",
+        r"2 open conflicts\. Settle them in the Conflicts view of the desktop app\.",
+    ]
+    lines = done.out.splitlines()
+    assert len(lines) == len(expected), done.out
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)

@@ -6,6 +6,7 @@ the same records before syncing through the real folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.agreements import add_party, get_agreement, update_agreement
 from app.conflicts import open_conflicts, resolve_conflict
 from app.dependants import what_goes_with
 from app.errors import InUseError, StorageError
+from app.meetings import create_body, create_meeting, delete_meeting, update_meeting
 from app.organisations import (
     create_organisation,
     create_person,
@@ -268,3 +270,31 @@ def test_delete_again_refused_says_what_refers_to_the_record_and_both_choices_st
         qtbot.mouseClick(keep, LEFT)
     assert counted.args == [1]
     assert [p.name for p in list_people(register, fire)] == ["Chris Moyo"]
+
+
+def test_a_meeting_is_named_after_its_body_and_date_not_called_meeting_first(
+    qtbot: QtBot, view: ConflictsView, register: Register, other: Register
+) -> None:
+    board = create_body(register, {"name": "Information Sharing Board"})
+    meeting = create_meeting(register, board, {"meeting_date": dt.date(2026, 6, 26)})
+    sync_both(register, other)
+    delete_meeting(register, meeting)
+    update_meeting(other, meeting, {"location": "County Hall, Room 3"})
+    sync_both(register, other)
+    load(qtbot, view, register)
+    assert [view.model.index(0, column).data() for column in range(3)] == [
+        "Information Sharing Board, 26/06/2026",
+        "The whole record",
+        "Deleted by Tester, then edited by Sam Patel",
+    ]
+    assert view.heading.accessibleName() == (
+        "Conflict shown: Information Sharing Board, 26/06/2026 — deleted, then edited"
+    )
+    # a record whose name does not say what it is still is called by its kind first
+    update_agreement(register, get_agreement(register, "ISA-2026-002").id, {"title": "Falls A"})
+    update_agreement(other, get_agreement(other, "ISA-2026-002").id, {"title": "Falls B"})
+    sync_both(register, other)
+    with qtbot.waitSignal(view.loaded):
+        view.refresh()
+    records = sorted(view.model.index(row, 0).data() for row in range(view.model.rowCount()))
+    assert records == ["Agreement ISA-2026-002", "Information Sharing Board, 26/06/2026"]

@@ -3,7 +3,9 @@
 The rows are the sync back end's frozen dataclasses shown through `RecordTableModel`. Open
 conflicts are read once on the worker (`load_conflicts`) into `ConflictItem`s that carry the
 words a person reads: the record's name, the field's label and each version's value as the
-History view shows it (UK dates, names for linked records).
+History view shows it (UK dates, names for linked records); for a deleted record that others
+were made to refer to, each reference and what removing it does. Records and references are
+named as `isr conflicts` names them (`app.conflicts`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,23 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
-from app.conflicts import Conflict, ConflictVersion, FieldConflict, open_conflicts
+from app.conflicts import (
+    Conflict,
+    ConflictVersion,
+    FieldConflict,
+    ReferredAfterDeletion,
+    Referrer,
+    open_conflicts,
+    record_words,
+    reference_form,
+    reference_words,
+    removal_words,
+)
 from app.domain import format_uk_date
-from app.history import ENTITY_LABELS, HistoryEntry, field_label, record_history
+from app.history import HistoryEntry, field_label, record_history
 from app.register import Register
 from app.sync import JoinRequest, MemberInfo
+from app.wording import count_of, kind_names
 from ui.models.record_table import Column, RecordTableModel
 
 ROLE_LABELS = {
@@ -144,7 +158,8 @@ class ShownVersion:
     """One side of a conflict with the words shown for it."""
 
     version: ConflictVersion
-    text: str  # the value, or for an edit of a revived record "Field: value"
+    text: str  # the value; for an edit of a revived record "Field: value"; or a reference
+    note: str = ""  # said under it: what removing a reference does to it
 
     @property
     def byline(self) -> str:
@@ -153,24 +168,104 @@ class ShownVersion:
 
 
 @dataclass(frozen=True)
+class Pronouns:
+    """How a sentence refers again to a record: "it", or "they" for a person."""
+
+    they: str  # "it", "they"
+    them: str  # "it", "them"
+    their: str  # "its", "their"
+    come: str  # "comes", "come"
+
+
+def pronouns(entity: str) -> Pronouns:
+    """The pronouns of a record of `entity`: a person is "they"."""
+    if entity == "person":
+        return Pronouns("they", "them", "their", "come")
+    return Pronouns("it", "it", "its", "comes")
+
+
+@dataclass(frozen=True)
+class Referral:
+    """How records came to refer to a deleted one, in the words of the list and the story."""
+
+    passive: str  # "made a party to ISA-2026-014" (by someone)
+    active: str  # "made it a party to ISA-2026-014"
+    removal: str  # what the choice to remove the references does: "remove it from ISA-2026-014"
+
+
+def referral(conflict: ReferredAfterDeletion) -> Referral:
+    """The words for what was made to refer to a deleted record, and for removing it.
+
+    One kind of reference is named ("made a party to ISA-2026-014", "linked to 2 agreements",
+    "had 1 data item added"); references of several kinds are counted ("referred to by 3
+    records").
+    """
+    it = pronouns(conflict.entity).them
+    referrers = conflict.referrers
+    first = referrers[0]
+    form = reference_form(first)
+    if len({(r.entity, r.field, r.kind) for r in referrers}) > 1:
+        several = count_of(len(referrers), "record")
+        return Referral(f"referred to by {several}", f"made {several} refer to {it}",
+                        f"remove the references to {it}")  # fmt: skip
+    if form == "part":
+        added = count_of(len(referrers), first.entity)
+        which = f"the {kind_names(first.entity)[0]}" if len(referrers) == 1 else f"the {added}"
+        return Referral(f"had {added} added", f"added {added} to {it}", f"remove {which}")
+    holders = {r.record_id: r.name for r in referrers}
+    what = first.name if len(holders) == 1 else count_of(len(holders), first.kind)
+    removal = f"remove {it} from {what}" if len(holders) == 1 else f"remove the references to {it}"
+    if form == "link":
+        return Referral(f"linked to {what}", f"linked {it} to {what}", removal)
+    if form == "member":
+        one = kind_names(first.entity)[0]
+        return Referral(f"made a {one} to {what}", f"made {it} a {one} to {what}", removal)
+    label = field_label(first.entity, first.field)
+    return Referral(f"set as {label} of {what}", f"set {it} as {label} of {what}", removal)
+
+
+@dataclass(frozen=True)
 class ConflictItem:
     """An open conflict as the Conflicts view shows it."""
 
     conflict: Conflict
     record_label: str
-    field_label: str  # "" for a revived record
-    versions: tuple[ShownVersion, ...]  # a field's versions, or a revived record's edits
-    deletion: ShownVersion | None = None  # set for a revived record
+    field_label: str  # "" for a deleted record (revived, or referred to)
+    versions: tuple[ShownVersion, ...]  # a field's versions, a revived record's edits, or refs
+    deletion: ShownVersion | None = None  # set for a deleted record
 
     @property
     def key(self) -> str:
         c = self.conflict
-        field = c.field if isinstance(c, FieldConflict) else "_revived"
+        if isinstance(c, FieldConflict):
+            field = c.field
+        else:
+            field = "_referred" if isinstance(c, ReferredAfterDeletion) else "_revived"
         return f"{c.entity}/{c.record_id}/{field}"
 
     @property
-    def is_revived(self) -> bool:
-        return self.deletion is not None
+    def referred(self) -> ReferredAfterDeletion | None:
+        """The conflict, if it is a deleted record that others were made to refer to."""
+        return self.conflict if isinstance(self.conflict, ReferredAfterDeletion) else None
+
+    @property
+    def name(self) -> str:
+        """The record's short name, for a sentence: "Kent Police"."""
+        referred = self.referred
+        return referred.name if referred is not None else self.record_label
+
+    @property
+    def keep_words(self) -> str:
+        """The choice that keeps a deleted record referred to: "Keep Kent Police"."""
+        return f"Keep {self.name}"
+
+    @property
+    def remove_words(self) -> str:
+        """The choice that removes the references to a deleted record: "Remove it from …"."""
+        referred = self.referred
+        assert referred is not None
+        removal = referral(referred).removal
+        return removal[:1].upper() + removal[1:]
 
     def _editors(self) -> list[str]:
         """Who wrote the versions, each once, in the order of the versions."""
@@ -180,7 +275,9 @@ class ConflictItem:
         editors = [name(editor) for editor in self._editors()]
         if self.deletion is not None:
             deleter = name(_who(self.deletion.version))
-            return f"Deleted by {deleter}, then edited by {names(editors)}"
+            referred = self.referred
+            done = "edited" if referred is None else referral(referred).passive
+            return f"Deleted by {deleter}, then {done} by {names(editors)}"
         if len(editors) == 1:
             return f"Changed by {editors[0]} on {len(self.versions)} devices"
         return f"Changed by {names(editors)}"
@@ -199,6 +296,9 @@ class ConflictItem:
     def story(self) -> str:
         """What happened and what to do about it, in sentences, for the conflict shown."""
         editors = self._editors()
+        referred = self.referred
+        if self.deletion is not None and referred is not None:
+            return self._referred_story(referred, _who(self.deletion.version), editors)
         if self.deletion is not None:
             return (
                 f"{_who(self.deletion.version)} deleted this record, and {names(editors)} "
@@ -214,6 +314,17 @@ class ConflictItem:
             "one and the others are set aside (they stay in the History)."
         )
 
+    def _referred_story(self, referred: ReferredAfterDeletion, deleter: str,
+                        referrers: list[str]) -> str:  # fmt: skip
+        words = referral(referred)
+        it = pronouns(referred.entity)
+        where = "another device" if len(referrers) == 1 else "other devices"
+        return (
+            f"{deleter} deleted {self.name}, and {names(referrers)} {words.active} on {where} "
+            f"before the deletion reached them. Keep {self.name} ({it.they} {it.come} back "
+            f"with what {it.their} deletion took), or {words.removal}."
+        )
+
 
 def _who(version: ConflictVersion) -> str:
     return version.author or "someone"
@@ -224,13 +335,6 @@ def names(people: Sequence[str]) -> str:
     if len(people) < 2:
         return "".join(people)
     return f"{', '.join(people[:-1])} and {people[-1]}"
-
-
-def _display_record(entity: str, label: str) -> str:
-    kind = ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
-    if not label or label == kind:
-        return kind
-    return label if label.startswith(kind) else f"{kind} {label}"
 
 
 def _texts_by_stamp(entries: Sequence[HistoryEntry]) -> dict[tuple[str, dt.datetime, str], str]:
@@ -250,23 +354,32 @@ def _edit_field(entries: Sequence[HistoryEntry], version: ConflictVersion) -> st
     return ""
 
 
+def _reference(referrer: Referrer) -> ShownVersion:
+    """A record referring to a deleted one, and what removing the references does to it."""
+    return ShownVersion(referrer.made, reference_words(referrer),
+                        f"On removal, {removal_words(referrer)}.")  # fmt: skip
+
+
 def conflict_item(register: Register, conflict: Conflict) -> ConflictItem:
     """The words for one conflict (reads the record's history from the log)."""
     entries = record_history(register, conflict.entity, conflict.record_id, include_children=False)
     texts = _texts_by_stamp(entries)
-    label = _display_record(conflict.entity, entries[-1].record_label if entries else "")
+    label = record_words(conflict.entity, entries[-1].record_label if entries else "")
     if isinstance(conflict, FieldConflict):
         versions = tuple(ShownVersion(v, _shown(v, conflict.field, texts))
                          for v in conflict.versions)  # fmt: skip
         return ConflictItem(conflict, label, field_label(conflict.entity, conflict.field),
                             versions)  # fmt: skip
+    deletion = ShownVersion(conflict.deletion, "Deleted")
+    if isinstance(conflict, ReferredAfterDeletion):
+        references = tuple(_reference(r) for r in conflict.referrers)
+        return ConflictItem(conflict, label, "", references, deletion)
     edits = []
     for v in conflict.edits:
         name = _edit_field(entries, v)
         shown = _shown(v, name, texts)
         edits.append(ShownVersion(v, f"{field_label(conflict.entity, name)}: {shown}"
                                   if name else shown))  # fmt: skip
-    deletion = ShownVersion(conflict.deletion, "Deleted")
     return ConflictItem(conflict, label, "", tuple(edits), deletion)
 
 

@@ -1,14 +1,17 @@
-"""Conflicts: fields changed on two devices at once, and records edited after their deletion.
+"""Conflicts: fields changed on two devices at once, and records deleted while used elsewhere.
 
-The list shows every open conflict; the selected one is shown with all its versions side by
-side (value, who, which device, when) and settled with one click on the version to keep. Where
-the pane is too narrow for the cards side by side they are stacked, and their text wraps (a long
-path or e-mail address too), so that the pane never scrolls sideways.
+A record deleted on one device may be edited on another, or made the party, owner or link of
+another record there, before the deletion reaches it. The list shows every open conflict; the
+selected one is shown with its versions side by side (value, who, which device, when) and
+settled with one click on the version to keep. A deleted record referred to is shown as its
+deletion (keep the record) and the references (remove them). Where the pane is too narrow for
+the cards side by side they are stacked, and their text wraps (a long path or e-mail address
+too), so that the pane never scrolls sideways.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html import escape
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -48,8 +51,8 @@ NO_CONFLICTS = "No open conflicts."
 """The summary under the list when there is nothing to settle."""
 NONE_TITLE = "No conflicts: every change merged cleanly"
 NONE_TEXT = (
-    "When two people change the same field before their laptops sync, or one edits a record "
-    "another deleted, both versions appear here side by side for you to choose."
+    "When two people change the same field before their laptops sync, or one edits or uses a "
+    "record another deleted, both versions appear here side by side for you to choose."
 )
 UNSELECTED_TITLE = "No conflict selected"
 UNSELECTED_TEXT = "Choose a conflict in the list to see its versions side by side and keep one."
@@ -58,6 +61,8 @@ TITLE = "Conflicts"
 """The title of the view's messages."""
 CARD_WIDTH = 280
 """The width a version card needs to read well: narrower than this each, the cards are stacked."""
+REFERENCE_GAP = 10
+"""Pixels between the references listed on one card."""
 
 
 def _label(text: str, accessible: str, *, bold: bool = False) -> QLabel:
@@ -73,6 +78,20 @@ def _label(text: str, accessible: str, *, bold: bool = False) -> QLabel:
     return label
 
 
+def _mnemonic(words: str) -> str:
+    """A button's words with Alt+ their first letter (an '&' in a name shown as it is)."""
+    return "&" + words.replace("&", "&&")
+
+
+def _what(item: ConflictItem) -> str:
+    """What happened to the record, after its name in the heading: " — Title"."""
+    if item.field_label:
+        return f" — {item.field_label}"
+    if item.referred is not None:
+        return " — deleted, then referred to"
+    return " — deleted, then edited"
+
+
 class WholeNamesDelegate(QStyledItemDelegate):
     """Draws a cell from its `WRAP_ROLE` text, so that wrapping never splits a person's name."""
 
@@ -85,30 +104,50 @@ class WholeNamesDelegate(QStyledItemDelegate):
 
 
 class VersionCard(QGroupBox):
-    """One version of a conflict: its value, who wrote it, where and when, and a button."""
+    """One side of a conflict: its value, who wrote it, where and when, and a button.
 
-    def __init__(self, title: str, shown: ShownVersion, button_text: str, accessible: str,
-                 on_click: Callable[[], None], note: str = "") -> None:  # fmt: skip
+    A card of several references lists each with its who, where and when, above one button. A
+    button whose words (a record's name in them) would widen the card past `CARD_WIDTH` says
+    `fallback` instead; its accessible name says it in full.
+    """
+
+    def __init__(self, title: str, shown: Sequence[ShownVersion], button_text: str,
+                 accessible: str, on_click: Callable[[], None], note: str = "",
+                 fallback: str = "") -> None:  # fmt: skip
         super().__init__(title)
-        v = shown.version
-        self.value = WrappedText(
-            shown.text, f"{title}: value", preferred_width=CARD_WIDTH, boxed=True
-        )
-        self.byline = _label(shown.byline, f"{title}: written {shown.byline}")
+        layout = QVBoxLayout(self)
+        self.values: list[WrappedText] = []
+        for n, one in enumerate(shown, start=1):
+            if n > 1:
+                layout.addSpacing(REFERENCE_GAP)  # a reference set apart from the one before
+            self._add_version(layout, title if len(shown) == 1 else f"{title}, {n}", one)
+        self.value = self.values[0]
+        self.byline = _label(shown[0].byline, f"{title}: written {shown[0].byline}")
+        if note:
+            layout.addWidget(WrappedText(note, f"{title}: note", preferred_width=CARD_WIDTH))
         self.button = QPushButton(button_text)
+        margins = layout.contentsMargins()
+        if fallback and self.button.sizeHint().width() > (
+            CARD_WIDTH - margins.left() - margins.right()
+        ):
+            self.button.setText(fallback)
         self.button.setAccessibleName(accessible)
         self.button.clicked.connect(lambda _=False: on_click())
         self.button.setVisible(bool(button_text))  # one button per choice, not per edit
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.value)
-        lines = [(f"Who: {v.author}", "who"), (f"Device: {v.device}", "device"),
-                 (f"When: {shown.byline.rsplit(' on ', 1)[-1]}", "when")]  # fmt: skip
-        if note:
-            lines.append((note, "note"))
-        for text, what in lines:
-            layout.addWidget(WrappedText(text, f"{title}: {what}", preferred_width=CARD_WIDTH))
         layout.addStretch(1)  # the buttons of cards side by side line up
         layout.addWidget(self.button)
+
+    def _add_version(self, layout: QVBoxLayout, title: str, shown: ShownVersion) -> None:
+        v = shown.version
+        value = WrappedText(shown.text, f"{title}: value", preferred_width=CARD_WIDTH, boxed=True)
+        self.values.append(value)
+        layout.addWidget(value)
+        lines = [(f"Who: {v.author}", "who"), (f"Device: {v.device}", "device"),
+                 (f"When: {shown.byline.rsplit(' on ', 1)[-1]}", "when")]  # fmt: skip
+        if shown.note:
+            lines.append((shown.note, "note"))
+        for text, what in lines:
+            layout.addWidget(WrappedText(text, f"{title}: {what}", preferred_width=CARD_WIDTH))
 
 
 class CardsHost(QWidget):
@@ -284,22 +323,30 @@ class ConflictsView(QWidget):
             return
         self.detail_pane.setCurrentIndex(1)
         item = self.model.item_at(row)
-        what = f" — {item.field_label}" if item.field_label else " — deleted, then edited"
-        self.heading.setText(f"<h3>{escape(item.record_label)}{escape(what)}</h3>")
-        self.heading.setAccessibleName(f"Conflict shown: {item.record_label}{what}")
+        self.heading.setText(f"<h3>{escape(item.record_label)}{escape(_what(item))}</h3>")
+        self.heading.setAccessibleName(f"Conflict shown: {item.record_label}{_what(item)}")
         self.help.setText(item.story)
         if item.deletion is None:
             for n, shown in enumerate(item.versions, start=1):
                 note = "Shown in the register meanwhile." if n == 1 else ""
-                self._add_card(f"Version {n}", shown, f"Keep this one (&{n})",
+                self._add_card(f"Version {n}", [shown], f"Keep this one (&{n})",
                                f"Keep version {n}, by {shown.version.author}: {shown.text}",
                                self._keeper(item, shown), note)  # fmt: skip
+        elif item.referred is not None:
+            self._add_card("Deleted", [item.deletion], _mnemonic(item.keep_words),
+                           f"{item.keep_words}, with what its deletion took",
+                           lambda: self.settle_referred(item, keep=True),
+                           fallback="&Keep the record")  # fmt: skip
+            self._add_card("Referred to after the deletion", item.versions,
+                           _mnemonic(item.remove_words), item.remove_words,
+                           lambda: self.settle_referred(item, keep=False),
+                           fallback="&Remove the references")  # fmt: skip
         else:
-            self._add_card("Deleted", item.deletion, "&Delete again",
+            self._add_card("Deleted", [item.deletion], "&Delete again",
                            f"Delete again, as {item.deletion.version.author} did",
                            lambda: self.settle_revived(item, keep=False))  # fmt: skip
             for n, shown in enumerate(item.versions, start=1):
-                self._add_card("Edited after the deletion", shown,
+                self._add_card("Edited after the deletion", [shown],
                                "&Keep the record" if n == 1 else "",
                                "Keep the record with its edits",
                                lambda: self.settle_revived(item, keep=True))  # fmt: skip
@@ -323,9 +370,10 @@ class ConflictsView(QWidget):
     def _keeper(self, item: ConflictItem, shown: ShownVersion) -> Callable[[], None]:
         return lambda: self.keep_version(item, shown)
 
-    def _add_card(self, title: str, shown: ShownVersion, button: str, accessible: str,
-                  on_click: Callable[[], None], note: str = "") -> None:  # fmt: skip
-        card = VersionCard(title, shown, button, accessible, on_click, note)
+    def _add_card(self, title: str, shown: Sequence[ShownVersion], button: str, accessible: str,
+                  on_click: Callable[[], None], note: str = "",
+                  fallback: str = "") -> None:  # fmt: skip
+        card = VersionCard(title, shown, button, accessible, on_click, note, fallback)
         self.cards_host.row.addWidget(card, 1)
         self.cards.append(card)
 
@@ -342,6 +390,12 @@ class ConflictsView(QWidget):
     def settle_revived(self, item: ConflictItem, *, keep: bool) -> None:
         """Keep a record edited after its deletion, or delete it again."""
         said = f"{'Kept' if keep else 'Deleted again'}: {item.record_label}"
+        self._settle(lambda register: resolve_conflict(register, item.conflict, keep), said)
+
+    def settle_referred(self, item: ConflictItem, *, keep: bool) -> None:
+        """Keep a deleted record others were made to refer to, or remove the references to it."""
+        said = f"Kept: {item.record_label}" if keep else (
+            f"Removed the references to {item.record_label}")  # fmt: skip
         self._settle(lambda register: resolve_conflict(register, item.conflict, keep), said)
 
     def _settle(self, work: Callable[[Register], None], said: str) -> None:

@@ -25,13 +25,13 @@ from app.dependants import (
     delete_in,
     keep_in,
     latest_deletion,
+    made_by,
     remove_references_in,
     removes_holder,
-    restore_in,
 )
 from app.domain import format_uk_date
-from app.history import field_label, kind_label, names_of
-from app.oplog import DEAD_KINDS, EXISTS, Operation, OpKind, decode_value, operations_for
+from app.history import field_label, kind_label, names_of, record_names
+from app.oplog import DEAD_KINDS, Operation, OpKind, decode_value, operations_for
 from app.register import Changes, Register
 from app.wording import kind_names
 from db.models import FieldHeadRecord, OperationRecord, RecordStateRecord
@@ -252,19 +252,6 @@ def revived_records(session: Session) -> list[RevivedRecord]:
     return sorted(result, key=lambda c: (c.entity, c.record_id))
 
 
-def _made_by(ops: Sequence[Operation], field: str) -> Operation | None:
-    """The latest of a record's operations that set `field` (its creation, a link, an edit)."""
-    made = None
-    for op in ops:  # oldest first
-        if (
-            (op.kind == OpKind.CREATE and isinstance(op.value, dict) and field in op.value)
-            or (op.kind in (OpKind.SET, OpKind.RESOLVE) and op.field == field)
-            or (op.kind == OpKind.LINK and op.field == EXISTS)
-        ):
-            made = op
-    return made
-
-
 def _op_version(op: Operation, field: str) -> ConflictVersion:
     value = op.value.get(field) if isinstance(op.value, dict) else op.value
     if op.kind != OpKind.LINK:
@@ -287,17 +274,23 @@ def referred_after_deletion(session: Session) -> list[ReferredAfterDeletion]:
         deletion = latest_deletion(session, entity, record_id)
         if deletion is None:
             continue  # its deletion is not in this log (a damaged register): nothing to show
-        referrers = tuple(_referrer(d, history.get((d.entity, d.id), [])) for d in dependants)
+        referrers = tuple(
+            referrer
+            for d in dependants
+            if (referrer := _referrer(d, history.get((d.entity, d.id), []))) is not None
+        )
+        if not referrers:
+            continue  # what made them refer is not in this log (a damaged register)
         name = names.get((entity, record_id), (kind_label(entity),))[0]
         result.append(ReferredAfterDeletion(entity, record_id, name, _version(deletion, None),
                                             referrers))  # fmt: skip
     return result
 
 
-def _referrer(dependant: Dependant, ops: Sequence[Operation]) -> Referrer:
-    made = _made_by(ops, dependant.field)
+def _referrer(dependant: Dependant, ops: Sequence[Operation]) -> Referrer | None:
+    made = made_by(ops, dependant.field)
     if made is None:
-        raise LookupError(f"the log holds no change to {dependant.entity} {dependant.id}")
+        return None
     return Referrer(
         dependant.entity, dependant.id, dependant.field, dependant.kind, dependant.record_id,
         dependant.name, removes_holder(dependant.entity, dependant.field),
@@ -324,37 +317,45 @@ def resolve_conflict(register: Register, conflict: Conflict, chosen_value: Any) 
     False deletes it again as any delete does: with its parts, and refused (`InUseError`, nothing
     written) while a record added elsewhere meanwhile refers to it. For a deleted record referred
     to, True keeps it likewise, and False removes the references to it (see
-    `app.dependants.remove_reference_in`; refused alike, with nothing written).
+    `app.dependants.remove_references_in`; refused alike, with nothing written).
     """
+    with register.session() as session:
+        name = record_names(session, conflict.entity, conflict.record_id)[0]
+    record = record_words(conflict.entity, name, first=False)
     if isinstance(conflict, FieldConflict):
 
         def settle_field(changes: Changes) -> None:
             changes.resolve(conflict.entity, conflict.record_id, conflict.field, chosen_value)
 
-        register.write(f"Resolve conflict in {conflict.entity}.{conflict.field}", settle_field)
+        field = field_label(conflict.entity, conflict.field)
+        register.write(f"Resolve conflict in {field} of {record}", settle_field)
         return
     if not isinstance(chosen_value, bool):
         raise TypeError("a deleted record is settled with True (keep) or False (not)")
     if isinstance(conflict, ReferredAfterDeletion):
-        _settle_references(register, conflict, keep=chosen_value)
+        _settle_references(register, conflict, record, keep=chosen_value)
         return
 
     def settle_record(changes: Changes) -> None:
         if chosen_value:
-            restore_in(changes, conflict.entity, conflict.record_id)
+            keep_in(changes, conflict.entity, conflict.record_id)
         else:
             delete_in(changes, conflict.entity, conflict.record_id)
 
-    label = "Keep" if chosen_value else "Delete"
-    register.write(f"{label} {conflict.entity} edited after its deletion", settle_record)
+    label = (
+        f"Keep {record}, edited after its deletion" if chosen_value else f"Delete {record} again"
+    )
+    register.write(label, settle_record)
 
 
-def _settle_references(register: Register, conflict: ReferredAfterDeletion, *, keep: bool) -> None:
+def _settle_references(register: Register, conflict: ReferredAfterDeletion, record: str, *,
+                       keep: bool) -> None:  # fmt: skip
     def settle(changes: Changes) -> None:
         if keep:
             keep_in(changes, conflict.entity, conflict.record_id)
             return
         remove_references_in(changes, conflict.entity, conflict.record_id)
 
-    what = "Keep" if keep else "Remove references to"
-    register.write(f"{what} {conflict.entity} {conflict.name} deleted elsewhere", settle)
+    label = f"Keep {record}, deleted while in use elsewhere" if keep else (
+        f"Remove the references to {record}, deleted elsewhere")  # fmt: skip
+    register.write(label, settle)

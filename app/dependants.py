@@ -30,12 +30,14 @@ from app.history import Key, names_of, record_names
 from app.oplog import (
     CHUNK,
     DEAD_KINDS,
+    EXISTS,
     LINK_SEPARATOR,
     Operation,
     OpKind,
     batch_operations,
     link_id,
     model_for,
+    operations_for,
 )
 from app.register import Changes, Register, write_inverse
 from app.wording import count_of, kind_names
@@ -524,25 +526,100 @@ def restore_in(changes: Changes, entity: str, record_id: str) -> None:
     write_inverse(changes, taken_with(session, (entity, record_id), batch))
 
 
-def refuse_dangling_deletes(changes: Changes, doing: str) -> None:
-    """Refuse (`InUseError`) a batch whose deletes left live records referring to what went.
+def refuse_dangling(changes: Changes, doing: str, since: int) -> None:
+    """Refuse (`InUseError`) an undo or redo that would leave a reference to a deleted record.
 
-    `delete_in` checks before it writes. Undo and redo write the inverse of a batch as it was,
-    and something may have come to refer to a record it deletes since (from another device, by
-    sync): this checks a batch once written, so that it is rolled back. `doing` names the batch
-    in the refusal: "Undo “Add organisation Kent Police”".
+    Undo and redo write the inverse of a batch (stamped `since`) as it was, and the register may
+    have moved on since, by sync from another device. Checked once the inverse is written (and
+    rolled back on refusal), two ways: it deletes a record that something has come to refer to
+    since, or it brings back a reference (an undeleted party, a link, an owner set back) to a
+    record deleted since. A reference that was there before that batch is no reason to refuse:
+    undoing the settlement of a conflict opens the conflict again. `doing` is what the refusal
+    calls the batch: "Can't undo “Add organisation Kent Police”".
     """
     changes.apply_pending()
+    session = changes.session
     deleted = [op for op in changes.operations if op.kind == OpKind.DELETE]
     dangling = [
         dependant
         for kind, ids in _ids_by_kind(deleted)
-        for dependant in _dependants(changes.session, kind, ids)
+        for dependant in _dependants(session, kind, ids)
     ]
     if dangling:
-        said = _said_of_each(changes.session, dangling, lambda _, subject: subject)
-        raise InUseError(f"{doing} would leave records referring to nothing: "
-                         f"{' '.join(said)}")  # fmt: skip
+        new = _referring_since(session, dangling, since)
+        if new:
+            said = _said_of_each(session, new, lambda _, subject: subject)
+            raise InUseError(f"{doing} now. {' '.join(said)}")
+    written = {(op.entity, op.record_id) for op in changes.operations if op.kind != OpKind.DELETE}
+    gone = _deleted_since(session, _targets_of(session, written), since)
+    if gone:
+        names = [n for n, _ in names_of(session, gone).values()]
+        raise InUseError(f"{doing} now: it would bring back a reference to "
+                         f"{_listed(sorted(names, key=_in_order))}, deleted since.")  # fmt: skip
+
+
+def made_by(ops: Sequence[Operation], field: str) -> Operation | None:
+    """The latest of a record's operations (oldest first) that wrote `field`.
+
+    Its creation, an edit of the field, or for a link its latest linking.
+    """
+    made = None
+    for op in ops:
+        if (
+            (op.kind == OpKind.CREATE and isinstance(op.value, dict) and field in op.value)
+            or (op.kind in (OpKind.SET, OpKind.RESOLVE) and op.field == field)
+            or (op.kind == OpKind.LINK and op.field == EXISTS)
+        ):
+            made = op
+    return made
+
+
+def _referring_since(session: Session, dangling: Sequence[Dependant],
+                     since: int) -> list[Dependant]:  # fmt: skip
+    """Those of `dangling` whose reference was written after the stamp `since`."""
+    history: dict[Key, list[Operation]] = {}
+    for op in operations_for(session, {(d.entity, d.id) for d in dangling}):
+        history.setdefault((op.entity, op.record_id), []).append(op)
+    new = []
+    for d in dangling:
+        made = made_by(history.get((d.entity, d.id), []), d.field)
+        if made is None or made.hlc > since:
+            new.append(d)
+    return new
+
+
+def _targets_of(session: Session, records: Iterable[Key]) -> set[Key]:
+    """The records that the live ones of `records` refer to, through any reference field."""
+    targets: set[Key] = set()
+    for kind, ids in _keys_by_kind(records):
+        model: Any = model_for(kind)
+        fields = [c.name for c in model.__table__.columns if c.foreign_keys]
+        if not fields:
+            continue  # a record that refers to nothing: an organisation, say
+        columns = [getattr(model, field) for field in fields]
+        rows = session.execute(select(*columns).where(model.id.in_(ids), model.is_live.is_(True)))
+        for row in rows:
+            targets.update(
+                (_target_of(kind, field), value)
+                for field, value in zip(fields, row, strict=True)
+                if value is not None
+            )
+    return targets
+
+
+def _deleted_since(session: Session, records: set[Key], since: int) -> list[Key]:
+    """Those of `records` deleted (and not brought back) by an operation stamped after `since`."""
+    state = RecordStateRecord
+    dead = [str(k) for k in DEAD_KINDS]
+    gone: list[Key] = []
+    for kind, ids in _keys_by_kind(records):
+        gone.extend((entity, record_id) for entity, record_id in session.execute(
+            select(state.entity, state.record_id).where(
+                state.entity == kind, state.record_id.in_(ids), state.kind.in_(dead),
+                state.deleted_hlc > since,
+            )
+        ))  # fmt: skip
+    return sorted(gone)
 
 
 def latest_deletion(session: Session, entity: str, record_id: str) -> OperationRecord | None:
@@ -643,9 +720,10 @@ def _ids_by_kind(ops: Iterable[Operation]) -> Iterator[tuple[str, list[str]]]:
 # Merging keeps both changes; the reference is then an open conflict for a person to settle:
 # keep the record referred to, or remove the references to it.
 
-_DEFINED_BY = frozenset({("party", "organisation_id")})
+_DEFINED_BY = frozenset({("party", "organisation_id"), ("lawful_basis", "party_id")})
 """References that a record exists for, beyond a part's owner and a link's ends: a party is its
-organisation's part in an agreement, and means nothing without it."""
+organisation's part in an agreement, and means nothing without it; a lawful basis for one party
+emptied of it would silently become the whole agreement's."""
 
 
 @functools.cache
@@ -680,13 +758,53 @@ def dangling_references(session: Session) -> dict[Key, list[Dependant]]:
     """The live records that refer to deleted ones, by the record deleted (in a stable order)."""
     found: dict[Key, list[Dependant]] = {}
     deleted = _deleted_ids(session)
-    for kind in referred_kinds():
-        for dependant in _dependants(session, kind, deleted.get(kind, [])):
-            found.setdefault((kind, dependant.refers_to), []).append(dependant)
+    dependants = [
+        d for kind in referred_kinds() for d in _dependants(session, kind, deleted.get(kind, []))
+    ]
+    reviving = _reviving(session, {(d.entity, d.id) for d in dependants})
+    for dependant in dependants:
+        if (dependant.entity, dependant.id) not in reviving:
+            found.setdefault(
+                (_target_of(dependant.entity, dependant.field), dependant.refers_to), []
+            ).append(dependant)
     return {
         key: sorted(held, key=lambda d: (d.kind, d.name, d.entity, d.field, d.id))
         for key, held in sorted(found.items())
     }
+
+
+def _reviving(session: Session, records: set[Key]) -> set[Key]:
+    """Those of `records` edited after their deletion and not settled yet: revived records.
+
+    A data item edited on one device while its agreement was deleted on another is such a
+    conflict itself; keeping it brings its agreement back, so it is not also one of the records
+    referring to a deleted agreement.
+    """
+    state = RecordStateRecord
+    dead = [str(k) for k in DEAD_KINDS]
+    reviving: set[Key] = set()
+    for kind, ids in _keys_by_kind(records):
+        rows = session.execute(
+            select(state.entity, state.record_id).where(
+                state.entity == kind,
+                state.record_id.in_(ids),
+                state.deleted_hlc.is_not(None),
+                state.kind.not_in(dead),
+                (state.alive_hlc.is_(None)) | (state.alive_hlc <= state.deleted_hlc),
+            )
+        )
+        reviving.update((entity, record_id) for entity, record_id in rows)
+    return reviving
+
+
+def _keys_by_kind(records: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:
+    """The ids of `records` by kind, a few hundred at a time (as SQLite limits a query)."""
+    by_kind: dict[str, list[str]] = {}
+    for entity, record_id in records:
+        by_kind.setdefault(entity, []).append(record_id)
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), CHUNK):
+            yield kind, ids[start : start + CHUNK]
 
 
 def removes_holder(entity: str, field: str) -> bool:

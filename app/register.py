@@ -425,7 +425,7 @@ class Register:
         batch_id = self._undo[-1]
         label = self._batch_label(batch_id)
         _, changes = self._write_batch(
-            f"Undo: {label}", self._inverse(batch_id, f"Undoing “{label}”"), undoes=batch_id
+            f"Undo: {label}", self._inverse(batch_id, f"Can't undo “{label}”"), undoes=batch_id
         )
         self._undo.pop()
         self._redo.append(changes.batch_id)
@@ -438,7 +438,7 @@ class Register:
         undo_batch = self._redo[-1]
         label = self._batch_label(undo_batch).removeprefix("Undo: ")
         _, changes = self._write_batch(
-            label, self._inverse(undo_batch, f"Redoing “{label}”"), undoes=undo_batch
+            label, self._inverse(undo_batch, f"Can't redo “{label}”"), undoes=undo_batch
         )
         self._redo.pop()
         self._undo.append(changes.batch_id)
@@ -451,10 +451,11 @@ class Register:
 
     def _inverse(self, batch_id: str, doing: str) -> Callable[[Changes], None]:
         def build(changes: Changes) -> None:
-            from app.dependants import refuse_dangling_deletes  # not needed to start the window
+            from app.dependants import refuse_dangling  # not needed to start the window
 
-            write_inverse(changes, batch_operations(changes.session, batch_id))
-            refuse_dangling_deletes(changes, doing)
+            ops = batch_operations(changes.session, batch_id)
+            write_inverse(changes, ops)
+            refuse_dangling(changes, doing, since=max(op.hlc for op in ops))
 
         return build
 

@@ -100,8 +100,9 @@ class AgreementRecord(EntityRecord):
     __tablename__ = "agreement"
     __entity__ = "agreement"
     __table_args__ = (
-        # the dashboard's counts read this index alone, not every agreement's long text
-        Index("ix_agreement_live_status_review", "is_live", "status", "review_date"),
+        # the dashboard's counts read this index alone, not every agreement's long text; liveness
+        # last, or SQLite would look up an agreement by reference through it (see 0004)
+        Index("ix_agreement_status_review_live", "status", "review_date", "is_live"),
     )
 
     reference: Mapped[ShortText] = mapped_column(index=True)

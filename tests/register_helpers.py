@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.agreements import find_agreement_id, get_agreement
+from app.organisations import list_organisations
 from app.register import Register
 from db.models import OperationRecord
 
@@ -33,3 +35,19 @@ def unreadable(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
         return listing(self)
 
     monkeypatch.setattr(Path, "iterdir", iterdir)
+
+
+def agreement_id(register: Register, reference: str) -> str:
+    """The id of the agreement with that reference."""
+    with register.session() as session:
+        return find_agreement_id(session, reference)
+
+
+def organisation_names(register: Register) -> list[str]:
+    """The names of the register's live organisations, as listed."""
+    return [o.name for o in list_organisations(register)]
+
+
+def party_names(register: Register, agreement: str) -> list[str]:
+    """The organisations that are parties to an agreement (its id), as listed."""
+    return [p.organisation for p in get_agreement(register, agreement).parties]

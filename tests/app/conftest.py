@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine
 
+from app.agreements import create_agreement
 from app.canonical import memory_engine
 from app.meetings import create_body, create_meeting
 from app.register import Register
@@ -114,3 +115,19 @@ def spring_board(register: Register) -> str:
     """A meeting of the Information Sharing Board on 14/04/2026, in the test module's register."""
     board = create_body(register, {"name": "Information Sharing Board"})
     return create_meeting(register, board, {"meeting_date": dt.date(2026, 4, 14)})
+
+
+@pytest.fixture()
+def isa_pair(tmp_path: Path) -> Iterator[tuple[Register, Register]]:
+    """Two synced devices of one register, Ada Jones's and Sam Patel's, holding ISA-2026-014."""
+    from .sync.conftest import make_group
+    from .test_conflicts import sync_round
+
+    group = make_group(tmp_path, 2)
+    ada, sam = group.devices
+    ada.author, sam.author = "Ada Jones", "Sam Patel"
+    create_agreement(ada, {"reference": "ISA-2026-014", "title": "Youth offending cohort",
+                           "category": "personal"})  # fmt: skip
+    sync_round(group.devices)
+    yield ada, sam
+    group.close()

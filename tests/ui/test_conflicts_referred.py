@@ -26,7 +26,6 @@ from app.agreements import (
     create_agreement,
     delete_agreement,
     get_agreement,
-    list_agreements,
     update_agreement,
 )
 from app.conflicts import open_conflicts
@@ -41,7 +40,7 @@ from app.organisations import (
 from app.register import Register
 from app.use_cases import create_use_case, delete_use_case, link_agreement
 from tests.fast_keys import FAST_KDF, PASSPHRASE
-from tests.register_helpers import operation_count
+from tests.register_helpers import agreement_id, operation_count, organisation_names, party_names
 from ui.main_window import CONFLICTS_ROW
 from ui.models.sync_models import WRAP_ROLE
 from ui.views.conflicts import NONE_TITLE, ConflictsView
@@ -88,18 +87,6 @@ def view(qtbot: QtBot, runner: TaskRunner) -> ConflictsView:
     return widget
 
 
-def the_agreement(register: Register) -> str:
-    return next(a.id for a in list_agreements(register) if a.reference == "ISA-2026-014")
-
-
-def party_names(register: Register, agreement: str) -> list[str]:
-    return [p.organisation for p in get_agreement(register, agreement).parties]
-
-
-def organisation_names(register: Register) -> list[str]:
-    return [o.name for o in list_organisations(register)]
-
-
 def police_made_a_party(pair: Pair, name: str = "Kent Police", *,
                         person: bool = False) -> str:  # fmt: skip
     """Ada deletes Kent Police (and its one person) while Sam makes it a party to ISA-2026-014.
@@ -110,7 +97,7 @@ def police_made_a_party(pair: Pair, name: str = "Kent Police", *,
     create_person(pair.ada, police, {"name": "Ann Smith"})
     sync_both(pair.ada, pair.sam)
     delete_organisation(pair.ada, police)
-    add_party(pair.sam, the_agreement(pair.sam), police, "provider")
+    add_party(pair.sam, agreement_id(pair.sam, "ISA-2026-014"), police, "provider")
     if person:
         create_person(pair.sam, police, {"name": "Bob Jones"})
     sync_both(pair.ada, pair.sam)
@@ -127,7 +114,7 @@ def officer_made_the_owner(pair: Pair) -> None:
     officer = create_person(pair.ada, council, {"name": "Lyn Baran"})
     sync_both(pair.ada, pair.sam)
     delete_person(pair.ada, officer)
-    update_agreement(pair.sam, the_agreement(pair.sam), {"owner_id": officer})
+    update_agreement(pair.sam, agreement_id(pair.sam, "ISA-2026-014"), {"owner_id": officer})
     sync_both(pair.ada, pair.sam)
 
 
@@ -135,12 +122,12 @@ def use_case_linked(pair: Pair) -> None:
     frailty = create_use_case(pair.ada, {"title": "Falls and frailty"})
     sync_both(pair.ada, pair.sam)
     delete_use_case(pair.ada, frailty)
-    link_agreement(pair.sam, frailty, the_agreement(pair.sam))
+    link_agreement(pair.sam, frailty, agreement_id(pair.sam, "ISA-2026-014"))
     sync_both(pair.ada, pair.sam)
 
 
 def data_item_added(pair: Pair) -> None:
-    agreement = the_agreement(pair.ada)
+    agreement = agreement_id(pair.ada, "ISA-2026-014")
     delete_agreement(pair.ada, agreement)
     pair.sam.write("Add data item", lambda c: add_data_item_in(
         c, agreement, {"title": "GP list", "source": "GP records"}))  # fmt: skip
@@ -276,7 +263,7 @@ def test_keep_brings_kent_police_back_with_its_people(
         qtbot.mouseClick(keep, LEFT)
     assert said.args == ["Kept: Organisation Kent Police"] and n.args == [0]
     assert view.model.rowCount() == 0 and view.empty_title.text() == NONE_TITLE
-    agreement = the_agreement(pair.ada)
+    agreement = agreement_id(pair.ada, "ISA-2026-014")
     sync_both(pair.ada, pair.sam)
     for device in (pair.ada, pair.sam):
         assert "Kent Police" in organisation_names(device)
@@ -295,7 +282,7 @@ def test_remove_takes_kent_police_out_of_the_agreement(
         qtbot.mouseClick(remove, LEFT)
     assert said.args == ["Removed the references to Organisation Kent Police"] and n.args == [0]
     assert view.model.rowCount() == 0 and view.empty_title.text() == NONE_TITLE
-    agreement = the_agreement(pair.ada)
+    agreement = agreement_id(pair.ada, "ISA-2026-014")
     sync_both(pair.ada, pair.sam)
     for device in (pair.ada, pair.sam):
         assert "Kent Police" not in organisation_names(device)
@@ -311,7 +298,7 @@ def test_remove_empties_the_owner_and_keeps_the_agreement(
     _, remove = buttons(view)
     with qtbot.waitSignal(view.conflicts_counted):
         qtbot.mouseClick(remove, LEFT)
-    kept = get_agreement(pair.ada, the_agreement(pair.ada))
+    kept = get_agreement(pair.ada, agreement_id(pair.ada, "ISA-2026-014"))
     assert (kept.reference, kept.owner_id, kept.owner) == ("ISA-2026-014", None, "")
 
 
@@ -319,7 +306,7 @@ def test_a_refused_removal_says_why_and_leaves_both_choices(
     qtbot: QtBot, view: ConflictsView, pair: Pair, shown: Shown
 ) -> None:
     police_made_a_party(pair)
-    agreement = the_agreement(pair.sam)
+    agreement = agreement_id(pair.sam, "ISA-2026-014")
     [party] = get_agreement(pair.sam, agreement).parties
     add_lawful_basis(pair.sam, agreement, {"party_id": party.id, "article_6": "6(1)(e)"})
     sync_both(pair.ada, pair.sam)

@@ -6,7 +6,9 @@ Revises: 0003
 Nearly every record is live, so an index on `is_live` alone narrows nothing; but SQLite, with
 no statistics to tell it so, chose it over the index of the reference a query looks up ("the live
 data items of this agreement"), and then read every live data item. Each write also paid for it.
-The records ever deleted, which conflicts look for after each sync, get a partial index instead.
+The dashboard's index of agreements puts liveness last for the same reason (first, it was chosen
+to look up an agreement by reference). The records ever deleted, which conflicts look for after
+each sync, get a partial index.
 """
 
 from __future__ import annotations
@@ -31,11 +33,17 @@ TABLES = (
 def upgrade() -> None:
     for table in TABLES:
         op.drop_index(f"ix_{table}_is_live", table_name=table)
+    op.drop_index("ix_agreement_live_status_review", table_name="agreement")
+    op.create_index("ix_agreement_status_review_live", "agreement",
+                    ["status", "review_date", "is_live"])  # fmt: skip
     op.create_index("ix_record_state_deleted", "record_state", ["deleted_hlc"],
                     sqlite_where=sa.text("deleted_hlc IS NOT NULL"))  # fmt: skip
 
 
 def downgrade() -> None:
     op.drop_index("ix_record_state_deleted", table_name="record_state")
+    op.drop_index("ix_agreement_status_review_live", table_name="agreement")
+    op.create_index("ix_agreement_live_status_review", "agreement",
+                    ["is_live", "status", "review_date"])  # fmt: skip
     for table in TABLES:
         op.create_index(f"ix_{table}_is_live", table, ["is_live"], unique=False)

@@ -376,6 +376,16 @@ def _log_bug(exc: BaseException) -> Path | None:
         return None
 
 
+def _stop_writing_out() -> None:
+    """Point standard output at the null device, so that flushing it at exit fails no more.
+
+    As the Python documentation advises for SIGPIPE: the output that could not be written is
+    dropped, and no second error is printed as the interpreter exits.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -392,6 +402,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         fail("Interrupted; nothing more was changed.")
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader stopped reading (`isr list REG | head`): not a bug
+        _stop_writing_out()
+        return EXIT_FAILED
     except Exception as exc:  # a bug: say so plainly, keep the traceback in the log
         where = _log_bug(exc)
         detail = f" Details were written to {where}." if where else ""

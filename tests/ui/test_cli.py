@@ -213,3 +213,21 @@ def test_joining_a_shared_folder_that_is_not_there_says_so_and_makes_nothing(
     assert "Nothing was made on this computer." in done.stderr
     assert "sent at the next sync" not in done.stderr  # nothing of this device's waits
     assert list(tmp_path.iterdir()) == []
+
+
+def test_output_cut_short_by_its_reader_is_no_bug(demo: Path) -> None:
+    """`isr list REG | head -1`: the reader goes away; no "This is a bug", no traceback.
+
+    The reader here goes away before the register has even opened, so that the listing is
+    certainly written to a pipe nobody reads.
+    """
+    environ = {**os.environ, "ISR_PASSPHRASE": PASS}
+    with subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", "list", str(demo)], env=environ, text=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as listing:  # fmt: skip
+        assert listing.stdout is not None and listing.stderr is not None
+        listing.stdout.close()
+        errors = listing.stderr.read()
+        code = listing.wait(timeout=120)
+    assert (code, errors) == (1, "")

@@ -841,7 +841,16 @@ def _link_ends(op: Operation) -> Iterator[tuple[str, str]]:
 # ----------------------------------------------------------------------- reading the log
 
 
-def stored_operation(row: OperationRecord) -> Operation:
+_LOGGED = (
+    OperationRecord.op_id, OperationRecord.batch_id, OperationRecord.hlc, OperationRecord.device,
+    OperationRecord.author, OperationRecord.kind, OperationRecord.entity, OperationRecord.record_id,
+    OperationRecord.field, OperationRecord.value, OperationRecord.bases,
+)  # fmt: skip
+"""The columns an operation is read back from: not when it was received, a date to parse."""
+
+
+def stored_operation(row: Any) -> Operation:
+    """An operation as the log holds it, from its `OperationRecord` or a row of `_LOGGED`."""
     return Operation(
         op_id=row.op_id,
         batch_id=row.batch_id,
@@ -865,8 +874,8 @@ def operations_for(session: Session, targets: Iterable[tuple[str, str]]) -> list
         by_entity.setdefault(entity, []).append(record_id)
     for entity, ids in by_entity.items():
         for start in range(0, len(ids), CHUNK):
-            rows = session.scalars(
-                select(OperationRecord).where(
+            rows = session.execute(
+                select(*_LOGGED).where(
                     (OperationRecord.entity == entity)
                     & OperationRecord.record_id.in_(ids[start : start + CHUNK])
                 )
@@ -876,7 +885,7 @@ def operations_for(session: Session, targets: Iterable[tuple[str, str]]) -> list
 
 
 def batch_operations(session: Session, batch_id: str) -> list[Operation]:
-    rows = session.scalars(select(OperationRecord).where(OperationRecord.batch_id == batch_id))
+    rows = session.execute(select(*_LOGGED).where(OperationRecord.batch_id == batch_id))
     return sorted((stored_operation(r) for r in rows), key=Operation.sort_key)
 
 

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from app import register as register_module
 from app.canonical import canonical_state, replay_into_memory
 from app.errors import NothingToUndoError
 from app.oplog import (
@@ -441,6 +442,38 @@ def test_undo_of_a_create_leaves_the_record_not_live_and_redo_brings_it_back(
     assert live(reg, AgreementRecord, ag)
     assert live(reg, DataItemRecord, item)
     assert title(reg, ag) == "New"
+    assert replayed_equals_materialised(reg)
+
+
+def test_undo_of_a_large_batch_is_applied_in_one_go(
+    core_register: Register, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Undoing an import of many records writes its deletes together, not one by one.
+
+    One by one, undoing a 10,000-row import took 35 s: a fold of the log per delete.
+    """
+    reg = core_register
+
+    def build(c: Changes) -> list[str]:
+        agreements = [c.create("agreement", {"title": f"Imported {n}"}) for n in range(150)]
+        for ag in agreements:
+            c.create("data_item", {"agreement_id": ag, "source": "Schools"})
+        return agreements
+
+    agreements = reg.write("Import", build)
+    folds: list[int] = []
+    real = register_module.apply_operations
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        folds.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(register_module, "apply_operations", counted)
+    reg.undo()
+    assert len(folds) == 1
+    assert not any(live(reg, AgreementRecord, ag) for ag in agreements)
+    reg.redo()
+    assert all(live(reg, AgreementRecord, ag) for ag in agreements)
     assert replayed_equals_materialised(reg)
 
 

@@ -539,7 +539,11 @@ class RecordStateRecord(Base):
     __table_args__ = (
         # the records ever deleted, few beside the rest: conflicts look for them after each sync
         Index(
-            "ix_record_state_deleted", "deleted_hlc", sqlite_where=text("deleted_hlc IS NOT NULL")
+            "ix_record_state_deleted",
+            "entity",
+            "kind",
+            "record_id",
+            sqlite_where=text("deleted_hlc IS NOT NULL"),
         ),  # fmt: skip
     )
 

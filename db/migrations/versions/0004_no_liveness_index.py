@@ -36,7 +36,7 @@ def upgrade() -> None:
     op.drop_index("ix_agreement_live_status_review", table_name="agreement")
     op.create_index("ix_agreement_status_review_live", "agreement",
                     ["status", "review_date", "is_live"])  # fmt: skip
-    op.create_index("ix_record_state_deleted", "record_state", ["deleted_hlc"],
+    op.create_index("ix_record_state_deleted", "record_state", ["entity", "kind", "record_id"],
                     sqlite_where=sa.text("deleted_hlc IS NOT NULL"))  # fmt: skip
 
 

@@ -263,8 +263,8 @@ def _hops(entity: str, field: str) -> tuple[Hop, ...]:
     return tuple(hops)
 
 
-def _holder(entity: str, record_id: str, hops: Sequence[Hop],
-            steps: Sequence[Any]) -> Key | None:  # fmt: skip
+def _holder(entity: str, record_id: str, hops: Sequence[Hop], steps: Sequence[Any],
+            orphans: bool = False) -> Key | None:  # fmt: skip
     """The record a referring record is known as, from what each hop found; None when it is gone.
 
     `steps` holds, for each hop, the id it follows and whether that record is live. A part of
@@ -275,13 +275,13 @@ def _holder(entity: str, record_id: str, hops: Sequence[Hop],
         if parent is None and kind in PART_OF:
             break
         if not live:
-            return None
+            return (entity, record_id) if orphans else None
         kind, holder = parent_kind, parent
     return kind, holder
 
 
-def _holders(session: Session, reference: Reference,
-             ids: Sequence[str]) -> list[tuple[str, str, Key]]:  # fmt: skip
+def _holders(session: Session, reference: Reference, ids: Sequence[str],
+             orphans: bool = False) -> list[tuple[str, str, Key]]:  # fmt: skip
     """The live records referring through `reference` to any of `ids`, with those they are known as.
 
     (id, id referred to, holder) each, all read in one query (per few hundred of `ids`).
@@ -300,19 +300,24 @@ def _holders(session: Session, reference: Reference,
     for chunk in _chunks(ids):
         rows = session.execute(query.where(column.in_(chunk), model.is_live.is_(True)))
         for record_id, refers_to, *steps in rows:
-            holder = _holder(reference.entity, record_id, hops, steps)
+            holder = _holder(reference.entity, record_id, hops, steps, orphans)
             if holder is not None:
                 found.append((record_id, refers_to, holder))
     return found
 
 
-def _dependants(session: Session, entity: str, ids: Sequence[str]) -> list[Dependant]:
-    """The live records referring to any of `ids` (records of `entity`)."""
+def _dependants(session: Session, entity: str, ids: Sequence[str],
+                orphans: bool = False) -> list[Dependant]:  # fmt: skip
+    """The live records referring to any of `ids` (records of `entity`).
+
+    A part of a deleted record (a party of a deleted agreement) is left out, as it goes with
+    that record; with `orphans` it is named by itself instead (its reference dangles all the same).
+    """
     found: list[Dependant] = []
     if not ids:
         return found
     for reference in references_to(entity):
-        held = _holders(session, reference, ids)
+        held = _holders(session, reference, ids, orphans)
         names = names_of(session, (holder for _, _, holder in held))
         found.extend(
             Dependant(reference.entity, record_id, reference.field, refers_to, *holder,
@@ -774,7 +779,9 @@ def dangling_references(session: Session) -> dict[Key, list[Dependant]]:
     found: dict[Key, list[Dependant]] = {}
     deleted = _deleted_and_referred(session)
     dependants = [
-        d for kind in referred_kinds() for d in _dependants(session, kind, deleted.get(kind, []))
+        d
+        for kind in referred_kinds()
+        for d in _dependants(session, kind, deleted.get(kind, []), orphans=True)
     ]
     reviving = _reviving(session, {(d.entity, d.id) for d in dependants})
     for dependant in dependants:
@@ -846,7 +853,7 @@ def remove_references_in(changes: Changes, entity: str, record_id: str) -> None:
     changes.apply_pending()
     if _is_live(changes.session, entity, record_id):
         return
-    for dependant in _dependants(changes.session, entity, [record_id]):
+    for dependant in _dependants(changes.session, entity, [record_id], orphans=True):
         _remove_reference(changes, dependant)
 
 

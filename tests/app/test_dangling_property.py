@@ -363,6 +363,8 @@ picks = st.lists(st.tuples(devices, st.integers(0, 7), st.integers(0, 7)), min_s
                  max_size=SETTLING_ROUNDS)  # fmt: skip
 
 
+# Until the defect pinned at the end of this file is fixed, this fails now and then (about one
+# run in 25, measured) on a party referring through "organisation_id": that is the defect.
 @settings(
     max_examples=20,
     deadline=None,
@@ -435,3 +437,32 @@ def test_a_refused_delete_changes_nothing_and_is_counted(tmp_path: Path) -> None
         assert live_on(world.pair[1], OrganisationRecord, world.organisations[0])
         assert_alike_and_reported(world.pair)
         assert open_conflicts(world.pair[0]) == []
+
+
+# ------------------------------------------------------------------------- found by the property
+#
+# A party added on one device to an agreement deleted on the other stays live, an open conflict
+# about the agreement. The app does not see that party as referring to its organisation while
+# its agreement is deleted (`app.dependants._holder` drops a referrer whose holder is gone), so:
+
+
+def test_an_organisation_deleted_with_the_agreement_a_party_was_added_to_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Sam makes Organisation 0 a party to ISA-2026-010; Ada deletes both; they sync."""
+    with two_devices(tmp_path) as world:
+        run_program(world, [Step("add_party", 1, 0, 0), Step("delete_organisation", 0, 0),
+                            Step("delete_agreement", 0, agreement=0)])  # fmt: skip
+        assert world.refused == 0
+        assert_alike_and_reported(world.pair)
+
+
+def test_an_organisation_deleted_after_its_party_s_agreement_was_is_reported(
+    tmp_path: Path,
+) -> None:
+    """Without a race: after the sync Ada deletes Organisation 0 on her own device."""
+    with two_devices(tmp_path) as world:
+        run_program(world, [Step("add_party", 1, 0, 0), Step("delete_agreement", 0, agreement=0),
+                            Step("sync"), Step("delete_organisation", 0, 0)])  # fmt: skip
+        assert world.refused == 0
+        assert_alike_and_reported(world.pair)

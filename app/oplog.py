@@ -127,18 +127,17 @@ def new_id() -> str:
 
     Ids made one after another sort one after another, so the rows and index entries of a
     large batch are appended at the end of each index rather than scattered through it (which
-    with a big import would evict and decrypt pages again and again).
+    with a big import would evict and decrypt pages again and again). Built from hex text, as
+    an import makes two per record.
     """
-    millis = time.time_ns() // 1_000_000 & _MILLIS_MASK
-    value = millis << 80 | int.from_bytes(os.urandom(10), "big")
-    value = value & _VERSION_CLEAR | _VERSION_7
-    digits = f"{value:032x}"
-    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+    millis = f"{time.time_ns() // 1_000_000 & _MILLIS_MASK:012x}"
+    noise = os.urandom(10).hex()  # its first digit makes way for the version, its fifth's
+    # top two bits for the variant: 74 random bits are left
+    return f"{millis[:8]}-{millis[8:]}-7{noise[1:4]}-{_VARIANT[noise[4]]}{noise[5:8]}-{noise[8:]}"
 
 
 _MILLIS_MASK = (1 << 48) - 1
-_VERSION_CLEAR = ~(0xF << 76 | 0x3 << 62)
-_VERSION_7 = 0x7 << 76 | 0x2 << 62
+_VARIANT = {f"{d:x}": f"{d & 0x3 | 0x8:x}" for d in range(16)}  # a hex digit -> 10xx (RFC 9562)
 
 
 def link_id(left: str, right: str) -> str:
@@ -700,7 +699,7 @@ class _Materialiser:
             )
         liveness: dict[str, list[tuple[bool, str]]] = {}
         for key in changed_states:
-            live = OpKind(self.states[key].kind) not in DEAD_KINDS
+            live = self.states[key].kind not in DEAD_KINDS
             if self.rows.get(key) != live:
                 liveness.setdefault(key[0], []).append((live, key[1]))
                 self.updated.add(key)

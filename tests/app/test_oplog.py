@@ -523,6 +523,8 @@ def test_new_ids_are_uuids_that_sort_in_the_order_they_were_made() -> None:
     ids = [new_id() for _ in range(2000)]
     assert len(set(ids)) == len(ids)
     assert {uuid.UUID(i).version for i in ids} == {7}
+    assert {uuid.UUID(i).variant for i in ids} == {uuid.RFC_4122}
+    assert len({i[14:] for i in ids}) == len(ids)  # the random part differs, not just the time
     assert all(str(uuid.UUID(i)) == i for i in ids)
     stamps = [i[:13] for i in ids]  # the milliseconds they were made in
     assert stamps == sorted(stamps)

@@ -114,6 +114,7 @@ class Shown:
         self.answer: object = None
         self.asked: list[str] = []  # the text of every question asked, in order
         self.delete = True  # the answer to "Delete …?": Delete (True) or Cancel (False)
+        self.actions: list[str] = []  # the button each delete question offered: "&Delete"…
 
 
 @pytest.fixture(autouse=True)
@@ -134,8 +135,10 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> Shown:
         record.asked.append(text)
         return record.answer
 
-    def delete_question(cls: type, parent: QWidget | None, title: str, text: str) -> bool:
+    def delete_question(cls: type, parent: QWidget | None, title: str, text: str,
+                        action: str = "&Delete") -> bool:  # fmt: skip
         record.asked.append(text)
+        record.actions.append(action)
         return record.delete
 
     monkeypatch.setattr(ErrorMessage, "show",

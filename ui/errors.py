@@ -49,12 +49,13 @@ def undo_hint() -> str:
     return f"You can undo this with Edit › Undo ({keys})."
 
 
-def delete_box(parent: QWidget | None, title: str, text: str) -> QMessageBox:
-    """The question before a delete: Delete, or Cancel (the default, and Escape)."""
+def delete_box(parent: QWidget | None, title: str, text: str,
+               action: str = "&Delete") -> QMessageBox:  # fmt: skip
+    """The question before a delete: `action` (Delete, Remove), or Cancel (default, Escape)."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
                       parent)  # fmt: skip
     box.setInformativeText(undo_hint())
-    box.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(action, QMessageBox.ButtonRole.DestructiveRole)
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
@@ -62,7 +63,7 @@ def delete_box(parent: QWidget | None, title: str, text: str) -> QMessageBox:
 
 
 def chose_delete(box: QMessageBox) -> bool:
-    """Whether the person answered `box` with its Delete button."""
+    """Whether the person answered `box` with its Delete (or Remove) button."""
     clicked = box.clickedButton()
     return clicked is not None and (
         box.buttonRole(clicked) == QMessageBox.ButtonRole.DestructiveRole
@@ -70,10 +71,10 @@ def chose_delete(box: QMessageBox) -> bool:
 
 
 class DeleteQuestion:
-    """Asks before a record is deleted; True for Delete. Tests patch `ask`."""
+    """Asks before a record is deleted; True for Delete (or Remove). Tests patch `ask`."""
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, text: str) -> bool:
-        box = delete_box(parent, title, text)
+    def ask(cls, parent: QWidget | None, title: str, text: str, action: str = "&Delete") -> bool:
+        box = delete_box(parent, title, text, action)
         run_modal(box)
         return chose_delete(box)

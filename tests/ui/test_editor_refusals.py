@@ -21,7 +21,7 @@ from ui.settings import Settings
 from ui.views.agreement_editor import AgreementEditor
 from ui.workers import TaskRunner
 
-PARTIES, ITEMS = 2, 4  # tabs
+PARTIES, BASES, ITEMS = 2, 3, 4  # tabs
 TRUST = "Northshire Hospitals NHS Trust"
 # the offscreen platform says this of top-level windows it shows; nothing is wrong
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -69,6 +69,7 @@ def test_removing_a_party_a_lawful_basis_names_is_refused_in_words(
     assert shown.errors == [
         f"{TRUST} is named in 1 lawful basis (Direct care). Remove that lawful basis first."
     ]
+    assert shown.asked == []  # refused before anything is asked
     assert operation_count(register) == written
     assert get_agreement(register, isa.id) == before
     assert TRUST in party_names(editor)
@@ -82,6 +83,41 @@ def test_removing_a_party_a_lawful_basis_names_is_refused_in_words(
         editor.remove_party_button.click()
     assert party_names(editor) == ["Northshire County Council"]
     assert len(shown.errors) == 1
+    assert shown.asked == [f"Remove party “{TRUST}” from ISA-2026-001?"]
+    assert shown.actions == ["&Remove"]
+
+
+def test_removing_a_party_or_lawful_basis_is_asked_first_and_cancel_keeps_it(
+    qtbot: QtBot, editor: AgreementEditor, register: Register, shown: Shown
+) -> None:
+    isa = get_agreement(register, "ISA-2026-001")
+    trust = next(p.id for p in isa.parties if p.organisation == TRUST)
+    add_lawful_basis(register, isa.id, {"party_id": trust, "purpose": "Direct care",
+                                        "article_6": "6(1)(e) public task"})  # fmt: skip
+    open_on(qtbot, editor, "ISA-2026-001", PARTIES)
+    editor.parties_table.selectRow(party_names(editor).index("Northshire County Council"))
+    before, written = get_agreement(register, isa.id), operation_count(register)
+    shown.delete = False  # Cancel
+
+    editor.remove_party_button.click()
+    editor.tabs.setCurrentIndex(BASES)
+    purposes = [editor.bases_table.item(r, 1) for r in range(editor.bases_table.rowCount())]
+    editor.bases_table.selectRow(
+        next(
+            r
+            for r, cell in enumerate(purposes)
+            if cell is not None and cell.text() == "Direct care"
+        )
+    )
+    editor.remove_basis_button.click()
+
+    assert shown.asked == [
+        "Remove party “Northshire County Council” from ISA-2026-001?",
+        "Remove lawful basis “Direct care” from ISA-2026-001?",
+    ]
+    assert operation_count(register) == written
+    assert get_agreement(register, isa.id) == before
+    assert shown.errors == []
 
 
 def test_saving_without_a_data_item_an_assessment_needs_is_refused_in_words(

@@ -47,6 +47,7 @@ from app.agreement_editing import (
     use_case_choices,
 )
 from app.agreements import add_party, get_agreement, set_party_signatory
+from app.dependants import what_goes_with
 from app.domain import (
     AGREEMENT_FIELD_LABELS,
     SPEC_FIELDS,
@@ -60,14 +61,15 @@ from app.domain import (
     PartyRole,
     format_uk_date,
 )
-from app.errors import FieldProblem, ValidationError
+from app.errors import FieldProblem, RegisterError, ValidationError
 from app.history import HistoryEntry, field_label, record_history
 from app.organisations import Person, list_people
 from app.register import Register
 from app.values import parse_uk_date
-from ui.errors import ErrorMessage, Question
+from ui.errors import DeleteQuestion, ErrorMessage, Question
 from ui.models.history import HistoryTableModel
 from ui.settings import MARKINGS, PROTECTIVE_MARKING, Settings
+from ui.widgets.master_detail import removal_question
 from ui.widgets.mnemonics import WINDOW_KEYS, give_mnemonics
 from ui.widgets.record_form import ProblemLabel
 from ui.widgets.tables import chars_wide, history_table, size_columns, style_table
@@ -1212,9 +1214,23 @@ class AgreementEditor(QWidget):
 
     def _remove_party(self) -> None:
         register, party_id = self._register, self._selected_id(self.parties_table)
-        if register is not None and party_id:
+        if register is not None and party_id and self._removal_agreed(register, "party", party_id):
             self._write(lambda: remove_record(register, "party", party_id, "Remove party"),
                         "Removing the party…")  # fmt: skip
+
+    def _removal_agreed(self, register: Register, kind: str, record_id: str) -> bool:
+        """Whether to remove a party or a lawful basis: asked first, saying what goes with it.
+
+        What goes is read as the removal reads it, so one that would be refused (a lawful basis
+        names the party, or it is gone) is said at once and nothing is asked.
+        """
+        try:
+            deletion = what_goes_with(register, kind, record_id)
+        except RegisterError as exc:
+            ErrorMessage.show(self, exc)
+            return False
+        reference = self.agreement.reference if self.agreement is not None else "the agreement"
+        return DeleteQuestion.ask(self, *removal_question(deletion, reference), action="&Remove")
 
     def _add_basis(self) -> None:
         register, agreement = self._register, self.agreement
@@ -1244,7 +1260,8 @@ class AgreementEditor(QWidget):
 
     def _remove_basis(self) -> None:
         register, basis_id = self._register, self._selected_id(self.bases_table)
-        if register is not None and basis_id:
+        if register is not None and basis_id and self._removal_agreed(register, "lawful_basis",
+                                                                      basis_id):  # fmt: skip
             self._write(lambda: remove_record(register, "lawful_basis", basis_id,
                                               "Remove lawful basis"), "Removing…")  # fmt: skip
 

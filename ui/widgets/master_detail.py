@@ -49,6 +49,13 @@ def delete_question(deletion: Deletion) -> tuple[str, str]:
     return f"Delete {one}", f"Delete {one} “{deletion.label}”{going}?"
 
 
+def removal_question(deletion: Deletion, agreement: str) -> tuple[str, str]:
+    """The title and text asking to remove a part (a party, a lawful basis) from an agreement."""
+    one = kind_names(deletion.entity)[0]
+    going = f" and its {deletion.takes}" if deletion.takes else ""
+    return f"Remove {one}", f"Remove {one} “{deletion.label}”{going} from {agreement}?"
+
+
 def delete_asked(register: Register, kind: str, record_id: str, *,
                  delete: Callable[[Register, str], object], attempt: Attempt,
                  parent: QWidget) -> bool:  # fmt: skip

@@ -287,6 +287,16 @@ def _paper_records(session: Session, meeting_id: str) -> list[PaperRecord]:
     return sorted(records, key=lambda p: (len(_text(p.letter)), _text(p.letter), p.id))
 
 
+def _lettered(session: Session, meeting_id: str) -> list[tuple[str, PaperRecord]]:
+    """The papers of a meeting in order, each with its letter: A, B, C… by its place.
+
+    The stored letter orders them; the letter shown is the place, so that two papers given
+    one letter on two devices at once, or a paper brought back after those behind it moved
+    up, still read A, B, C… with no letter twice and none missed (the older paper first).
+    """
+    return [(paper_letter(n), p) for n, p in enumerate(_paper_records(session, meeting_id))]
+
+
 def list_papers(register: Register, meeting_id: str) -> list[Paper]:
     """List the papers of a meeting in letter order."""
     with register.session() as session:
@@ -294,7 +304,7 @@ def list_papers(register: Register, meeting_id: str) -> list[Paper]:
             Paper(
                 id=p.id,
                 meeting_id=meeting_id,
-                letter=_text(p.letter),
+                letter=letter,
                 subject=_text(p.subject),
                 discussion_minutes=p.discussion_minutes,
                 key_issues=_text(p.key_issues),
@@ -306,7 +316,7 @@ def list_papers(register: Register, meeting_id: str) -> list[Paper]:
                 appendices=_text(p.appendices),
                 protective_marking=_text(p.protective_marking),
             )
-            for p in _paper_records(session, meeting_id)
+            for letter, p in _lettered(session, meeting_id)
         ]
 
 
@@ -349,8 +359,8 @@ def delete_paper(register: Register, paper_id: str) -> None:
         record = _live(changes.session, PaperRecord, paper_id, "paper")
         meeting_id = record.meeting_id
         delete_in(changes, "paper", paper_id)
-        for index, paper in enumerate(_paper_records(changes.session, meeting_id)):
-            changes.set("paper", paper.id, "letter", paper_letter(index))
+        for letter, paper in _lettered(changes.session, meeting_id):
+            changes.set("paper", paper.id, "letter", letter)
 
     register.write("Delete paper", build)
 
@@ -360,7 +370,7 @@ def delete_paper(register: Register, paper_id: str) -> None:
 
 def list_decisions(register: Register, meeting_id: str) -> list[Decision]:
     with register.session() as session:
-        letters = {p.id: _text(p.letter) for p in _paper_records(session, meeting_id)}
+        letters = {p.id: letter for letter, p in _lettered(session, meeting_id)}
         rows = session.execute(
             select(DecisionRecord, AgreementRecord.reference)
             .outerjoin(AgreementRecord, AgreementRecord.id == DecisionRecord.agreement_id)

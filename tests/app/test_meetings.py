@@ -136,3 +136,37 @@ def test_delete_meeting_takes_its_papers(register: Register, board: str) -> None
     delete_meeting(register, meeting)
     assert meeting not in [m.id for m in list_meetings(register)]
     assert list_papers(register, meeting) == []
+
+
+def test_papers_added_on_two_devices_at_once_read_a_b_c_on_both(
+    isa_pair: tuple[Register, Register],
+) -> None:
+    """Ada and Sam, offline, each add a paper to one meeting: both took letter B. After a sync
+    the meeting reads A, B, C on both laptops (the older paper first), decisions follow their
+    papers' letters, and deleting a paper letters them again with no gap."""
+    from .test_conflicts import sync_round
+
+    ada, sam = isa_pair
+    board = create_body(ada, {"name": "Information Sharing Board"})
+    meeting = create_meeting(ada, board, {"meeting_date": dt.date(2026, 12, 3)})
+    approvals = add_paper(ada, meeting, {"subject": "Agreements for approval"})
+    sync_round([ada, sam])
+    reviews = add_paper(ada, meeting, {"subject": "Reviews due"})
+    gaps = add_paper(sam, meeting, {"subject": "Gaps log"})
+    decision = add_decision(sam, meeting, {"decision": "Note the gaps", "paper_id": gaps})
+    assert [p.letter for p in list_papers(sam, meeting)] == ["A", "B"]  # before the sync
+
+    sync_round([ada, sam])
+
+    for device in (ada, sam):
+        papers = list_papers(device, meeting)
+        assert [(p.letter, p.id) for p in papers] == [("A", approvals), ("B", reviews),
+                                                      ("C", gaps)]  # fmt: skip
+        assert [(d.id, d.paper_letter) for d in list_decisions(device, meeting)] == [
+            (decision, "C")
+        ]
+    delete_paper(ada, reviews)
+    sync_round([ada, sam])
+    for device in (ada, sam):
+        papers = list_papers(device, meeting)
+        assert [(p.letter, p.id) for p in papers] == [("A", approvals), ("B", gaps)]

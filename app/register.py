@@ -52,7 +52,14 @@ from app.oplog import (
 )
 from app.paths import DB_FILE, KEY_FILE, LOCK_FILE, check_new_register_dir, refuse_network
 from db import migrate
-from db.engine import DatabaseKeyError, open_engine, session_factory, shrink_wal
+from db.engine import (
+    DatabaseKeyError,
+    open_engine,
+    refresh_statistics,
+    session_factory,
+    shrink_wal,
+    track_changes,
+)
 from db.models import BatchRecord, MetaRecord, OperationRecord
 
 log = logging.getLogger(__name__)
@@ -207,6 +214,7 @@ class Register:
         self.author = author
         self._lock = lock
         self._sessions: sessionmaker[Session] = session_factory(engine)
+        self._changed = track_changes(engine)
         with self.session() as session:
             last = session.scalar(select(func.max(OperationRecord.hlc))) or 0
             named = session.get(MetaRecord, "name")
@@ -301,7 +309,14 @@ class Register:
         return register
 
     def close(self) -> None:
+        """Close the register; if it was written to, refresh the query planner's statistics.
+
+        Only then: a register opened and read, or whose writes were all refused, is left
+        byte for byte as it was.
+        """
         self.daily_backup.wait()
+        if self._changed():
+            refresh_statistics(self.engine)
         self.engine.dispose()
         self._lock.release()
         self._undo.clear()

@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 
 from app import backups
+from app.agreements import create_agreement, list_agreements
 from app.errors import (
     NetworkPathError,
     NotARegisterError,
     RegisterExistsError,
     RegisterLockedError,
+    ValidationError,
     WeakPassphraseError,
 )
-from app.paths import Mount, network_reason
+from app.paths import DB_FILE, Mount, network_reason
 from app.register import Register
 from db import migrate
 from db.models import AgreementRecord
@@ -30,6 +32,42 @@ def test_create_then_open_keeps_name_and_identity(tmp_path: Path) -> None:
         assert reg.info().name == "Suffolk ISB"
         assert reg.info().register_id == info.register_id
         assert reg.info().device_id == info.device_id
+
+
+def _planner_statistics(path: Path) -> set[str]:
+    """The tables SQLite's query planner has statistics for, in the register at `path`."""
+    with Register.open(path, PASS) as reg, reg.engine.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        ).all()
+        if not found:
+            return set()
+        return set(conn.exec_driver_sql("SELECT tbl FROM sqlite_stat1").scalars())
+
+
+def test_closing_a_register_written_to_gives_the_planner_statistics(tmp_path: Path) -> None:
+    with Register.create(tmp_path / "reg", PASS) as reg:
+        create_agreement(reg, {"reference": "ISA-2026-001", "title": "Hospital discharge",
+                               "category": "personal"})  # fmt: skip
+    assert {"agreement", "operation", "record_state"} <= _planner_statistics(tmp_path / "reg")
+
+
+def test_a_register_only_read_is_left_byte_for_byte_as_it_was(tmp_path: Path) -> None:
+    with Register.create(tmp_path / "reg", PASS) as reg:
+        create_agreement(reg, {"reference": "ISA-2026-001", "title": "Hospital discharge",
+                               "category": "personal"})  # fmt: skip
+    with Register.open(tmp_path / "reg", PASS) as reg, reg.engine.connect() as conn:
+        conn.exec_driver_sql("DROP TABLE sqlite_stat1")  # as a register from before statistics
+        conn.commit()
+    database = tmp_path / "reg" / DB_FILE
+    before = database.read_bytes()
+    with Register.open(tmp_path / "reg", PASS) as reg:
+        assert [a.reference for a in list_agreements(reg)] == ["ISA-2026-001"]
+        with pytest.raises(ValidationError):  # a refused write writes nothing
+            create_agreement(reg, {"reference": "ISA-2026-001", "title": "Again",
+                                   "category": "personal"})  # fmt: skip
+    assert database.read_bytes() == before
+    assert _planner_statistics(tmp_path / "reg") == set()
 
 
 def test_create_refuses_existing_register_and_weak_passphrase(tmp_path: Path) -> None:

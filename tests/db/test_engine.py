@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlcipher3
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from db import migrate
 from db.base import Base
-from db.engine import DatabaseKeyError, backup_database, check_integrity, open_engine
+from db.engine import (
+    DatabaseKeyError,
+    backup_database,
+    check_integrity,
+    open_engine,
+    refresh_statistics,
+    track_changes,
+)
 
 
 @pytest.fixture
@@ -133,3 +142,65 @@ def test_opening_at_head_does_not_import_alembic(tmp_path: Path, key: bytes) -> 
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.db"), key.hex()],
                          cwd=root, capture_output=True, text=True, check=True)  # fmt: skip
     assert out.stdout.split() == ["False", "[]"]
+
+
+def test_track_changes_sees_commits_that_changed_rows_only(tmp_path: Path, key: bytes) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    changed = track_changes(engine)
+    with engine.begin() as conn:  # a read commits too
+        conn.exec_driver_sql("SELECT count(*) FROM t").scalar()
+    assert not changed()
+    with pytest.raises(RuntimeError), engine.begin() as conn:  # rolled back
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        raise RuntimeError("refused")
+    assert not changed()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+    assert changed()
+    engine.dispose()
+
+
+def _indexed_table(engine: Any) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER, kind TEXT)")
+        conn.exec_driver_sql("CREATE INDEX ix_t_kind ON t (kind)")
+        conn.exec_driver_sql(
+            "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 5000) "
+            "INSERT INTO t SELECT n, 'k' || (n % 3) FROM c"
+        )
+
+
+def test_refresh_statistics_tells_the_planner_the_tables_shapes(tmp_path: Path,
+                                                                key: bytes) -> None:  # fmt: skip
+    engine = open_engine(tmp_path / "r.db", key)
+    _indexed_table(engine)
+    refresh_statistics(engine)
+    with engine.connect() as conn:
+        stats = dict(conn.exec_driver_sql("SELECT idx, stat FROM sqlite_stat1").all())
+    assert stats["ix_t_kind"].split()[0] == "5000"  # rows, then rows per distinct kind
+    engine.dispose()
+
+
+def test_statistics_that_cannot_be_written_are_logged_and_nothing_else(
+    tmp_path: Path, key: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = open_engine(tmp_path / "r.db", key)
+    _indexed_table(engine)
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.execute("PRAGMA query_only = ON")
+
+    with caplog.at_level(logging.WARNING, logger="db.engine"):
+        refresh_statistics(engine)
+    assert "Could not refresh the query planner's statistics" in caplog.text
+    engine.dispose()
+    engine = open_engine(tmp_path / "r.db", key)
+    with engine.connect() as conn:
+        assert not conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        ).all()
+    engine.dispose()

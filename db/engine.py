@@ -107,16 +107,25 @@ def shrink_wal(engine: Engine, path: Path) -> None:
 def track_changes(engine: Engine) -> Callable[[], bool]:
     """A check of whether a transaction on `engine` has committed a change since this call.
 
-    Reads commit too (every transaction begins IMMEDIATE), so a commit counts only when its
-    connection's count of changed rows has risen since its last commit.
+    Reads commit too (every transaction begins IMMEDIATE), and SQLite's count of a
+    connection's changed rows also counts rows a rolled-back transaction wrote (an import's
+    preview), so a commit counts only when the count rose between its own begin and commit.
     """
     changed = [False]
+    at_begin = f"changes at begin {id(changed)}"  # each tracker its own note on a connection
+
+    def _count(conn: Any) -> int | None:
+        raw = conn.connection.driver_connection
+        return None if raw is None else int(raw.total_changes)
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.info[at_begin] = _count(conn)
 
     @event.listens_for(engine, "commit")
     def _commit(conn: Any) -> None:
-        raw = conn.connection.driver_connection
-        if raw is not None and raw.total_changes != conn.info.get("changes_committed", 0):
-            conn.info["changes_committed"] = raw.total_changes
+        before = conn.info.pop(at_begin, None)
+        if before is not None and _count(conn) != before:
             changed[0] = True
 
     return lambda: changed[0]

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from app import backups
-from app.agreements import create_agreement, list_agreements
+from app.agreements import (
+    create_agreement,
+    create_agreement_in,
+    list_agreements,
+    update_agreement,
+)
 from app.errors import (
     NetworkPathError,
     NotARegisterError,
@@ -62,10 +67,14 @@ def test_a_register_only_read_is_left_byte_for_byte_as_it_was(tmp_path: Path) ->
     database = tmp_path / "reg" / DB_FILE
     before = database.read_bytes()
     with Register.open(tmp_path / "reg", PASS) as reg:
-        assert [a.reference for a in list_agreements(reg)] == ["ISA-2026-001"]
+        (listed,) = list_agreements(reg)
+        assert listed.reference == "ISA-2026-001"
         with pytest.raises(ValidationError):  # a refused write writes nothing
             create_agreement(reg, {"reference": "ISA-2026-001", "title": "Again",
                                    "category": "personal"})  # fmt: skip
+        rehearsed = {"reference": "ISA-2026-002", "title": "Rehearsed", "category": "personal"}
+        reg.rehearse(lambda changes: create_agreement_in(changes, rehearsed))  # as a preview
+        assert update_agreement(reg, listed.id, {"title": "Hospital discharge"}) == 0
     assert database.read_bytes() == before
     assert _planner_statistics(tmp_path / "reg") == set()
 

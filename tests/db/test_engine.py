@@ -156,6 +156,9 @@ def test_track_changes_sees_commits_that_changed_rows_only(tmp_path: Path, key: 
         conn.exec_driver_sql("INSERT INTO t VALUES (1)")
         raise RuntimeError("refused")
     assert not changed()
+    with engine.begin() as conn:  # a read on the same connection, after the rolled-back write
+        conn.exec_driver_sql("SELECT count(*) FROM t").scalar()
+    assert not changed()
     with engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO t VALUES (2)")
     assert changed()

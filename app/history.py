@@ -7,15 +7,16 @@ refers to another record, a refusal to delete): `names_of` holds the rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.clock import stamp_datetime
 from app.domain import AGREEMENT_FIELD_LABELS, SPEC_FIELDS, format_uk_date
+from app.lettering import paper_letters
 from app.oplog import (
     CHUNK,
     EXISTS,
@@ -196,7 +197,7 @@ def _same(text: str | None) -> Names:
     return text or "", text or ""
 
 
-def _basis_words(basis: RowMapping) -> str:
+def _basis_words(basis: Mapping[str, Any]) -> str:
     """What names a lawful basis: its purpose, else its Article 6 basis, else its gateway."""
     if basis["purpose"]:
         return str(basis["purpose"])
@@ -206,15 +207,18 @@ def _basis_words(basis: RowMapping) -> str:
     return str(basis["statutory_gateway"] or "")
 
 
-def _paper_words(paper: RowMapping) -> Names:
-    """A paper by its letter, in full with its subject: ("Paper A", "Paper A: Reviews due")."""
+def _paper_words(paper: Mapping[str, Any]) -> Names:
+    """A paper by its letter, in full with its subject: ("Paper A", "Paper A: Reviews due").
+
+    The letter is the one it is known by, its place in its meeting (`app.lettering`).
+    """
     if not paper["letter"]:
         return _same(paper["subject"])
     name = f"Paper {paper['letter']}"
     return name, f"{name}: {paper['subject']}" if paper["subject"] else name
 
 
-def _named_by_columns(row: RowMapping) -> Names:
+def _named_by_columns(row: Mapping[str, Any]) -> Names:
     """By reference, name or title; in full "reference: title" where it has both."""
     name = next((str(row[column]) for column in _NAME_COLUMNS if row.get(column)), "")
     reference, title = row.get("reference"), row.get("title")
@@ -226,12 +230,14 @@ class _Naming:
     """How the records of one kind are named: the columns read, and the words made of them.
 
     `borrowed` is a field referring to another record whose name the words use (a party is
-    named by its organisation); the row then holds that name as "borrowed".
+    named by its organisation); the row then holds that name as "borrowed". `over` reads values
+    the columns do not hold, by id, laid over the rows (a paper's letter is its place).
     """
 
     columns: tuple[str, ...]
-    words: Callable[[RowMapping], Names]
+    words: Callable[[Mapping[str, Any]], Names]
     borrowed: str | None = None
+    over: Callable[[Session, list[str]], Mapping[str, Mapping[str, Any]]] | None = None
 
 
 _NAMINGS = {
@@ -241,7 +247,13 @@ _NAMINGS = {
         borrowed="body_id",
     ),
     "party": _Naming((), lambda party: _same(party["borrowed"]), borrowed="organisation_id"),
-    "paper": _Naming(("letter", "subject"), _paper_words),
+    "paper": _Naming(
+        ("letter", "subject"),
+        _paper_words,
+        over=lambda session, ids: {
+            paper: {"letter": letter} for paper, letter in paper_letters(session, ids).items()
+        },
+    ),
     "decision": _Naming(("decision",), lambda decision: _tidied(decision["decision"] or "")),
     "lawful_basis": _Naming(
         ("purpose", "article_6", "statutory_gateway"), lambda basis: _tidied(_basis_words(basis))
@@ -281,8 +293,10 @@ def _words_of_kind(session: Session, entity: str, ids: list[str]) -> dict[str, N
         query = query.outerjoin(other, other.c.id == field)
     words: dict[str, Names] = {}
     for start in range(0, len(ids), CHUNK):
-        for row in session.execute(query.where(model.id.in_(ids[start : start + CHUNK]))):
-            words[row.id] = naming.words(row._mapping)
+        chunk = ids[start : start + CHUNK]
+        over = naming.over(session, chunk) if naming.over is not None else {}
+        for row in session.execute(query.where(model.id.in_(chunk))):
+            words[row.id] = naming.words({**row._mapping, **over.get(row.id, {})})
     return words
 
 

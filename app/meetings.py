@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.dependants import delete_in
 from app.errors import FieldProblem, NotFoundError, ValidationError
+from app.lettering import index_of, letter_at, lettered_papers
 from app.oplog import field_names
 from app.register import Changes, Register
 from db.models import (
@@ -109,23 +110,6 @@ class AgreementChoice:
     id: str
     reference: str
     title: str
-
-
-def paper_letter(index: int) -> str:
-    """Letter the paper at 0-based `index`: A…Z, then AA, AB… as spreadsheets do."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-def _letter_index(letter: str) -> int:
-    n = 0
-    for char in letter:
-        n = n * 26 + (ord(char) - ord("A") + 1)
-    return n - 1
 
 
 def _text(value: str | None) -> str:
@@ -280,23 +264,6 @@ def delete_meeting(register: Register, meeting_id: str) -> None:
 # ----------------------------------------------------------------------- papers
 
 
-def _paper_records(session: Session, meeting_id: str) -> list[PaperRecord]:
-    records = session.scalars(
-        select(PaperRecord).where(PaperRecord.meeting_id == meeting_id, PaperRecord.is_live)
-    ).all()
-    return sorted(records, key=lambda p: (len(_text(p.letter)), _text(p.letter), p.id))
-
-
-def _lettered(session: Session, meeting_id: str) -> list[tuple[str, PaperRecord]]:
-    """The papers of a meeting in order, each with its letter: A, B, C… by its place.
-
-    The stored letter orders them; the letter shown is the place, so that two papers given
-    one letter on two devices at once, or a paper brought back after those behind it moved
-    up, still read A, B, C… with no letter twice and none missed (the older paper first).
-    """
-    return [(paper_letter(n), p) for n, p in enumerate(_paper_records(session, meeting_id))]
-
-
 def list_papers(register: Register, meeting_id: str) -> list[Paper]:
     """List the papers of a meeting in letter order."""
     with register.session() as session:
@@ -316,7 +283,7 @@ def list_papers(register: Register, meeting_id: str) -> list[Paper]:
                 appendices=_text(p.appendices),
                 protective_marking=_text(p.protective_marking),
             )
-            for letter, p in _lettered(session, meeting_id)
+            for letter, p in lettered_papers(session, meeting_id)
         ]
 
 
@@ -336,9 +303,9 @@ def add_paper(register: Register, meeting_id: str, values: Mapping[str, Any]) ->
 
     def build(changes: Changes) -> str:
         _live(changes.session, MeetingRecord, meeting_id, "meeting")
-        existing = _paper_records(changes.session, meeting_id)
-        taken = [_letter_index(p.letter) for p in existing if p.letter]
-        letter = paper_letter(max(taken, default=-1) + 1)
+        existing = lettered_papers(changes.session, meeting_id)
+        taken = [index_of(p.letter) for _, p in existing if p.letter]
+        letter = letter_at(max(taken, default=-1) + 1)
         return changes.create("paper", {**values, "meeting_id": meeting_id, "letter": letter})
 
     return register.write(f"Add paper {values.get('subject', '')}", build)
@@ -359,7 +326,7 @@ def delete_paper(register: Register, paper_id: str) -> None:
         record = _live(changes.session, PaperRecord, paper_id, "paper")
         meeting_id = record.meeting_id
         delete_in(changes, "paper", paper_id)
-        for letter, paper in _lettered(changes.session, meeting_id):
+        for letter, paper in lettered_papers(changes.session, meeting_id):
             changes.set("paper", paper.id, "letter", letter)
 
     register.write("Delete paper", build)
@@ -370,7 +337,9 @@ def delete_paper(register: Register, paper_id: str) -> None:
 
 def list_decisions(register: Register, meeting_id: str) -> list[Decision]:
     with register.session() as session:
-        letters = {p.id: letter for letter, p in _lettered(session, meeting_id)}
+        papers = lettered_papers(session, meeting_id)
+        letters = {p.id: letter for letter, p in papers}
+        place = {p.id: n for n, (_, p) in enumerate(papers)}
         rows = session.execute(
             select(DecisionRecord, AgreementRecord.reference)
             .outerjoin(AgreementRecord, AgreementRecord.id == DecisionRecord.agreement_id)
@@ -390,7 +359,9 @@ def list_decisions(register: Register, meeting_id: str) -> list[Decision]:
             )
             for d, reference in rows
         ]
-    return sorted(out, key=lambda d: (d.paper_letter or "~", d.agreement_reference, d.id))
+    last = len(place)  # decisions on no paper after those on papers, B before AA
+    return sorted(out, key=lambda d: (place.get(d.paper_id or "", last), d.agreement_reference,
+                                      d.id))  # fmt: skip
 
 
 def _decision_problems(values: Mapping[str, Any], *, creating: bool) -> None:

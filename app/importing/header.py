@@ -8,6 +8,7 @@ from pathlib import Path
 
 from app.importing.reading import CellValue, RawSheet, Row
 from app.importing.vocabulary import key_of, vocabulary
+from app.lettering import letter_at
 from app.wording import plural
 
 HEADER_SEARCH_ROWS = 30
@@ -33,12 +34,7 @@ class Table:
 
 def column_letter(index: int) -> str:
     """'A' for 0, 'AA' for 26: the column name a spreadsheet shows."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    return letter_at(index)
 
 
 def match_heading(heading: object) -> str | None:

@@ -10,6 +10,8 @@ import pytest
 
 from app.agreements import create_agreement
 from app.errors import InUseError, ValidationError
+from app.history import record_names
+from app.lettering import index_of, letter_at
 from app.meetings import (
     add_decision,
     add_paper,
@@ -24,7 +26,6 @@ from app.meetings import (
     list_decisions,
     list_meetings,
     list_papers,
-    paper_letter,
     update_decision,
     update_meeting,
     update_paper,
@@ -50,7 +51,8 @@ def board(register: Register) -> str:
     ("index", "letter"), [(0, "A"), (1, "B"), (25, "Z"), (26, "AA"), (27, "AB"), (701, "ZZ")]
 )
 def test_paper_letters(index: int, letter: str) -> None:
-    assert paper_letter(index) == letter
+    assert letter_at(index) == letter
+    assert index_of(letter) == index
 
 
 def test_meetings_of_a_body(register: Register, board: str) -> None:
@@ -165,8 +167,24 @@ def test_papers_added_on_two_devices_at_once_read_a_b_c_on_both(
         assert [(d.id, d.paper_letter) for d in list_decisions(device, meeting)] == [
             (decision, "C")
         ]
+        with device.session() as session:  # History, questions and refusals say the same
+            assert record_names(session, "paper", gaps) == ("Paper C", "Paper C: Gaps log")
+        with pytest.raises(InUseError, match="^Paper C is cited by 1 decision"):
+            delete_paper(device, gaps)
     delete_paper(ada, reviews)
     sync_round([ada, sam])
     for device in (ada, sam):
         papers = list_papers(device, meeting)
         assert [(p.letter, p.id) for p in papers] == [("A", approvals), ("B", gaps)]
+
+
+def test_decisions_are_listed_in_the_order_of_their_papers(register: Register, board: str) -> None:
+    meeting = create_meeting(register, board, {"meeting_date": dt.date(2027, 12, 1)})
+    papers = [add_paper(register, meeting, {"subject": f"Item {n}"}) for n in range(28)]
+    on_aa = add_decision(register, meeting, {"decision": "Noted", "paper_id": papers[26]})
+    on_b = add_decision(register, meeting, {"decision": "Approved", "paper_id": papers[1]})
+    on_none = add_decision(register, meeting, {"decision": "Any other business"})
+    decisions = list_decisions(register, meeting)
+    assert [(d.id, d.paper_letter) for d in decisions] == [
+        (on_b, "B"), (on_aa, "AA"), (on_none, "")
+    ]  # fmt: skip

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.dependants import delete_in
 from app.errors import FieldProblem, NotFoundError, ValidationError
-from app.lettering import index_of, letter_at, lettered_papers
+from app.lettering import letter_at, lettered_papers
 from app.oplog import field_names
 from app.register import Changes, Register
 from db.models import (
@@ -303,10 +303,9 @@ def add_paper(register: Register, meeting_id: str, values: Mapping[str, Any]) ->
 
     def build(changes: Changes) -> str:
         _live(changes.session, MeetingRecord, meeting_id, "meeting")
-        existing = lettered_papers(changes.session, meeting_id)
-        taken = [index_of(p.letter) for _, p in existing if p.letter]
-        letter = letter_at(max(taken, default=-1) + 1)
-        return changes.create("paper", {**values, "meeting_id": meeting_id, "letter": letter})
+        count = _reletter(changes, meeting_id)
+        return changes.create("paper", {**values, "meeting_id": meeting_id,
+                                        "letter": letter_at(count)})  # fmt: skip
 
     return register.write(f"Add paper {values.get('subject', '')}", build)
 
@@ -323,13 +322,25 @@ def delete_paper(register: Register, paper_id: str) -> None:
     """
 
     def build(changes: Changes) -> None:
-        record = _live(changes.session, PaperRecord, paper_id, "paper")
-        meeting_id = record.meeting_id
+        meeting_id = _live(changes.session, PaperRecord, paper_id, "paper").meeting_id
         delete_in(changes, "paper", paper_id)
-        for letter, paper in lettered_papers(changes.session, meeting_id):
-            changes.set("paper", paper.id, "letter", letter)
+        _reletter(changes, meeting_id)
 
     register.write("Delete paper", build)
+
+
+def _reletter(changes: Changes, meeting_id: str | None) -> int:
+    """Store each paper's letter as the one it is known by, its place; returns how many.
+
+    Only letters that differ are written: after a paper went, or once two devices gave two
+    papers one letter (what a spreadsheet export shows then matches the meeting again).
+    """
+    if meeting_id is None:
+        return 0
+    papers = lettered_papers(changes.session, meeting_id)
+    for letter, paper in papers:
+        changes.set("paper", paper.id, "letter", letter)
+    return len(papers)
 
 
 # ----------------------------------------------------------------------- decisions

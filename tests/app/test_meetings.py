@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app.agreements import create_agreement
+from app.conflicts import open_conflicts
 from app.errors import InUseError, ValidationError
 from app.history import record_names
 from app.lettering import index_of, letter_at
@@ -31,6 +33,7 @@ from app.meetings import (
     update_paper,
 )
 from app.register import Register
+from db.models import PaperRecord
 from tests.fast_keys import FAST_KDF
 from tests.register_helpers import operation_count
 
@@ -171,11 +174,28 @@ def test_papers_added_on_two_devices_at_once_read_a_b_c_on_both(
             assert record_names(session, "paper", gaps) == ("Paper C", "Paper C: Gaps log")
         with pytest.raises(InUseError, match="^Paper C is cited by 1 decision"):
             delete_paper(device, gaps)
+    assert stored_letters(ada, meeting) == ["A", "B", "B"]  # as each device gave them
+    # the next paper added stores the letters the meeting shows, for a spreadsheet export
+    minutes = add_paper(ada, meeting, {"subject": "Minutes of the last meeting"})
+    sync_round([ada, sam])
+    for device in (ada, sam):
+        assert stored_letters(device, meeting) == ["A", "B", "C", "D"]
+        assert [p.id for p in list_papers(device, meeting)] == [approvals, reviews, gaps, minutes]
+        assert open_conflicts(device) == []
     delete_paper(ada, reviews)
     sync_round([ada, sam])
     for device in (ada, sam):
         papers = list_papers(device, meeting)
-        assert [(p.letter, p.id) for p in papers] == [("A", approvals), ("B", gaps)]
+        assert [(p.letter, p.id) for p in papers] == [("A", approvals), ("B", gaps),
+                                                      ("C", minutes)]  # fmt: skip
+        assert stored_letters(device, meeting) == ["A", "B", "C"]
+
+
+def stored_letters(register: Register, meeting: str) -> list[str]:
+    """The letters a meeting's live papers store (what an export writes), in order."""
+    with register.session() as session:
+        return sorted(session.scalars(select(PaperRecord.letter).where(
+            PaperRecord.meeting_id == meeting, PaperRecord.is_live)))  # fmt: skip
 
 
 def test_decisions_are_listed_in_the_order_of_their_papers(register: Register, board: str) -> None:

@@ -23,6 +23,7 @@ from app.dependants import (
     Dependant,
     dangling_references,
     delete_in,
+    edited_while_deleted,
     keep_in,
     latest_deletion,
     made_by,
@@ -31,7 +32,7 @@ from app.dependants import (
 )
 from app.domain import format_uk_date
 from app.history import field_label, kind_label, names_of, record_names
-from app.oplog import DEAD_KINDS, Operation, OpKind, decode_value, operations_for
+from app.oplog import DEAD_KINDS, Operation, OpKind, decode_value, operations_by_record
 from app.register import Changes, Register
 from app.wording import kind_names
 from db.models import FieldHeadRecord, OperationRecord, RecordStateRecord
@@ -219,17 +220,10 @@ def field_conflicts(session: Session) -> list[FieldConflict]:
 
 
 def revived_records(session: Session) -> list[RevivedRecord]:
-    dead = [str(k) for k in DEAD_KINDS]
-    states = session.scalars(
-        select(RecordStateRecord).where(
-            RecordStateRecord.deleted_hlc.is_not(None), RecordStateRecord.kind.not_in(dead)
-        )
-    ).all()
+    states = session.scalars(select(RecordStateRecord).where(edited_while_deleted())).all()
     result = []
     for state in states:
         deleted = state.deleted_hlc or 0
-        if state.alive_hlc is not None and state.alive_hlc > deleted:
-            continue  # undeleted (or created again) after the deletion: settled
         rows = session.scalars(
             select(OperationRecord).where(
                 OperationRecord.entity == state.entity,
@@ -237,7 +231,7 @@ def revived_records(session: Session) -> list[RevivedRecord]:
                 OperationRecord.hlc >= deleted,
             )
         ).all()
-        deletions = [r for r in rows if r.kind in dead and r.hlc == deleted]
+        deletions = [r for r in rows if r.kind in DEAD_KINDS and r.hlc == deleted]
         edits = [r for r in rows if r.kind in (OpKind.SET, OpKind.RESOLVE) and r.hlc > deleted]
         if not deletions or not edits:
             continue
@@ -264,10 +258,8 @@ def referred_after_deletion(session: Session) -> list[ReferredAfterDeletion]:
     found = dangling_references(session)
     if not found:
         return []
-    history: dict[tuple[str, str], list[Operation]] = {}
     held = [d for dependants in found.values() for d in dependants]
-    for op in operations_for(session, {(d.entity, d.id) for d in held}):
-        history.setdefault((op.entity, op.record_id), []).append(op)
+    history = operations_by_record(session, {(d.entity, d.id) for d in held})
     names = names_of(session, found)
     result = []
     for (entity, record_id), dependants in found.items():

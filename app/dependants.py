@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.errors import InUseError, NotFoundError
@@ -35,9 +35,10 @@ from app.oplog import (
     Operation,
     OpKind,
     batch_operations,
+    ids_by_kind,
     link_id,
     model_for,
-    operations_for,
+    operations_by_record,
 )
 from app.register import Changes, Register, write_inverse
 from app.wording import count_of, kind_names
@@ -547,7 +548,7 @@ def refuse_dangling(changes: Changes, doing: str, since: int) -> None:
     deleted = [op for op in changes.operations if op.kind == OpKind.DELETE]
     dangling = [
         dependant
-        for kind, ids in _ids_by_kind(deleted)
+        for kind, ids in ids_by_kind((op.entity, op.record_id) for op in deleted)
         for dependant in _dependants(session, kind, ids)
     ]
     if dangling:
@@ -582,9 +583,7 @@ def made_by(ops: Sequence[Operation], field: str) -> Operation | None:
 def _referring_since(session: Session, dangling: Sequence[Dependant],
                      since: int) -> list[Dependant]:  # fmt: skip
     """Those of `dangling` whose reference was written after the stamp `since`."""
-    history: dict[Key, list[Operation]] = {}
-    for op in operations_for(session, {(d.entity, d.id) for d in dangling}):
-        history.setdefault((op.entity, op.record_id), []).append(op)
+    history = operations_by_record(session, {(d.entity, d.id) for d in dangling})
     new = []
     for d in dangling:
         made = made_by(history.get((d.entity, d.id), []), d.field)
@@ -596,7 +595,7 @@ def _referring_since(session: Session, dangling: Sequence[Dependant],
 def _targets_of(session: Session, records: Iterable[Key]) -> set[Key]:
     """The records that the live ones of `records` refer to, through any reference field."""
     targets: set[Key] = set()
-    for kind, ids in _keys_by_kind(records):
+    for kind, ids in ids_by_kind(records):
         model: Any = model_for(kind)
         fields = [c.name for c in model.__table__.columns if c.foreign_keys]
         if not fields:
@@ -614,17 +613,44 @@ def _targets_of(session: Session, records: Iterable[Key]) -> set[Key]:
 
 def _deleted_since(session: Session, records: set[Key], since: int) -> list[Key]:
     """Those of `records` deleted (and not brought back) by an operation stamped after `since`."""
+    return _states_of(session, records, still_deleted(), RecordStateRecord.deleted_hlc > since)
+
+
+def still_deleted() -> ColumnElement[bool]:
+    """Of a record's state: an operation deleted it, and nothing has brought it back since.
+
+    Not every record that is not live: one that a record received by sync refers to before its
+    own creation has arrived is not live either.
+    """
     state = RecordStateRecord
-    dead = [str(k) for k in DEAD_KINDS]
-    gone: list[Key] = []
-    for kind, ids in _keys_by_kind(records):
-        gone.extend((entity, record_id) for entity, record_id in session.execute(
+    return and_(state.deleted_hlc.is_not(None), state.kind.in_(DEAD_KINDS))
+
+
+def edited_while_deleted() -> ColumnElement[bool]:
+    """Of a record's state: edited after its deletion, and not settled (kept or deleted again).
+
+    Its last change is an edit, and neither an undelete nor a creation came after the deletion.
+    """
+    state = RecordStateRecord
+    return and_(
+        state.deleted_hlc.is_not(None),
+        state.kind.not_in(DEAD_KINDS),
+        or_(state.alive_hlc.is_(None), state.alive_hlc <= state.deleted_hlc),
+    )
+
+
+def _states_of(session: Session, records: Iterable[Key], *where: ColumnElement[bool]) -> list[Key]:
+    """Those of `records` whose state meets every condition of `where`, in order."""
+    state = RecordStateRecord
+    found: list[Key] = []
+    for kind, ids in ids_by_kind(records):
+        rows = session.execute(
             select(state.entity, state.record_id).where(
-                state.entity == kind, state.record_id.in_(ids), state.kind.in_(dead),
-                state.deleted_hlc > since,
+                state.entity == kind, state.record_id.in_(ids), *where
             )
-        ))  # fmt: skip
-    return sorted(gone)
+        )
+        found.extend((entity, record_id) for entity, record_id in rows)
+    return sorted(found)
 
 
 def latest_deletion(session: Session, entity: str, record_id: str) -> OperationRecord | None:
@@ -634,7 +660,7 @@ def latest_deletion(session: Session, entity: str, record_id: str) -> OperationR
         .where(
             OperationRecord.entity == entity,
             OperationRecord.record_id == record_id,
-            OperationRecord.kind.in_([str(kind) for kind in DEAD_KINDS]),
+            OperationRecord.kind.in_(DEAD_KINDS),
         )
         .order_by(
             OperationRecord.hlc.desc(), OperationRecord.device.desc(), OperationRecord.op_id.desc()
@@ -673,7 +699,7 @@ def _held_by(op: Operation) -> Key:
 def _owners(session: Session, ops: Iterable[Operation]) -> dict[Key, list[Key]]:
     """The records each part deleted by `ops` is part of (a sign-off: its agreement and party)."""
     owners: dict[Key, list[Key]] = {}
-    for kind, ids in _ids_by_kind(ops):
+    for kind, ids in ids_by_kind((op.entity, op.record_id) for op in ops):
         model: Any = model_for(kind)
         fields = PART_OF[kind]
         kinds = [_target_of(kind, field) for field in fields]
@@ -692,7 +718,7 @@ def _owners(session: Session, ops: Iterable[Operation]) -> dict[Key, list[Key]]:
 def _in_force(session: Session, ops: Sequence[Operation]) -> set[str]:
     """Those of `ops` still the latest deletion of their record, and not undone since."""
     states: dict[Key, RecordStateRecord] = {}
-    for kind, ids in _ids_by_kind(ops):
+    for kind, ids in ids_by_kind((op.entity, op.record_id) for op in ops):
         rows = session.scalars(
             select(RecordStateRecord).where(
                 RecordStateRecord.entity == kind, RecordStateRecord.record_id.in_(ids)
@@ -705,16 +731,6 @@ def _in_force(session: Session, ops: Sequence[Operation]) -> set[str]:
         if state is not None and state.deleted_hlc == op.hlc and (state.alive_hlc or -1) < op.hlc:
             in_force.add(op.op_id)
     return in_force
-
-
-def _ids_by_kind(ops: Iterable[Operation]) -> Iterator[tuple[str, list[str]]]:
-    """The records `ops` target, by kind, a few hundred at a time (as SQLite limits a query)."""
-    by_kind: dict[str, list[str]] = {}
-    for op in ops:
-        by_kind.setdefault(op.entity, []).append(op.record_id)
-    for kind, ids in by_kind.items():
-        for start in range(0, len(ids), CHUNK):
-            yield kind, ids[start : start + CHUNK]
 
 
 # ------------------------------------------------------------------ dangling references
@@ -747,13 +763,10 @@ def _deleted_and_referred(session: Session) -> dict[str, list[str]]:
 
     Read in SQL, a query per reference field from the (few) deleted records through the field's
     index: after an import is undone, tens of thousands of records are deleted with everything
-    referring to them, and none of them need be read into Python.
-
-    Not every record that is not live counts: one that a record received by sync refers to
-    before its own creation has arrived is not live either, and is no conflict.
+    referring to them, and none of them need be read into Python. Only records deleted count
+    (`still_deleted`): one whose creation has not arrived yet is no conflict.
     """
     state = RecordStateRecord
-    dead = [str(k) for k in DEAD_KINDS]
     found: dict[str, set[str]] = {}
     for kind in referred_kinds():
         for reference in references_to(kind):
@@ -763,12 +776,7 @@ def _deleted_and_referred(session: Session) -> dict[str, list[str]]:
             ids = session.scalars(
                 select(state.record_id)
                 .join(holder, column == state.record_id)
-                .where(
-                    state.entity == kind,
-                    state.deleted_hlc.is_not(None),
-                    state.kind.in_(dead),
-                    holder.is_live.is_(True),
-                )
+                .where(state.entity == kind, still_deleted(), holder.is_live.is_(True))
             )
             found.setdefault(kind, set()).update(ids)
     return {kind: sorted(ids) for kind, ids in found.items() if ids}
@@ -802,31 +810,7 @@ def _reviving(session: Session, records: set[Key]) -> set[Key]:
     conflict itself; keeping it brings its agreement back, so it is not also one of the records
     referring to a deleted agreement.
     """
-    state = RecordStateRecord
-    dead = [str(k) for k in DEAD_KINDS]
-    reviving: set[Key] = set()
-    for kind, ids in _keys_by_kind(records):
-        rows = session.execute(
-            select(state.entity, state.record_id).where(
-                state.entity == kind,
-                state.record_id.in_(ids),
-                state.deleted_hlc.is_not(None),
-                state.kind.not_in(dead),
-                (state.alive_hlc.is_(None)) | (state.alive_hlc <= state.deleted_hlc),
-            )
-        )
-        reviving.update((entity, record_id) for entity, record_id in rows)
-    return reviving
-
-
-def _keys_by_kind(records: Iterable[Key]) -> Iterator[tuple[str, list[str]]]:
-    """The ids of `records` by kind, a few hundred at a time (as SQLite limits a query)."""
-    by_kind: dict[str, list[str]] = {}
-    for entity, record_id in records:
-        by_kind.setdefault(entity, []).append(record_id)
-    for kind, ids in by_kind.items():
-        for start in range(0, len(ids), CHUNK):
-            yield kind, ids[start : start + CHUNK]
+    return set(_states_of(session, records, edited_while_deleted()))
 
 
 def removes_holder(entity: str, field: str) -> bool:

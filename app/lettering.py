@@ -13,9 +13,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.oplog import CHUNK
 from db.models import PaperRecord
-
-CHUNK = 500  # ids per query
 
 
 def letter_at(index: int) -> str:
@@ -28,17 +27,9 @@ def letter_at(index: int) -> str:
     return letters
 
 
-def index_of(letter: str) -> int:
-    """The 0-based place a letter stands for: `letter_at`'s inverse."""
-    n = 0
-    for char in letter:
-        n = n * 26 + (ord(char) - ord("A") + 1)
-    return n - 1
-
-
-def _order(paper: PaperRecord) -> tuple[int, str, str]:
-    letter = paper.letter or ""
-    return (len(letter), letter, paper.id)
+def _order(letter: str | None, paper_id: str) -> tuple[int, str, str]:
+    """Where a paper stands in its meeting: by its stored letter (B before AA), then its id."""
+    return (len(letter or ""), letter or "", paper_id)
 
 
 def lettered_papers(session: Session, meeting_id: str) -> list[tuple[str, PaperRecord]]:
@@ -46,25 +37,39 @@ def lettered_papers(session: Session, meeting_id: str) -> list[tuple[str, PaperR
     papers = session.scalars(
         select(PaperRecord).where(PaperRecord.meeting_id == meeting_id, PaperRecord.is_live)
     ).all()
-    return [(letter_at(n), p) for n, p in enumerate(sorted(papers, key=_order))]
+    ordered = sorted(papers, key=lambda p: _order(p.letter, p.id))
+    return [(letter_at(n), p) for n, p in enumerate(ordered)]
 
 
 def paper_letters(session: Session, paper_ids: Iterable[str]) -> dict[str, str]:
-    """The letter each of these papers is known by; a deleted paper keeps its stored letter."""
+    """The letter each of these papers is known by; a deleted paper keeps its stored letter.
+
+    Reads the papers' meetings, then the ids and stored letters of those meetings' live papers.
+    """
     ids = list(dict.fromkeys(paper_ids))
-    meetings: set[str] = set()
     letters: dict[str, str] = {}
+    meetings: set[str] = set()
+    paper = PaperRecord
     for start in range(0, len(ids), CHUNK):
-        rows = session.execute(
-            select(PaperRecord.id, PaperRecord.meeting_id, PaperRecord.letter,
-                   PaperRecord.is_live).where(PaperRecord.id.in_(ids[start : start + CHUNK]))
-        )  # fmt: skip
-        for paper_id, meeting_id, letter, live in rows:
+        for paper_id, meeting_id, letter, live in session.execute(
+            select(paper.id, paper.meeting_id, paper.letter, paper.is_live).where(
+                paper.id.in_(ids[start : start + CHUNK])
+            )
+        ):
             letters[paper_id] = letter or ""
             if live and meeting_id is not None:
                 meetings.add(meeting_id)
-    for meeting_id in meetings:
-        for letter, paper in lettered_papers(session, meeting_id):
-            if paper.id in letters:
-                letters[paper.id] = letter
+    listed = sorted(meetings)
+    in_meeting: dict[str, list[tuple[str | None, str]]] = {}
+    for start in range(0, len(listed), CHUNK):
+        for paper_id, meeting_id, letter in session.execute(
+            select(paper.id, paper.meeting_id, paper.letter).where(
+                paper.meeting_id.in_(listed[start : start + CHUNK]), paper.is_live
+            )
+        ):
+            in_meeting.setdefault(str(meeting_id), []).append((letter, paper_id))
+    for papers in in_meeting.values():
+        for n, (_, paper_id) in enumerate(sorted(papers, key=lambda p: _order(*p))):
+            if paper_id in letters:
+                letters[paper_id] = letter_at(n)
     return letters

@@ -348,9 +348,7 @@ def _reletter(changes: Changes, meeting_id: str | None) -> int:
 
 def list_decisions(register: Register, meeting_id: str) -> list[Decision]:
     with register.session() as session:
-        papers = lettered_papers(session, meeting_id)
-        letters = {p.id: letter for letter, p in papers}
-        place = {p.id: n for n, (_, p) in enumerate(papers)}
+        place = {p.id: n for n, (_, p) in enumerate(lettered_papers(session, meeting_id))}
         rows = session.execute(
             select(DecisionRecord, AgreementRecord.reference)
             .outerjoin(AgreementRecord, AgreementRecord.id == DecisionRecord.agreement_id)
@@ -361,7 +359,7 @@ def list_decisions(register: Register, meeting_id: str) -> list[Decision]:
                 id=d.id,
                 meeting_id=meeting_id,
                 paper_id=d.paper_id,
-                paper_letter=letters.get(d.paper_id or "", ""),
+                paper_letter=letter_at(place[d.paper_id]) if d.paper_id in place else "",
                 agreement_id=d.agreement_id,
                 agreement_reference=_text(reference),
                 decision=_text(d.decision),

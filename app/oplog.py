@@ -865,22 +865,34 @@ def stored_operation(row: Any) -> Operation:
     )
 
 
+def ids_by_kind(records: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """The ids of (entity, record id) pairs by kind, a few hundred at a time (SQLite's limit)."""
+    for kind, ids in _by_entity(records).items():
+        for start in range(0, len(ids), CHUNK):
+            yield kind, ids[start : start + CHUNK]
+
+
 def operations_for(session: Session, targets: Iterable[tuple[str, str]]) -> list[Operation]:
     """Every operation on the given (entity, record id) pairs, oldest first by stamp."""
     ops: list[Operation] = []
-    by_entity: dict[str, list[str]] = {}
-    for entity, record_id in targets:
-        by_entity.setdefault(entity, []).append(record_id)
-    for entity, ids in by_entity.items():
-        for start in range(0, len(ids), CHUNK):
-            rows = session.execute(
-                select(*_LOGGED).where(
-                    (OperationRecord.entity == entity)
-                    & OperationRecord.record_id.in_(ids[start : start + CHUNK])
-                )
+    for entity, ids in ids_by_kind(targets):
+        rows = session.execute(
+            select(*_LOGGED).where(
+                (OperationRecord.entity == entity) & OperationRecord.record_id.in_(ids)
             )
-            ops.extend(stored_operation(r) for r in rows)
+        )
+        ops.extend(stored_operation(r) for r in rows)
     return sorted(ops, key=Operation.sort_key)
+
+
+def operations_by_record(
+    session: Session, targets: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[Operation]]:
+    """Every operation on each of the given records, oldest first by stamp (none: left out)."""
+    by_record: dict[tuple[str, str], list[Operation]] = {}
+    for op in operations_for(session, targets):
+        by_record.setdefault((op.entity, op.record_id), []).append(op)
+    return by_record
 
 
 def batch_operations(session: Session, batch_id: str) -> list[Operation]:

@@ -47,7 +47,7 @@ from app.oplog import (
     link_id,
     model_for,
     new_id,
-    operations_for,
+    operations_by_record,
     value_before,
 )
 from app.paths import DB_FILE, KEY_FILE, LOCK_FILE, check_new_register_dir, refuse_network
@@ -495,10 +495,7 @@ def write_inverse(changes: Changes, ops: Sequence[Operation]) -> None:
     value it replaced: only for those is the log read, for the records they set.
     """
     setting = {(o.entity, o.record_id) for o in ops if o.kind not in _INVERSE_KIND}
-    history = operations_for(changes.session, setting)
-    by_record: dict[tuple[str, str], list[Operation]] = {}
-    for op in history:
-        by_record.setdefault((op.entity, op.record_id), []).append(op)
+    by_record = operations_by_record(changes.session, setting)
     for op in reversed(ops):
         inverse = _INVERSE_KIND.get(op.kind)
         if inverse is not None:

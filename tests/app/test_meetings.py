@@ -13,7 +13,7 @@ from app.agreements import create_agreement
 from app.conflicts import open_conflicts
 from app.errors import InUseError, ValidationError
 from app.history import record_names
-from app.lettering import index_of, letter_at
+from app.lettering import letter_at
 from app.meetings import (
     add_decision,
     add_paper,
@@ -55,7 +55,6 @@ def board(register: Register) -> str:
 )
 def test_paper_letters(index: int, letter: str) -> None:
     assert letter_at(index) == letter
-    assert index_of(letter) == index
 
 
 def test_meetings_of_a_body(register: Register, board: str) -> None:

@@ -47,7 +47,6 @@ from app.agreement_editing import (
     use_case_choices,
 )
 from app.agreements import add_party, get_agreement, set_party_signatory
-from app.dependants import what_goes_with
 from app.domain import (
     AGREEMENT_FIELD_LABELS,
     SPEC_FIELDS,
@@ -61,17 +60,17 @@ from app.domain import (
     PartyRole,
     format_uk_date,
 )
-from app.errors import FieldProblem, RegisterError, ValidationError
+from app.errors import FieldProblem, ValidationError
 from app.history import HistoryEntry, field_label, record_history
 from app.organisations import Person, list_people
 from app.register import Register
 from app.values import parse_uk_date
-from ui.errors import DeleteQuestion, ErrorMessage, Question
+from ui.errors import ErrorMessage, Question
 from ui.models.history import HistoryTableModel
 from ui.settings import MARKINGS, PROTECTIVE_MARKING, Settings
-from ui.widgets.master_detail import removal_question
+from ui.widgets.master_detail import deletion_agreed
 from ui.widgets.mnemonics import WINDOW_KEYS, give_mnemonics
-from ui.widgets.record_form import ProblemLabel
+from ui.widgets.record_form import ProblemLabel, attempt_said_in_a_message
 from ui.widgets.tables import chars_wide, history_table, size_columns, style_table
 from ui.widgets.wrapped_text import HEADING_WIDTH, heading_text
 from ui.workers import TaskRunner, ViewWork
@@ -1221,16 +1220,14 @@ class AgreementEditor(QWidget):
     def _removal_agreed(self, register: Register, kind: str, record_id: str) -> bool:
         """Whether to remove a party or a lawful basis: asked first, saying what goes with it.
 
-        What goes is read as the removal reads it, so one that would be refused (a lawful basis
-        names the party, or it is gone) is said at once and nothing is asked.
+        One that would be refused (a lawful basis names the party, or it is gone) is said at
+        once and nothing is asked.
         """
-        try:
-            deletion = what_goes_with(register, kind, record_id)
-        except RegisterError as exc:
-            ErrorMessage.show(self, exc)
-            return False
         reference = self.agreement.reference if self.agreement is not None else "the agreement"
-        return DeleteQuestion.ask(self, *removal_question(deletion, reference), action="&Remove")
+        return deletion_agreed(
+            register, kind, record_id, parent=self, verb="Remove", where=f" from {reference}",
+            attempt=lambda work: attempt_said_in_a_message(self, work),
+        )  # fmt: skip
 
     def _add_basis(self) -> None:
         register, agreement = self._register, self.agreement

@@ -42,18 +42,27 @@ class RecordWriters:
     kind: str
 
 
-def delete_question(deletion: Deletion) -> tuple[str, str]:
-    """The title and text asking to delete a record, with what goes with it."""
+def delete_question(deletion: Deletion, verb: str = "Delete", where: str = "") -> tuple[str, str]:
+    """The title and text asking to delete a record, with what goes with it.
+
+    `verb` and `where` word a part taken out of its whole: "Remove", " from ISA-2026-001".
+    """
     one = kind_names(deletion.entity)[0]
     going = f" and its {deletion.takes}" if deletion.takes else ""
-    return f"Delete {one}", f"Delete {one} “{deletion.label}”{going}?"
+    return f"{verb} {one}", f"{verb} {one} “{deletion.label}”{going}{where}?"
 
 
-def removal_question(deletion: Deletion, agreement: str) -> tuple[str, str]:
-    """The title and text asking to remove a part (a party, a lawful basis) from an agreement."""
-    one = kind_names(deletion.entity)[0]
-    going = f" and its {deletion.takes}" if deletion.takes else ""
-    return f"Remove {one}", f"Remove {one} “{deletion.label}”{going} from {agreement}?"
+def deletion_agreed(register: Register, kind: str, record_id: str, *, attempt: Attempt,
+                    parent: QWidget, verb: str = "Delete", where: str = "") -> bool:  # fmt: skip
+    """Whether the person agrees to delete a record of `kind`, asked over `parent`.
+
+    What goes with it is read first, as the delete reads it, so a refusal (the record is gone,
+    or others refer to it) goes to `attempt` and nothing is asked. The question offers `verb`.
+    """
+    planned: list[Deletion] = []
+    if not attempt(lambda: planned.append(what_goes_with(register, kind, record_id))):
+        return False
+    return DeleteQuestion.ask(parent, *delete_question(planned[0], verb, where), action=f"&{verb}")
 
 
 def delete_asked(register: Register, kind: str, record_id: str, *,
@@ -61,16 +70,12 @@ def delete_asked(register: Register, kind: str, record_id: str, *,
                  parent: QWidget) -> bool:  # fmt: skip
     """Delete a record of `kind` with `delete` once the person agrees; True when it was deleted.
 
-    What goes with it is read first, as the delete reads it, so a refusal (the record is gone,
-    or others refer to it) goes to `attempt` and nothing is asked; both on this thread, as the
-    views' writes are. The question is asked over `parent`.
+    Asked as `deletion_agreed` asks; the delete goes to `attempt` too, on this thread, as the
+    views' writes are.
     """
-    planned: list[Deletion] = []
-    if not attempt(lambda: planned.append(what_goes_with(register, kind, record_id))):
-        return False
-    if not DeleteQuestion.ask(parent, *delete_question(planned[0])):
-        return False
-    return attempt(lambda: delete(register, record_id))
+    return deletion_agreed(register, kind, record_id, attempt=attempt, parent=parent) and attempt(
+        lambda: delete(register, record_id)
+    )
 
 
 def still_listed(shown: str | None, listed: Sequence[str],

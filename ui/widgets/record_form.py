@@ -79,6 +79,11 @@ class ProblemLabel(QLabel):
         return _attempt(self, work, lambda exc: self.setText(exc.message), self.clear)
 
 
+def attempt_said_in_a_message(parent: QWidget, work: Callable[[], object]) -> bool:
+    """Do `work` now; a refusal is said in a message over `parent`. True when it went through."""
+    return _attempt(parent, work, lambda exc: ErrorMessage.show(parent, exc), lambda: None)
+
+
 WRITE_LABEL = "Writing to the register"
 """What a write done from a form is called in the log, where it meets a bug."""
 

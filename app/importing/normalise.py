@@ -179,7 +179,8 @@ Converter = Callable[[CellValue, str], tuple[Any, list[Note]]]
 def normalise_cell(kind: str, value: CellValue) -> tuple[Any, list[Note]]:
     """The register value of one cell for a field of `kind`, and what was wrong with it.
 
-    Empty cells give None. 'TBC' and the like give None with a warning. A cell that cannot be
+    Empty cells give None. 'TBC' and the like give None with a warning (with an error for a
+    reference, which every row needs and no placeholder can stand for). A cell that cannot be
     read gives None with an error (or, for dates and yes/no, a warning: the text is kept in the
     notes by the caller).
     """
@@ -194,15 +195,16 @@ def cell_normaliser(kind: str) -> Normaliser:
     once, rather than per cell, is most of the cost of reading a large sheet.
     """
     convert = _converter(kind)
-    markers = kind != "reference"  # a reference is taken as written, even 'TBC'
+    # 'TBC' is not a reference: taken as one, every later 'TBC' row would update that agreement
+    read_as_empty = _not_a_reference if kind == "reference" else _read_as_empty
 
     def normalise(value: CellValue) -> tuple[Any, list[Note]]:
         if isinstance(value, str):
             text = value.strip()
             if not text:
                 return None, []
-            if markers and is_empty_marker(text):
-                return None, [_read_as_empty(text)]
+            if is_empty_marker(text):
+                return None, [read_as_empty(text)]
             return convert(value, text)
         if is_empty(value):
             return None, []
@@ -213,6 +215,11 @@ def cell_normaliser(kind: str) -> Normaliser:
 
 def _read_as_empty(text: str) -> Note:
     return Note(WARNING, f"'{text}' read as empty")
+
+
+def _not_a_reference(text: str) -> Note:
+    return Note(ERROR, f"'{text}' is a placeholder, not a reference: every row needs the "
+                "agreement's reference")  # fmt: skip
 
 
 def _as_text(value: CellValue, text: str) -> tuple[Any, list[Note]]:

@@ -248,6 +248,12 @@ class RowValues:
         return any(p.level == ERROR for p in self.problems)
 
 
+def _said_of(row: RowValues, target: str) -> bool:
+    """Whether an error is already given for the cell of `target` (its own reading's, say)."""
+    heading = row.columns.get(target)
+    return any(p.level == ERROR and p.column == heading for p in row.problems)
+
+
 def _part_label(heading: str) -> str:
     return heading.split("\n")[0].strip().rstrip(":*").strip()
 
@@ -258,9 +264,10 @@ SHORT_CELL = 100
 EXPORT_PROFILE = "isr-register-export"
 """The mapping profile of the sheets of a workbook written by `isr export`."""
 
-LITERAL_KINDS = frozenset({"text", "org", "person", "frequency", "duration"})
+LITERAL_KINDS = frozenset({"text", "org", "person", "frequency", "duration", "reference"})
 """Kinds whose cells a register's own export holds exactly as the register does: taken as they
-are ('N/A' in a notes field is the register's own text there, not a blank to tidy away)."""
+are ('N/A' in a notes field is the register's own text there, not a blank to tidy away, and an
+agreement the register itself calls 'TBC' keeps that reference)."""
 
 RECORD_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _LABEL_SPLIT = re.compile(r"\s*(?:;|\n)\s*")
@@ -701,7 +708,7 @@ class Assembler:
         if families is None:
             families = frozenset(_FAMILY[t] for t in (*row.values, *row.columns))
         shape = _shape(families)
-        if shape.needs_reference and not reference:
+        if shape.needs_reference and not reference and not _said_of(row, "agreement.reference"):
             row.problem("agreement.reference", ERROR,
                         "no reference: every row needs the agreement's reference"
                         if "agreement.reference" in row.columns

@@ -62,6 +62,16 @@ def test_tbc_is_empty_with_a_warning(cell: str) -> None:
         assert [n.level for n in notes] == [WARNING]
 
 
+@pytest.mark.parametrize("cell", ["TBC", "tba", "-", "?", "Not known"])
+def test_a_placeholder_is_not_a_reference(cell: str) -> None:
+    value, notes = normalise_cell("reference", cell)
+    assert value is None
+    assert [(n.level, n.message) for n in notes] == [
+        (ERROR, f"'{cell}' is a placeholder, not a reference: every row needs the agreement's "
+                "reference")
+    ]  # fmt: skip
+
+
 def test_blank_cells_are_empty_without_problems() -> None:
     assert normalise_cell("date", "  ") == (None, [])
     assert normalise_cell("text", None) == (None, [])

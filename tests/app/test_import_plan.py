@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from app.agreements import list_agreements
 from app.domain import SPEC_FIELDS
 from app.importing import ImportOptions, commit_import, plan_import, read_table
 from app.importing.mapping import propose_mapping
@@ -125,3 +126,21 @@ def test_fields_the_register_already_holds_count_as_filled(register: Register,
     assert [w.message.split("missing: ")[1] for w in plan.warnings] == [
         "Security / safeguarding arrangements"
     ]
+
+
+def test_rows_with_a_placeholder_for_a_reference_are_rejected_saying_so(
+    register: Register, tmp_path: Path
+) -> None:
+    """'TBC' is not an agreement's reference: two such rows are two unnumbered agreements."""
+    plan = _plan(register, tmp_path / "t.xlsx", [
+        ["Reference", "Title", "Status"],
+        ["TBC", "Pupil attendance", "Draft"],
+        ["ISA-1", "Falls prevention", "Draft"],
+        ["TBC", "Blue Badge fraud", "Draft"],
+    ])  # fmt: skip
+    message = "'TBC' is a placeholder, not a reference: every row needs the agreement's reference"
+    problems = [(p.row, p.column, p.level, p.message) for r in plan.rejected for p in r.problems]
+    assert problems == [(2, "Reference", "error", message), (4, "Reference", "error", message)]
+    assert [a.reference for a in plan.agreements] == ["ISA-1"]
+    commit_import(register, plan)
+    assert [a.reference for a in list_agreements(register)] == ["ISA-1"]

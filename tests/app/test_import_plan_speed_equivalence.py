@@ -54,7 +54,9 @@ def empty_marker(text: str) -> Choice:
 
 REFERENCES = [
     Choice("ISA-1", "ISA-1"), Choice("ISA-2", "ISA-2"), Choice("ISA-3", "ISA-3"),
-    Choice("isa-4 ", "isa-4"), Choice(2019.0, "2019"), Choice("TBC", "TBC"), Choice(""),
+    Choice("isa-4 ", "isa-4"), Choice(2019.0, "2019"), Choice(""),
+    Choice("TBC", None, ("error", "'TBC' is a placeholder, not a reference: every row needs the "
+                                  "agreement's reference")),
 ]  # fmt: skip
 TITLES = [
     Choice("Falls prevention", "Falls prevention"), Choice(""), empty_marker("TBC"),
@@ -269,15 +271,19 @@ class Expected:
     agreements: dict[str, tuple[object, ...]]
 
 
+def rejected_by(heading: str, problems: list[Problem]) -> bool:
+    return any(h == heading and level == "error" for h, level, _ in problems)
+
+
 def expected_plan(rows: list[SheetRow], group: bool) -> Expected:
     agreements: dict[str, Agreement] = {}
     problems = {row.number: row.problems for row in rows}
     for row in rows:
         rejected = any(level == "error" for _, level, _ in row.problems)
         if not row.reference:
-            row.problems.append(
-                ("Reference", "error", "no reference: every row needs the agreement's reference")
-            )
+            if not rejected_by("Reference", row.problems):  # a placeholder says so itself
+                message = "no reference: every row needs the agreement's reference"
+                row.problems.append(("Reference", "error", message))
             rejected = True
         elif not group and row.reference in agreements and not rejected:
             row.problems.append(("Reference", "error", f"reference {row.reference} is also on "

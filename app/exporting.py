@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -115,16 +116,26 @@ class _Sheets:
         self.session = session
         self.names = RecordNames(session)
         self._linked: dict[str, dict[str, list[str]]] = {}
+        self._at: dict[str, int] = {}  # column name -> its place in the rows of the sheet's table
 
     def rows(self, layout: SheetLayout) -> list[list[Any]]:
+        """The sheet's cells, a row per live record.
+
+        Fields are taken from each row by their place: taking them by name was over a quarter of the
+        time of reading a large register's sheets.
+        """
         family = sheet_family(layout)
-        model = model_for(entity_of(family))
-        table = model.__table__
+        table = model_for(entity_of(family)).__table__
+        self._at = {column.name: place for place, column in enumerate(table.columns)}
         getters = [self._getter(family, c.target, layout) for c in layout.columns]
         records = self.session.execute(select(table).where(table.c.is_live.is_(True)))
-        rows = [[get(record) for get in getters] + [record.id] for record in records]
+        record_id = self._field("id")
+        rows = [[get(record) for get in getters] + [record_id(record)] for record in records]
         rows.sort(key=_row_order)
         return [row[:-1] for row in rows]
+
+    def _field(self, name: str) -> Cell:
+        return operator.itemgetter(self._at[name])
 
     def _getter(self, family: str, target: str, layout: SheetLayout) -> Cell:
         kind = TARGETS[target].kind
@@ -134,7 +145,7 @@ class _Sheets:
         if target in REFERENCE_FIELDS:
             return self._reference_of(*reversed(REFERENCE_FIELDS[target]))
         if kind == "id":
-            return lambda record: record.id
+            return self._field("id")
         if kind.startswith("ref:"):
             other = kind[4:]
             if f"{name}_id" in model_for(entity_of(family)).__table__.columns:
@@ -143,13 +154,14 @@ class _Sheets:
         if kind.startswith("refs:"):
             return self._links_of(target)
         convert = _converter(kind)
+        field = self._field(name)
         if convert is None:
-            return lambda record: getattr(record, name)
-        return lambda record: convert(getattr(record, name))
+            return field
+        return lambda record: convert(field(record))
 
     def _reference_of(self, entity: str, column: str) -> Cell:
-        names = self.names
-        return lambda record: names.reference(entity, getattr(record, column)) or None
+        names, field = self.names, self._field(column)
+        return lambda record: names.reference(entity, field(record)) or None
 
     def _scope_label(self, scope: str, family: str, layout: SheetLayout) -> Cell:
         """The agreement of a checklist answer: the scope of the record it points at."""
@@ -159,16 +171,15 @@ class _Sheets:
             and SCOPES.get(TARGETS[c.target].kind[4:]) == scope
         )  # fmt: skip
         inner, column = TARGETS[sibling].kind[4:], f"{sibling.split('.', 1)[1]}_id"
-        names = self.names
-        return lambda record: (
-            names.reference(scope, names.scope_of(inner, getattr(record, column))) or None
-        )
+        names, field = self.names, self._field(column)
+        return lambda record: names.reference(scope, names.scope_of(inner, field(record))) or None
 
     def _links_of(self, target: str) -> Cell:
         linked = self._linked.get(target)
         if linked is None:
             linked = self._linked[target] = self._link_labels(target)
-        return lambda record: LIST_SEPARATOR.join(sorted(linked.get(record.id, ()))) or None
+        record_id = self._field("id")
+        return lambda record: LIST_SEPARATOR.join(sorted(linked.get(record_id(record), ()))) or None
 
     def _link_labels(self, target: str) -> dict[str, list[str]]:
         link, record_is_left = LINKS[target]

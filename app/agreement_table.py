@@ -76,9 +76,9 @@ class PreparedAgreements:
         keys = list(map(column.sort_key, self.rows))
         present = [n for n, k in enumerate(keys) if k is not None]
         missing = [n for n, k in enumerate(keys) if k is None]
-        # Row numbers sorted by their keys: no pair per row is built, and a column of text
-        # compares as plain strings, two to three times faster at 100,000 rows than sorting
-        # (key, row) pairs. Stable in either direction: SQL order on ties.
+        # Row numbers sorted by their keys, looked up by a method written in C: no pair per row
+        # is built and no Python function runs per row, two to three times faster at 100,000
+        # rows than sorting (key, row) pairs. Stable in either direction: SQL order on ties.
         present.sort(key=keys.__getitem__, reverse=descending)
         self._order = present + missing
         self._sorted_by = (key, descending)

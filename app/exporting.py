@@ -116,7 +116,9 @@ class _Sheets:
         self.session = session
         self.names = RecordNames(session)
         self._linked: dict[str, dict[str, list[str]]] = {}
-        self._at: dict[str, int] = {}  # column name -> its place in the rows of the sheet's table
+        # column name -> its place in the rows of the table of the sheet `rows` is building
+        # (each getter takes its place when it is made, so nothing carries over between sheets)
+        self._at: dict[str, int] = {}
 
     def rows(self, layout: SheetLayout) -> list[list[Any]]:
         """The sheet's cells, a row per live record.
@@ -148,7 +150,7 @@ class _Sheets:
             return self._field("id")
         if kind.startswith("ref:"):
             other = kind[4:]
-            if f"{name}_id" in model_for(entity_of(family)).__table__.columns:
+            if f"{name}_id" in self._at:
                 return self._reference_of(other, f"{name}_id")
             return self._scope_label(other, family, layout)
         if kind.startswith("refs:"):

@@ -140,7 +140,7 @@ LOG_TABLES = frozenset({"batch", "operation", "operation_base", "record_state", 
 
 
 def _storage_floors(imported: Path, workdir: Path) -> tuple[float, float]:
-    """Seconds to store exactly the rows an import stored, with nothing else to do.
+    """Seconds to store the rows an import stored, with nothing else to do: all, and some.
 
     The rows the import added to each table are read back from the imported register, then
     inserted into a new empty register with one executemany per table in one transaction,

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.importing.reading import CellValue
-from app.importing.vocabulary import is_empty_marker, key_of, short_key, vocabulary
+from app.importing.vocabulary import (
+    is_empty_marker,
+    is_reference_placeholder,
+    key_of,
+    short_key,
+    vocabulary,
+)
 from app.wording import plural
 
 ERROR = "error"
@@ -195,15 +201,16 @@ def cell_normaliser(kind: str) -> Normaliser:
     once, rather than per cell, is most of the cost of reading a large sheet.
     """
     convert = _converter(kind)
-    # 'TBC' is not a reference: taken as one, every later 'TBC' row would update that agreement
-    read_as_empty = _not_a_reference if kind == "reference" else _read_as_empty
+    is_nothing, read_as_empty = is_empty_marker, _read_as_empty
+    if kind == "reference":  # 'TBC' is not a reference: rows of several agreements would share it
+        is_nothing, read_as_empty = is_reference_placeholder, not_a_reference
 
     def normalise(value: CellValue) -> tuple[Any, list[Note]]:
         if isinstance(value, str):
             text = value.strip()
             if not text:
                 return None, []
-            if is_empty_marker(text):
+            if is_nothing(text):
                 return None, [read_as_empty(text)]
             return convert(value, text)
         if is_empty(value):
@@ -217,7 +224,7 @@ def _read_as_empty(text: str) -> Note:
     return Note(WARNING, f"'{text}' read as empty")
 
 
-def _not_a_reference(text: str) -> Note:
+def not_a_reference(text: str) -> Note:
     return Note(ERROR, f"'{text}' is a placeholder, not a reference: every row needs the "
                 "agreement's reference")  # fmt: skip
 

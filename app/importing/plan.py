@@ -28,9 +28,10 @@ from app.importing.normalise import (
     cell_text,
     is_empty,
     normalise_cell,
+    not_a_reference,
     parse_date,
 )
-from app.importing.vocabulary import key_of
+from app.importing.vocabulary import is_reference_placeholder, key_of
 from app.progress import Cancel, Progress, checkpoint
 from app.register import Register
 from app.wording import meeting_label
@@ -246,6 +247,21 @@ class RowValues:
     @property
     def rejected(self) -> bool:
         return any(p.level == ERROR for p in self.problems)
+
+
+def _new_with_placeholder(row: RowValues, reference: str) -> bool:
+    """Whether a row of a register's own export adds an agreement under a placeholder reference.
+
+    Such a workbook's references are taken as written, so that an agreement the register calls
+    'TBC' comes back as it was (its row carries its register id). A row added to the workbook
+    by hand has no id: under 'TBC' it would be merged with every other such row.
+    """
+    return (
+        bool(reference)
+        and "agreement.record_id" in row.columns
+        and "agreement.record_id" not in row.values
+        and is_reference_placeholder(reference)
+    )
 
 
 def _said_of(row: RowValues, target: str) -> bool:
@@ -708,6 +724,8 @@ class Assembler:
         if families is None:
             families = frozenset(_FAMILY[t] for t in (*row.values, *row.columns))
         shape = _shape(families)
+        if _new_with_placeholder(row, reference):
+            row.problem("agreement.reference", ERROR, not_a_reference(reference).message)
         if shape.needs_reference and not reference and not _said_of(row, "agreement.reference"):
             row.problem("agreement.reference", ERROR,
                         "no reference: every row needs the agreement's reference"

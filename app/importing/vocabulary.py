@@ -39,6 +39,7 @@ class Vocabulary:
     labels: dict[str, dict[str, str]]  # list name -> code -> label
     frequencies: dict[str, str]  # value key -> canonical frequency
     empty_markers: frozenset[str]
+    reference_placeholders: frozenset[str]  # besides the empty markers: 'N/A', 'None', 'Pending'
     end_markers: frozenset[str]
     non_data_sheets: frozenset[str]
 
@@ -60,6 +61,17 @@ class Vocabulary:
     def is_empty_marker(self, text: str) -> bool:
         """Whether a cell's text means 'nothing yet', such as 'TBC' or 'To be confirmed'."""
         return len(text) <= MAX_MARKER_LENGTH and short_key(text) in self.empty_markers
+
+    def is_reference_placeholder(self, text: str) -> bool:
+        """Whether a reference cell's text stands for a reference not given yet.
+
+        The empty markers ('TBC'), and words that elsewhere may mean something ('N/A' for a
+        DPIA reference says none is needed) but never name an agreement.
+        """
+        if len(text) > MAX_MARKER_LENGTH:
+            return False
+        key = short_key(text)
+        return key in self.empty_markers or key in self.reference_placeholders
 
     def label(self, list_name: str, code: str) -> str:
         return self.labels.get(list_name, {}).get(code, code)
@@ -102,6 +114,7 @@ def vocabulary() -> Vocabulary:
         labels=labels,
         frequencies=frequencies,
         empty_markers=frozenset(key_of(w) for w in data["empty_markers"]),
+        reference_placeholders=frozenset(key_of(w) for w in data["reference_placeholders"]),
         end_markers=frozenset(key_of(w) for w in data["end_markers"]),
         non_data_sheets=frozenset(key_of(w) for w in data["non_data_sheets"]),
     )
@@ -134,6 +147,24 @@ def is_empty_marker(text: str) -> bool:
         and first_key_char(text) in _marker_first_chars()
         and _is_short_empty_marker(text)
     )
+
+
+def is_reference_placeholder(text: str) -> bool:
+    """`Vocabulary.is_reference_placeholder` of the import vocabulary, quick for most cells.
+
+    A reference whose key could not begin as a placeholder's does is refused at once.
+    """
+    return (
+        len(text) <= MAX_MARKER_LENGTH
+        and first_key_char(text) in _placeholder_first_chars()
+        and vocabulary().is_reference_placeholder(text)
+    )
+
+
+@functools.cache
+def _placeholder_first_chars() -> frozenset[str]:
+    words = vocabulary()
+    return frozenset(key[:1] for key in words.empty_markers | words.reference_placeholders)
 
 
 @functools.cache

@@ -371,6 +371,34 @@ def test_an_edited_workbook_updates_the_records_it_names(pair: tuple[Register, R
         assert new is not None and new.kind == "gap" and new.raised_on == dt.date(2026, 7, 1)
 
 
+def test_a_row_added_to_an_export_under_a_placeholder_reference_is_rejected(
+    pair: tuple[Register, Register], tmp_path: Path
+) -> None:
+    """The register's own 'TBC' agreement comes back; rows typed in under 'TBC' or 'N/A' do not."""
+    source, target = pair
+    source.write("Fill", lambda changes: changes.create("agreement", {
+        "reference": "TBC", "title": "Not numbered yet", "status": "draft"}))  # fmt: skip
+    out = tmp_path / "added.xlsx"
+    export_register(source, out)
+    book = openpyxl.load_workbook(out)
+    sheet = book["Agreements"]
+    headings = [cell.value for cell in sheet[1]]
+    for reference in ("TBC", "N/A"):
+        row: list[object] = [None] * len(headings)
+        row[headings.index("Reference")] = reference
+        row[headings.index("Title")] = f"Typed in under {reference}"
+        sheet.append(row)
+    book.save(out)
+    plan = plan_register_workbook(target, out)
+    assert [(r.row, [p.message for p in r.problems]) for r in plan.rejected] == [
+        (3, ["'TBC' is a placeholder, not a reference: every row needs the agreement's reference"]),
+        (4, ["'N/A' is a placeholder, not a reference: every row needs the agreement's reference"]),
+    ]  # fmt: skip
+    assert [(a.reference, a.record_id) for a in plan.agreements] == [
+        ("TBC", _records(source)["agreement"][0]["id"])
+    ]
+
+
 def test_a_row_naming_a_missing_record_changes_nothing(pair: tuple[Register, Register],
                                                        tmp_path: Path) -> None:  # fmt: skip
     source, target = pair

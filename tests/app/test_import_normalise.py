@@ -62,7 +62,7 @@ def test_tbc_is_empty_with_a_warning(cell: str) -> None:
         assert [n.level for n in notes] == [WARNING]
 
 
-@pytest.mark.parametrize("cell", ["TBC", "tba", "-", "?", "Not known"])
+@pytest.mark.parametrize("cell", ["TBC", "tba", "-", "?", "Not known", "N/A", "None", "Pending"])
 def test_a_placeholder_is_not_a_reference(cell: str) -> None:
     value, notes = normalise_cell("reference", cell)
     assert value is None
@@ -70,6 +70,17 @@ def test_a_placeholder_is_not_a_reference(cell: str) -> None:
         (ERROR, f"'{cell}' is a placeholder, not a reference: every row needs the agreement's "
                 "reference")
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", ["NCC-ISA-041", "N/A-17", "Nottingham 4", "PEN-2", "None-1"])
+def test_a_reference_that_only_starts_like_a_placeholder_is_a_reference(cell: str) -> None:
+    assert normalise_cell("reference", cell) == (cell, [])
+
+
+def test_words_that_are_placeholders_only_as_references_are_kept_elsewhere() -> None:
+    """'N/A' for a DPIA reference says that no DPIA is needed: it is kept."""
+    assert normalise_cell("text", "N/A") == ("N/A", [])
+    assert normalise_cell("text", "None") == ("None", [])
 
 
 def test_blank_cells_are_empty_without_problems() -> None:

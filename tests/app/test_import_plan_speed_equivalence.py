@@ -25,6 +25,7 @@ from app.importing.vocabulary import (
     MAX_MARKER_LENGTH,
     first_key_char,
     is_empty_marker,
+    is_reference_placeholder,
     key_of,
     vocabulary,
 )
@@ -476,3 +477,16 @@ def test_the_quick_empty_marker_check_agrees_with_the_keys(text: str) -> None:
     assert first_key_char(text) == key_of(text)[:1]
     wanted = len(text) <= MAX_MARKER_LENGTH and key_of(text) in vocabulary().empty_markers
     assert is_empty_marker(text) is wanted
+
+
+PLACEHOLDER_ALPHABET = st.sampled_from(list("tbcnaNAoOepPdDigwW -_/?\n") + ["\u212a", "\u0130"])
+
+
+@given(text=st.text(PLACEHOLDER_ALPHABET, max_size=30) | st.text(max_size=30))
+def test_the_quick_reference_placeholder_check_agrees_with_the_keys(text: str) -> None:
+    """References are tested for 'TBC', 'N/A' and the like without working out most keys."""
+    words = vocabulary()
+    wanted = len(text) <= MAX_MARKER_LENGTH and (
+        key_of(text) in words.empty_markers | words.reference_placeholders
+    )
+    assert is_reference_placeholder(text) is wanted

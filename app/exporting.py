@@ -116,56 +116,53 @@ class _Sheets:
         self.session = session
         self.names = RecordNames(session)
         self._linked: dict[str, dict[str, list[str]]] = {}
-        # column name -> its place in the rows of the table of the sheet `rows` is building
-        # (each getter takes its place when it is made, so nothing carries over between sheets)
-        self._at: dict[str, int] = {}
 
     def rows(self, layout: SheetLayout) -> list[list[Any]]:
         """The sheet's cells, a row per live record.
 
-        Fields are taken from each row by their place: taking them by name was over a quarter of the
-        time of reading a large register's sheets.
+        Fields are taken from each row by their place (`at`: column name -> place in the rows of
+        the sheet's table): taking them by name was over a quarter of the time of reading a
+        large register's sheets.
         """
         family = sheet_family(layout)
         table = model_for(entity_of(family)).__table__
-        self._at = {column.name: place for place, column in enumerate(table.columns)}
-        getters = [self._getter(family, c.target, layout) for c in layout.columns]
+        at = {column.name: place for place, column in enumerate(table.columns)}
+        getters = [self._getter(family, c.target, layout, at) for c in layout.columns]
         records = self.session.execute(select(table).where(table.c.is_live.is_(True)))
-        record_id = self._field("id")
+        record_id = operator.itemgetter(at["id"])
         rows = [[get(record) for get in getters] + [record_id(record)] for record in records]
         rows.sort(key=_row_order)
         return [row[:-1] for row in rows]
 
-    def _field(self, name: str) -> Cell:
-        return operator.itemgetter(self._at[name])
-
-    def _getter(self, family: str, target: str, layout: SheetLayout) -> Cell:
+    def _getter(self, family: str, target: str, layout: SheetLayout, at: dict[str, int]) -> Cell:
         kind = TARGETS[target].kind
         owner, name = target.split(".", 1)
         if owner != family:  # the agreement of a part of one (Parties, Data items…)
-            return self._reference_of("agreement", f"{owner}_id")
+            return self._reference_of("agreement", at[f"{owner}_id"])
         if target in REFERENCE_FIELDS:
-            return self._reference_of(*reversed(REFERENCE_FIELDS[target]))
+            column, entity = REFERENCE_FIELDS[target]
+            return self._reference_of(entity, at[column])
         if kind == "id":
-            return self._field("id")
+            return operator.itemgetter(at["id"])
         if kind.startswith("ref:"):
             other = kind[4:]
-            if f"{name}_id" in self._at:
-                return self._reference_of(other, f"{name}_id")
-            return self._scope_label(other, family, layout)
+            if f"{name}_id" in at:
+                return self._reference_of(other, at[f"{name}_id"])
+            return self._scope_label(other, family, layout, at)
         if kind.startswith("refs:"):
-            return self._links_of(target)
+            return self._links_of(target, at["id"])
         convert = _converter(kind)
-        field = self._field(name)
+        field = operator.itemgetter(at[name])
         if convert is None:
             return field
         return lambda record: convert(field(record))
 
-    def _reference_of(self, entity: str, column: str) -> Cell:
-        names, field = self.names, self._field(column)
+    def _reference_of(self, entity: str, place: int) -> Cell:
+        names, field = self.names, operator.itemgetter(place)
         return lambda record: names.reference(entity, field(record)) or None
 
-    def _scope_label(self, scope: str, family: str, layout: SheetLayout) -> Cell:
+    def _scope_label(self, scope: str, family: str, layout: SheetLayout,
+                     at: dict[str, int]) -> Cell:  # fmt: skip
         """The agreement of a checklist answer: the scope of the record it points at."""
         sibling = next(
             c.target for c in layout.columns
@@ -173,14 +170,14 @@ class _Sheets:
             and SCOPES.get(TARGETS[c.target].kind[4:]) == scope
         )  # fmt: skip
         inner, column = TARGETS[sibling].kind[4:], f"{sibling.split('.', 1)[1]}_id"
-        names, field = self.names, self._field(column)
+        names, field = self.names, operator.itemgetter(at[column])
         return lambda record: names.reference(scope, names.scope_of(inner, field(record))) or None
 
-    def _links_of(self, target: str) -> Cell:
+    def _links_of(self, target: str, id_place: int) -> Cell:
         linked = self._linked.get(target)
         if linked is None:
             linked = self._linked[target] = self._link_labels(target)
-        record_id = self._field("id")
+        record_id = operator.itemgetter(id_place)
         return lambda record: LIST_SEPARATOR.join(sorted(linked.get(record_id(record), ()))) or None
 
     def _link_labels(self, target: str) -> dict[str, list[str]]:

@@ -7,7 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -39,7 +39,7 @@ class Vocabulary:
     labels: dict[str, dict[str, str]]  # list name -> code -> label
     frequencies: dict[str, str]  # value key -> canonical frequency
     empty_markers: frozenset[str]
-    reference_placeholders: frozenset[str]  # besides the empty markers: 'N/A', 'None', 'Pending'
+    reference_placeholders: frozenset[str]  # the empty markers, and 'N/A', 'None', 'Pending'…
     end_markers: frozenset[str]
     non_data_sheets: frozenset[str]
 
@@ -60,7 +60,7 @@ class Vocabulary:
 
     def is_empty_marker(self, text: str) -> bool:
         """Whether a cell's text means 'nothing yet', such as 'TBC' or 'To be confirmed'."""
-        return len(text) <= MAX_MARKER_LENGTH and short_key(text) in self.empty_markers
+        return _names_one_of(text, self.empty_markers)
 
     def is_reference_placeholder(self, text: str) -> bool:
         """Whether a reference cell's text stands for a reference not given yet.
@@ -68,10 +68,7 @@ class Vocabulary:
         The empty markers ('TBC'), and words that elsewhere may mean something ('N/A' for a
         DPIA reference says none is needed) but never name an agreement.
         """
-        if len(text) > MAX_MARKER_LENGTH:
-            return False
-        key = short_key(text)
-        return key in self.empty_markers or key in self.reference_placeholders
+        return _names_one_of(text, self.reference_placeholders)
 
     def label(self, list_name: str, code: str) -> str:
         return self.labels.get(list_name, {}).get(code, code)
@@ -114,7 +111,9 @@ def vocabulary() -> Vocabulary:
         labels=labels,
         frequencies=frequencies,
         empty_markers=frozenset(key_of(w) for w in data["empty_markers"]),
-        reference_placeholders=frozenset(key_of(w) for w in data["reference_placeholders"]),
+        reference_placeholders=frozenset(
+            key_of(w) for w in (*data["empty_markers"], *data["reference_placeholders"])
+        ),
         end_markers=frozenset(key_of(w) for w in data["end_markers"]),
         non_data_sheets=frozenset(key_of(w) for w in data["non_data_sheets"]),
     )
@@ -136,6 +135,10 @@ def first_key_char(text: str) -> str:
     return found.group() if found is not None else ""
 
 
+def _names_one_of(text: str, keys: frozenset[str]) -> bool:
+    return len(text) <= MAX_MARKER_LENGTH and short_key(text) in keys
+
+
 def is_empty_marker(text: str) -> bool:
     """`Vocabulary.is_empty_marker` of the import vocabulary, remembered for short texts.
 
@@ -144,32 +147,25 @@ def is_empty_marker(text: str) -> bool:
     """
     return (
         len(text) <= MAX_MARKER_LENGTH
-        and first_key_char(text) in _marker_first_chars()
+        and first_key_char(text) in _first_chars("empty_markers")
         and _is_short_empty_marker(text)
     )
 
 
 def is_reference_placeholder(text: str) -> bool:
-    """`Vocabulary.is_reference_placeholder` of the import vocabulary, quick for most cells.
-
-    A reference whose key could not begin as a placeholder's does is refused at once.
-    """
+    """`Vocabulary.is_reference_placeholder` of the import vocabulary, quick for most cells."""
     return (
         len(text) <= MAX_MARKER_LENGTH
-        and first_key_char(text) in _placeholder_first_chars()
+        and first_key_char(text) in _first_chars("reference_placeholders")
         and vocabulary().is_reference_placeholder(text)
     )
 
 
 @functools.cache
-def _placeholder_first_chars() -> frozenset[str]:
-    words = vocabulary()
-    return frozenset(key[:1] for key in words.empty_markers | words.reference_placeholders)
-
-
-@functools.cache
-def _marker_first_chars() -> frozenset[str]:
-    return frozenset(key[:1] for key in vocabulary().empty_markers)
+def _first_chars(words: Literal["empty_markers", "reference_placeholders"]) -> frozenset[str]:
+    """The characters the keys of one of the vocabulary's sets of words begin with."""
+    keys: frozenset[str] = getattr(vocabulary(), words)
+    return frozenset(key[:1] for key in keys)
 
 
 @functools.lru_cache(maxsize=4096)
